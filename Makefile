@@ -1,0 +1,77 @@
+# BEU international-student assistant. The two commands: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help venv kb train run test lint bench clean
+
+VENV := .venv
+PY := $(VENV)/bin/python
+MODEL := models/beu.tar.gz
+KB_STAMP := build/kb.stamp
+VENV_STAMP := $(VENV)/.installed
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONPATH := $(CURDIR)
+
+# Python 3.10 (Rasa 3.6 needs < 3.11): a pyenv 3.10.x first, then python3.10 on PATH.
+PYTHON310 := $(shell for p in $$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V -r) $$(command -v python3.10 2>/dev/null); do \
+	PYENV_VERSION=3.10.13 "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo "$$p"; break; }; done)
+
+KB_INPUTS := $(shell find knowledge -type f) $(wildcard bot/*.py bot/kb/*.py) bot/nlu/vocabulary.py bot/nlu/generate.py
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/generated/*') $(wildcard bot/nlu/*.py) $(KB_STAMP)
+
+help:
+	@echo "make run    set up everything (venv, knowledge base, model) and start the assistant"
+	@echo "make test   set up everything and run every test"
+	@echo "make kb     validate knowledge/ and print the source coverage report"
+	@echo "make train  retrain the model (only when its inputs changed)"
+	@echo "make bench  latency/throughput/memory against stock Rasa"
+
+$(VENV_STAMP): requirements.txt requirements-nodeps.txt constraints.txt
+	@if [ -z "$(PYTHON310)" ]; then \
+		echo "ERROR: Python 3.10 is required (Rasa 3.6 supports Python < 3.11) and was not found."; \
+		echo "Install it with 'pyenv install 3.10.13' (or your system's python3.10 and python3.10-venv), then run make again."; \
+		exit 1; fi
+	@echo "==> creating $(VENV) with $(PYTHON310)"
+	PYENV_VERSION=3.10.13 $(PYTHON310) -m venv --clear $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==24.0
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	touch $@
+
+venv: $(VENV_STAMP)
+
+$(KB_STAMP): $(VENV_STAMP) $(KB_INPUTS)
+	$(PY) -m bot kb
+	@touch $@
+
+kb: $(VENV_STAMP)
+	$(PY) -m bot kb
+	@mkdir -p build && touch $(KB_STAMP)
+
+$(MODEL): $(VENV_STAMP) $(TRAIN_INPUTS)
+	@echo "==> training (inputs changed)"
+	$(PY) -m rasa train --config config.yml --domain domain.yml --data data \
+		--out models --fixed-model-name beu --force
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	$(PY) -m bot serve
+
+lint: $(VENV_STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: $(MODEL) lint
+	$(PY) -m pytest
+
+bench: $(MODEL)
+	$(PY) -m bot.bench
+
+clean:
+	rm -rf build models results data/generated .pytest_cache .ruff_cache

@@ -1,0 +1,7 @@
+"""Custom actions: thin rasa-sdk adapters over bot.answers (one module per action family)."""
+
+from bot.answers import knowledge
+
+# Load and validate the knowledge base when the action server starts, not on the first question:
+# an invalid knowledge base stops the server at once, and the first student doesn't wait.
+knowledge()

@@ -1,0 +1,51 @@
+"""Actions about exchange programmes, partners and mobility figures."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from actions.base import AnswerAction, latest_entity
+from bot.answers import Answer, exchange
+
+
+class ActionExchangeProgrammes(AnswerAction):
+    action_name = "action_exchange_programmes"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return exchange.exchange_overview()
+
+
+class ActionErasmus(AnswerAction):
+    action_name = "action_erasmus"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        country = latest_entity(tracker, "country")
+        return exchange.partners_in(country) if country else exchange.erasmus()
+
+
+class ActionMevlana(AnswerAction):
+    action_name = "action_mevlana"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return exchange.mevlana()
+
+
+class ActionBilateral(AnswerAction):
+    action_name = "action_bilateral"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return exchange.bilateral()
+
+
+class ActionPartners(AnswerAction):
+    action_name = "action_partners"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return exchange.partners(latest_entity(tracker, "country"))
+
+
+class ActionMobilityNumbers(AnswerAction):
+    action_name = "action_mobility_numbers"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return exchange.mobility()

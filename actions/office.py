@@ -1,0 +1,99 @@
+"""Actions about the office, admissions, contacts, the source, and what the page doesn't cover."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from actions.base import AnswerAction
+from bot.answers import Answer, office
+
+# Words that tell which practical detail a student asked about, to name it in the honest reply.
+UNCOVERED_SUBJECTS = {
+    "tuition fees and costs": (
+        "fee",
+        "tuition",
+        "cost",
+        "price",
+        "pay",
+        "money",
+        "expensive",
+        "cheap",
+    ),
+    "application deadlines": ("deadline", "last date", "when can i apply", "until when", "intake"),
+    "required documents": ("document", "paper", "certificate", "transcript", "diploma", "passport"),
+    "language requirements": (
+        "ielts",
+        "toefl",
+        "duolingo",
+        "language score",
+        "english level",
+        "language test",
+    ),
+    "accommodation": ("dorm", "hostel", "accommodation", "housing", "room", "live", "apartment"),
+    "visas and residence permits": (
+        "visa",
+        "residence",
+        "permit",
+        "migration card",
+        "registration",
+    ),
+    "entrance exams": ("exam", "test", "entrance"),
+    "semester dates": (
+        "semester start",
+        "start date",
+        "academic calendar",
+        "when does the semester",
+    ),
+}
+
+
+def uncovered_subject(text: str | None) -> str | None:
+    lowered = (text or "").lower()
+    for subject, words in UNCOVERED_SUBJECTS.items():
+        if any(word in lowered for word in words):
+            return subject
+    return None
+
+
+class ActionOffice(AnswerAction):
+    action_name = "action_office"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return office.office()
+
+
+class ActionAdmissions(AnswerAction):
+    action_name = "action_admissions"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return office.admissions()
+
+
+class ActionContact(AnswerAction):
+    action_name = "action_contact"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return office.contact()
+
+
+class ActionNotCovered(AnswerAction):
+    action_name = "action_not_covered"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return office.not_covered(uncovered_subject(tracker.latest_message.get("text")))
+
+
+class ActionSource(AnswerAction):
+    action_name = "action_source"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return office.source_info()
+
+
+class ActionHonestFallback(AnswerAction):
+    """When the message was not understood: say so, never guess, and say who can help."""
+
+    action_name = "action_honest_fallback"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return office.not_understood()

@@ -1,0 +1,29 @@
+"""Actions about study programmes."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from actions.base import AnswerAction
+from bot.answers import Answer, programmes
+
+
+class ActionEnglishProgrammes(AnswerAction):
+    action_name = "action_english_programmes"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return programmes.english_programmes()
+
+
+class ActionPopularDepartments(AnswerAction):
+    action_name = "action_popular_departments"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return programmes.popular_departments()
+
+
+class ActionDualDegree(AnswerAction):
+    action_name = "action_dual_degree"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return programmes.dual_degree()

@@ -1,0 +1,55 @@
+"""Actions about international projects; aspects of a project fall back to the one in context."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from actions.base import AnswerAction, entity_or_slot
+from bot.answers import Answer, projects
+
+
+class ActionProjects(AnswerAction):
+    action_name = "action_projects"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return projects.projects_overview()
+
+
+def _aspect(tracker: Tracker, aspect: str) -> Answer:
+    """One aspect of the project named now or, failing that, the one being discussed."""
+    return projects.project(entity_or_slot(tracker, "project"), aspect)
+
+
+class ActionProjectDetails(AnswerAction):
+    action_name = "action_project_details"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return _aspect(tracker, "details")
+
+
+class ActionProjectCoordinator(AnswerAction):
+    action_name = "action_project_coordinator"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return _aspect(tracker, "coordinator")
+
+
+class ActionProjectPeriod(AnswerAction):
+    action_name = "action_project_period"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return _aspect(tracker, "period")
+
+
+class ActionProjectAims(AnswerAction):
+    action_name = "action_project_aims"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return _aspect(tracker, "aims")
+
+
+class ActionProjectActivities(AnswerAction):
+    action_name = "action_project_activities"
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return _aspect(tracker, "activities")

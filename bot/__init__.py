@@ -1,0 +1,1 @@
+"""BEU international-student assistant: knowledge base, NLU components and channel adapters."""

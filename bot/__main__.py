@@ -1,0 +1,67 @@
+"""Command line: `python -m bot kb` builds the knowledge base; `python -m bot serve` runs it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List
+
+
+def kb_command(args: argparse.Namespace) -> int:
+    """Validate knowledge/, report uncited source sentences, and generate the NLU artefacts."""
+    from bot import paths
+    from bot.kb.load import KnowledgeError, load_countries, load_kb
+    from bot.kb.provenance import iter_cited, uncited_sentences
+    from bot.nlu.generate import write_rasa_data, write_spacy_pipeline
+    from bot.nlu.vocabulary import build_vocabulary
+
+    try:
+        countries = load_countries()
+        kb = load_kb(countries=countries)
+    except KnowledgeError as error:
+        print(f"Knowledge base is invalid.\n{error}", file=sys.stderr)
+        return 1
+    facts = list(iter_cited(kb))
+    print(f"knowledge base valid: {len(facts)} facts, every quote found in its source")
+    source = (paths.SOURCES / kb.document.file).read_text(encoding="utf-8")
+    uncited = uncited_sentences(kb, source)
+    if uncited:
+        print(f"coverage: {len(uncited)} factual source sentence(s) no fact cites:")
+        for item in uncited:
+            print(f"  {item}")
+    else:
+        print("coverage: every factual sentence of the source is cited by a fact")
+    vocabulary = build_vocabulary(kb, countries)
+    data = write_rasa_data(vocabulary)
+    pipeline = write_spacy_pipeline(vocabulary)
+    forms = sum(len(e.forms) + len(e.case_sensitive) for e in vocabulary)
+    print(
+        f"generated {data.relative_to(paths.ROOT)} and {pipeline.relative_to(paths.ROOT)}/ "
+        f"({len(vocabulary)} entity values, {forms} surface forms)"
+    )
+    return 1 if uncited and not args.allow_uncited else 0
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    from bot.serve import serve
+
+    return serve(args.rasa_port, args.action_port, args.model)
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    kb = sub.add_parser("kb", help="validate knowledge/ and generate NLU data")
+    kb.add_argument("--allow-uncited", action="store_true", help="report, but don't fail on, gaps")
+    kb.set_defaults(func=kb_command)
+    serve = sub.add_parser("serve", help="start the action server and the Rasa server")
+    serve.add_argument("--rasa-port", type=int, default=5005)
+    serve.add_argument("--action-port", type=int, default=5055)
+    serve.add_argument("--model", default="models/beu.tar.gz")
+    serve.set_defaults(func=serve_command)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""What an answer is, and the few phrasing helpers every topic shares.
+
+Answers never contain a fact that is not read from the knowledge base: the modules here only
+arrange facts into sentences. Every answer ends with where it comes from and as of when.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Dict, Iterable, List, Sequence
+
+from bot.kb.index import KnowledgeIndex
+from bot.kb.load import load_countries, load_kb
+from bot.kb.schema import Cited
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> KnowledgeIndex:
+    """The validated knowledge base, loaded once per process."""
+    return KnowledgeIndex(load_kb(), load_countries())
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+    @classmethod
+    def ask(cls, title: str, intent: str, **entities: str) -> Button:
+        """A button that sends an intent (and entities) straight to the dialogue model."""
+        suffix = json.dumps(entities, ensure_ascii=False) if entities else ""
+        return cls(title, f"/{intent}{suffix}")
+
+
+@dataclass
+class Answer:
+    """A reply: markdown text, suggested follow-ups, and what it was about (for follow-ups)."""
+
+    text: str
+    buttons: List[Button] = field(default_factory=list)
+    topic: str | None = None
+    known: bool = True
+    subject: Dict[str, str] = field(default_factory=dict)
+
+
+def as_of(facts: Iterable[Cited] = ()) -> str:
+    """The oldest 'as of' among the facts used, falling back to the document's date."""
+    dates = [f.as_of for f in facts if f.as_of] or [knowledge().kb.document.as_of]
+    return min(dates)
+
+
+def source_line(facts: Iterable[Cited] = ()) -> str:
+    document = knowledge().kb.document
+    return f"_Source: {document.title}, as of {as_of(facts)}._"
+
+
+def answer(
+    body: str,
+    facts: Sequence[Cited],
+    buttons: Sequence[Button] = (),
+    topic: str | None = None,
+    **subject: str,
+) -> Answer:
+    return Answer(f"{body}\n\n{source_line(facts)}", list(buttons), topic, True, dict(subject))
+
+
+def join(items: Sequence[str], conjunction: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def bullets(items: Iterable[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+def count_phrase(count: int, qualifier: str, unit: str) -> str:
+    prefix = "more than " if qualifier == "more_than" else ""
+    return f"{prefix}{count} {unit}"
+
+
+def sentence(text: str) -> str:
+    text = text.strip()
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def office_contact_hint() -> str:
+    """How to reach the office, honest about what is not known yet."""
+    kb = knowledge().kb
+    contacts = kb.office.contacts
+    name = kb.office.department.name
+    ways = []
+    if contacts.emails:
+        ways.append("e-mail " + join([f"[{e}](mailto:{e})" for e in contacts.emails], "or"))
+    if contacts.phone:
+        ways.append(f"phone {contacts.phone}")
+    if contacts.website:
+        ways.append(f"the website {contacts.website}")
+    if ways:
+        return f"Please contact the **{name}**: {join(ways, 'or')}."
+    return (
+        f"Please contact the **{name}** of {kb.university.name}. The page I was built from hides "
+        "its e-mail addresses, so I can't give you one."
+    )

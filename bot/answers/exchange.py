@@ -1,0 +1,201 @@
+"""Exchange and partners: Erasmus+ KA1, Mevlana, bilateral agreements, partner countries, mobility.
+
+Where the source contradicts itself, every claim is shown with the discrepancy named, so a student
+never gets one figure presented as certain when the page gives two.
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+from bot.answers.base import (
+    Answer,
+    Button,
+    answer,
+    bullets,
+    count_phrase,
+    join,
+    knowledge,
+    sentence,
+)
+from bot.kb.schema import ExchangeProgramme, PartnerClaim
+
+EXCHANGE_BUTTONS = {
+    "erasmus_ka1": Button.ask("Erasmus+ KA1", "ask_erasmus"),
+    "mevlana": Button.ask("Mevlana", "ask_mevlana"),
+    "bilateral": Button.ask("Bilateral agreements", "ask_bilateral"),
+}
+
+
+def _claim_phrase(claim: PartnerClaim) -> str:
+    index = knowledge()
+    what = count_phrase(claim.count, claim.qualifier, claim.unit)
+    if claim.breakdown:
+        what += " (" + join([f"{p.count} {p.label}" for p in claim.breakdown]) + ")"
+    if claim.countries:
+        what += " in " + join([index.country_name(c) for c in claim.countries])
+    return what
+
+
+def _claims_differ(programme: ExchangeProgramme) -> bool:
+    first = programme.partner_claims[0]
+    return any(
+        (c.count, c.qualifier, sorted(c.countries), c.unit)
+        != (first.count, first.qualifier, sorted(first.countries), first.unit)
+        for c in programme.partner_claims[1:]
+    )
+
+
+def describe_claims(programme: ExchangeProgramme) -> str:
+    """One sentence when the page agrees with itself, every version when it does not."""
+    claims = programme.partner_claims
+    if not _claims_differ(programme):
+        return f"BEU cooperates with {_claim_phrase(claims[0])} under the {programme.name}."
+    versions = bullets(_claim_phrase(c) for c in claims)
+    note = _difference_note(claims)
+    return (
+        f"The page gives {len(claims)} different figures for the {programme.name}:\n"
+        f"{versions}\n{note}"
+    ).rstrip()
+
+
+def _difference_note(claims: List[PartnerClaim]) -> str:
+    index = knowledge()
+    with_countries = [c for c in claims if c.countries]
+    if len(with_countries) < 2:
+        return "I can't tell which figure is current; the office can confirm."
+    everywhere = set.intersection(*(set(c.countries) for c in with_countries))
+    extra = sorted({code for c in with_countries for code in c.countries} - everywhere)
+    if not extra:
+        return "I can't tell which figure is current; the office can confirm."
+    names = join([index.country_name(code) for code in extra])
+    return (
+        f"Only one of the lists includes {names}. "
+        "I can't tell which is current; the office can confirm."
+    )
+
+
+def programme_answer(programme_id: str, buttons: List[Button], extra: str = "") -> Answer:
+    programme = knowledge().exchange(programme_id)
+    body = describe_claims(programme)
+    if programme_id != "bilateral":
+        body += "\n\nThe page doesn't name the partner universities themselves."
+    if extra:
+        body += f"\n\n{extra}"
+    return answer(body, programme.partner_claims, buttons, topic=programme_id)
+
+
+def erasmus() -> Answer:
+    index = knowledge()
+    dual = index.kb.programmes.dual_degree
+    partner = index.organisations[dual.partner]
+    return programme_answer(
+        "erasmus_ka1",
+        [
+            Button.ask("Dual master's degree", "ask_dual_degree"),
+            Button.ask("Erasmus+ KA2 projects", "ask_projects"),
+            Button.ask("How many students went?", "ask_mobility_numbers"),
+        ],
+        extra=f"Also within {dual.framework}, BEU runs a dual {dual.level} degree in {dual.field} "
+        f"with {partner.name} ({index.country_name(partner.country)}).",
+    )
+
+
+def mevlana() -> Answer:
+    return programme_answer(
+        "mevlana", [EXCHANGE_BUTTONS["erasmus_ka1"], EXCHANGE_BUTTONS["bilateral"]]
+    )
+
+
+def bilateral() -> Answer:
+    return programme_answer(
+        "bilateral", [EXCHANGE_BUTTONS["erasmus_ka1"], EXCHANGE_BUTTONS["mevlana"]]
+    )
+
+
+def exchange_overview() -> Answer:
+    kb = knowledge().kb
+    parts = [sentence(kb.cooperation.overview.text), "Exchange programmes:"]
+    parts.append(bullets(f"**{p.name}**: " + describe_claims(p) for p in kb.exchange_programmes))
+    parts.append("Cooperation includes:\n" + bullets(kb.cooperation.includes.items))
+    facts = [kb.cooperation.overview, kb.cooperation.includes]
+    facts += [c for p in kb.exchange_programmes for c in p.partner_claims]
+    buttons = [*EXCHANGE_BUTTONS.values(), Button.ask("Dual degree", "ask_dual_degree")]
+    return answer("\n\n".join(parts), facts, buttons, topic="exchange")
+
+
+def partner_countries() -> Answer:
+    index = knowledge()
+    lines = [
+        f"**{name}**: {join([index.country_name(c) for c in codes])}"
+        for name, codes in index.exchange_countries()
+    ]
+    body = "BEU's partner countries, by programme:\n" + bullets(lines)
+    conflicted = [p.name for p in index.kb.exchange_programmes if _claims_differ(p)]
+    if conflicted:
+        body += (
+            f"\n\nThe page gives conflicting figures for the {join(conflicted)}; "
+            "ask me about them for the details."
+        )
+    facts = [c for p in index.kb.exchange_programmes for c in p.partner_claims]
+    return answer(body, facts, list(EXCHANGE_BUTTONS.values()), topic="partners")
+
+
+def partners_in(country_text: str) -> Answer:
+    """Partners in one country: a plain yes with the links, or a plain no with what does exist."""
+    index = knowledge()
+    country = index.country(country_text)
+    if country is None:
+        return Answer(
+            f"I don't recognise **{country_text}** as a country. Could you check the spelling?",
+            [Button.ask("List partner countries", "ask_partners")],
+            "partners",
+            known=False,
+        )
+    links = index.partner_links(country.code)
+    subject = {"country": country.name}
+    if not links:
+        everywhere = sorted(
+            {index.country_name(c) for _, codes in index.exchange_countries() for c in codes}
+        )
+        body = (
+            f"No, the page lists no partner university or project in **{country.name}**. "
+            f"BEU's partner countries are {join(everywhere)}."
+        )
+        facts = [c for p in index.kb.exchange_programmes for c in p.partner_claims]
+        return answer(body, facts, list(EXCHANGE_BUTTONS.values()), "partners", **subject)
+    body = f"Yes, BEU has partners in **{country.name}**:\n" + bullets(
+        f"**{link.label}**: {link.detail}" for link in links
+    )
+    if any(link.kind == "exchange" for link in links):
+        body += "\n\nThe page doesn't name the exchange partner universities themselves."
+    facts = _facts_for_country(country.code)
+    buttons = [Button.ask("All partner countries", "ask_partners")]
+    return answer(body, facts, buttons, "partners", **subject)
+
+
+def _facts_for_country(code: str):
+    index = knowledge()
+    facts = [
+        c for p in index.kb.exchange_programmes for c in p.partner_claims if code in c.countries
+    ]
+    facts += [p for p in index.kb.projects]
+    return facts
+
+
+def partners(country_text: str | None = None) -> Answer:
+    return partners_in(country_text) if country_text else partner_countries()
+
+
+def mobility() -> Answer:
+    kb = knowledge().kb
+    students, staff = kb.mobility.students, kb.mobility.staff
+    body = (
+        f"- **Students**: {count_phrase(students.count, students.qualifier, students.text)}.\n"
+        f"- **Staff**: {count_phrase(staff.count, staff.qualifier, staff.text)}."
+    )
+    buttons = [
+        EXCHANGE_BUTTONS["erasmus_ka1"],
+        Button.ask("Exchange options", "ask_exchange_programmes"),
+    ]
+    return answer(body, [students, staff], buttons, topic="mobility")

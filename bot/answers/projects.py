@@ -1,0 +1,171 @@
+"""International projects: the list, and one project's coordinator, period, aims and activities."""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, List
+
+from bot.answers.base import Answer, Button, answer, bullets, join, knowledge, sentence
+from bot.kb.schema import Cited, Project
+
+ROLE = {
+    "partner": "BEU is a partner in it",
+    "participant": "BEU takes part in it",
+    "host": "BEU hosts it",
+    "winner": "a BEU team won it",
+    "coordinator": "BEU coordinates it",
+}
+ASPECTS = ("details", "coordinator", "period", "aims", "activities")
+
+
+def _organisation(org_id: str | None) -> str | None:
+    index = knowledge()
+    org = index.organisations.get(org_id or "")
+    return f"{org.name} ({index.country_name(org.country)})" if org else None
+
+
+def _title(project: Project) -> str:
+    if project.acronym.lower() in project.name.lower():
+        return f"**{project.name}**"
+    return f"**{project.acronym}** ({project.name})"
+
+
+def _buttons(project: Project, skip: str) -> List[Button]:
+    labels = {
+        "coordinator": "Who coordinates it?",
+        "period": "When does it run?",
+        "aims": "What are its aims?",
+        "activities": "Events and results",
+    }
+    return [
+        Button.ask(label, f"ask_project_{aspect}", project=project.acronym)
+        for aspect, label in labels.items()
+        if aspect != skip
+    ] + [Button.ask("Other projects", "ask_projects")]
+
+
+def _coordinator(project: Project) -> tuple:
+    coordinator = _organisation(project.coordinator)
+    if coordinator:
+        return f"{_title(project)} is coordinated by **{coordinator}**.", [project]
+    funder = _organisation(project.funder)
+    extra = f" It is run with the {funder}." if funder else ""
+    return (
+        f"The page doesn't name a coordinator for {_title(project)}; it only says that "
+        f"{ROLE[project.role]}.{extra}",
+        [project],
+    )
+
+
+def _period(project: Project) -> tuple:
+    if project.period is None:
+        return f"The page doesn't say when {_title(project)} runs.", [project]
+    period = project.period
+    length = f" ({period.years} years)" if period.years else ""
+    return f"{_title(project)} runs from **{period.start} to {period.end}**{length}.", [period]
+
+
+def _aims(project: Project) -> tuple:
+    if not project.aims:
+        return f"The page doesn't describe the aims of {_title(project)}.", [project]
+    return f"Aims of {_title(project)}:\n" + bullets(a.text for a in project.aims), project.aims
+
+
+def _activities(project: Project) -> tuple:
+    parts, facts = [], []
+    if project.events:
+        parts.append("Events:\n" + bullets(_dated(e) for e in project.events))
+        facts += project.events
+    if project.outcomes:
+        parts.append("Results:\n" + bullets(o.text for o in project.outcomes))
+        facts += project.outcomes
+    if project.status:
+        parts.append(sentence(project.status.text))
+        facts.append(project.status)
+    if not parts:
+        return f"The page doesn't describe events or results of {_title(project)}.", [project]
+    return f"{_title(project)}\n\n" + "\n\n".join(parts), facts
+
+
+def _dated(event) -> str:
+    return f"{event.date}: {event.text}" if event.date else event.text
+
+
+def _details(project: Project) -> tuple:
+    lines = [f"{_title(project)}, {project.programme}. {ROLE[project.role]}."]
+    facts: List[Cited] = [project]
+    coordinator = _organisation(project.coordinator)
+    if coordinator:
+        lines.append(f"- **Coordinator**: {coordinator}")
+    funder = _organisation(project.funder)
+    if funder:
+        lines.append(f"- **With**: {funder}")
+    if project.period:
+        lines.append(f"- **Period**: {project.period.start}–{project.period.end}")
+        facts.append(project.period)
+    if project.members:
+        lines.append(f"- **Members**: {project.members.text}")
+        facts.append(project.members)
+    if project.aims:
+        lines.append("- **Aims**: " + "; ".join(a.text for a in project.aims))
+        facts += project.aims
+    if project.outcomes and not project.aims:
+        lines.append("- **Results**: " + "; ".join(o.text for o in project.outcomes))
+        facts += project.outcomes
+    if project.status:
+        lines.append(f"- **Status**: {project.status.text}")
+        facts.append(project.status)
+    return "\n".join(lines), facts
+
+
+RENDER: Dict[str, Callable[[Project], tuple]] = {
+    "details": _details,
+    "coordinator": _coordinator,
+    "period": _period,
+    "aims": _aims,
+    "activities": _activities,
+}
+
+
+def project(project_text: str | None, aspect: str = "details") -> Answer:
+    """One aspect of a project; asks which project when none is known from the conversation."""
+    index = knowledge()
+    found = index.project(project_text)
+    topic = f"project_{aspect}"
+    if found is None:
+        intro = (
+            f"I don't know a project called **{project_text}**."
+            if project_text
+            else "Which project do you mean?"
+        )
+        names = join([p.acronym for p in index.kb.projects], "or")
+        buttons = [
+            Button.ask(p.acronym, f"ask_project_{aspect}", project=p.acronym)
+            for p in index.kb.projects[:5]
+        ]
+        return Answer(f"{intro} BEU's projects are {names}.", buttons, topic, known=False)
+    body, facts = RENDER[aspect](found)
+    return answer(body, facts, _buttons(found, aspect), topic, project=found.acronym)
+
+
+def projects_overview() -> Answer:
+    kb = knowledge().kb
+    by_programme: Dict[str, List[str]] = {}
+    for item in kb.projects:
+        label = (
+            item.acronym
+            if item.acronym.lower() in item.name.lower()
+            else f"{item.acronym}: {item.name}"
+        )
+        by_programme.setdefault(item.programme, []).append(label)
+    intro = " ".join(sentence(group.text) for group in kb.project_groups)
+    body = (
+        intro
+        + "\n\n"
+        + "\n\n".join(
+            f"**{programme}**\n{bullets(labels)}" for programme, labels in by_programme.items()
+        )
+    )
+    buttons = [
+        Button.ask(p.acronym, "ask_project_details", project=p.acronym) for p in kb.projects[:5]
+    ]
+    return answer(body, [*kb.project_groups, *kb.projects], buttons, topic="projects")

@@ -1,0 +1,56 @@
+"""The international student body and scholarship support."""
+
+from __future__ import annotations
+
+from bot.answers.base import Answer, Button, answer, join, knowledge
+
+
+def international_students(country_text: str | None = None) -> Answer:
+    index = knowledge()
+    students = index.kb.international_students
+    names = [index.country_name(c) for c in students.countries]
+    overview = (
+        f"**{students.count} international students** from **{students.country_count} countries** "
+        f"study at BEU: {join(names)}."
+    )
+    buttons = [
+        Button.ask("What do they study?", "ask_popular_departments"),
+        Button.ask("Programmes in English", "ask_english_programmes"),
+    ]
+    if not country_text:
+        return answer(overview, [students], buttons, topic="students")
+    country = index.country(country_text)
+    if country is None:
+        return Answer(
+            f"I don't recognise **{country_text}** as a country. {overview}",
+            buttons,
+            "students",
+            known=False,
+        )
+    if country.code in students.countries:
+        body = f"Yes, there are students from **{country.name}** at BEU. {overview}"
+    else:
+        body = (
+            f"No, **{country.name}** is not among the countries the page lists for BEU's "
+            f"international students. {overview}"
+        )
+    return answer(body, [students], buttons, "students", country=country.name)
+
+
+def scholarships(name: str | None = None) -> Answer:
+    index = knowledge()
+    support = index.kb.scholarship_support
+    programmes = [p.name for p in support.programmes]
+    body = support.text
+    if name:
+        found = index.scholarship(name)
+        if found is None:
+            body = f"The page doesn't mention **{name}**. What it says is: {support.text}"
+        else:
+            body = f"Yes, **{found.name}** is one of them. {support.text}"
+    body += (
+        "\n\nThe page doesn't give deadlines or conditions of these programmes, "
+        "so please check with the department."
+    )
+    buttons = [Button.ask("Contact the office", "ask_contact")]
+    return answer(body, [support], buttons, topic="scholarships", programmes=", ".join(programmes))

@@ -1,0 +1,179 @@
+"""Name resolution over the knowledge base: any alias, demonym or typo'd spelling to one object.
+
+The NLU already maps synonyms to canonical values, but slot values also arrive from buttons,
+follow-ups and older conversations, so the query layer resolves names itself and never trusts a
+string to be canonical.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Dict, Iterable, List, Tuple, TypeVar
+
+from bot.kb.schema import Country, CountryList, KnowledgeBase, Organisation, Project, Scholarship
+
+T = TypeVar("T")
+FUZZY_CUTOFF = 0.84  # below this, "Germny" still resolves but "Guinea" does not become "Ghana"
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and punctuation so 'Bragança', 'braganca' and 'BRAGANCA' meet."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("’", "'").replace("'", "")
+    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+
+
+class NameIndex(Dict[str, T]):
+    """folded label -> object, with an optional fuzzy fallback for typos."""
+
+    def add(self, labels: Iterable[str], target: T) -> None:
+        for label in labels:
+            key = fold(label)
+            if key:
+                self.setdefault(key, target)
+
+    def find(self, text: str | None, fuzzy: bool = True) -> T | None:
+        if not text:
+            return None
+        key = fold(text)
+        if key in self:
+            return self[key]
+        if fuzzy and len(key) >= 5:
+            close = difflib.get_close_matches(key, list(self), n=1, cutoff=FUZZY_CUTOFF)
+            if close:
+                return self[close[0]]
+        return None
+
+
+@dataclass(frozen=True)
+class PartnerLink:
+    """One way BEU is connected to a country, with the sentence that says so."""
+
+    kind: str  # exchange | project | degree | agency
+    label: str
+    detail: str
+
+
+class KnowledgeIndex:
+    """The knowledge base plus the world's countries, queried by name."""
+
+    def __init__(self, kb: KnowledgeBase, countries: CountryList) -> None:
+        self.kb = kb
+        self.countries = {c.code: c for c in countries.countries}
+        self.organisations = {o.id: o for o in kb.organisations}
+        self.projects = {p.id: p for p in kb.projects}
+
+    @cached_property
+    def country_names(self) -> NameIndex[Country]:
+        index: NameIndex[Country] = NameIndex()
+        for country in self.countries.values():
+            index.add([country.name, *country.aliases, *country.demonyms], country)
+        return index
+
+    @cached_property
+    def project_names(self) -> NameIndex[Project]:
+        index: NameIndex[Project] = NameIndex()
+        for project in self.kb.projects:
+            index.add([project.acronym, project.name, project.id, *project.aliases], project)
+        return index
+
+    @cached_property
+    def organisation_names(self) -> NameIndex[Organisation]:
+        index: NameIndex[Organisation] = NameIndex()
+        for org in self.kb.organisations:
+            index.add([org.name, *org.aliases], org)
+        return index
+
+    @cached_property
+    def scholarship_names(self) -> NameIndex[Scholarship]:
+        index: NameIndex[Scholarship] = NameIndex()
+        for scholarship in self.kb.scholarship_support.programmes:
+            index.add([scholarship.name, *scholarship.aliases], scholarship)
+        return index
+
+    def country(self, text: str | None) -> Country | None:
+        return self.country_names.find(text)
+
+    def project(self, text: str | None) -> Project | None:
+        return self.project_names.find(text)
+
+    def organisation(self, text: str | None) -> Organisation | None:
+        return self.organisation_names.find(text)
+
+    def scholarship(self, text: str | None) -> Scholarship | None:
+        return self.scholarship_names.find(text)
+
+    def country_name(self, code: str) -> str:
+        return self.countries[code].name
+
+    def exchange(self, programme_id: str):
+        return next(p for p in self.kb.exchange_programmes if p.id == programme_id)
+
+    def exchange_countries(self) -> List[Tuple[str, List[str]]]:
+        """(programme name, country codes named by any of its claims), in source order."""
+        result = []
+        for programme in self.kb.exchange_programmes:
+            codes: List[str] = []
+            for claim in programme.partner_claims:
+                codes += [c for c in claim.countries if c not in codes]
+            result.append((programme.name, codes))
+        return result
+
+    def partner_links(self, code: str) -> List[PartnerLink]:
+        """Everything in the knowledge base that ties BEU to a partner in this country."""
+        links = []
+        for programme in self.kb.exchange_programmes:
+            claims = [c for c in programme.partner_claims if code in c.countries]
+            if claims:
+                agree = len(claims) == len(programme.partner_claims)
+                detail = (
+                    "listed as a partner country"
+                    if agree
+                    else f"listed in {len(claims)} of the page's {len(programme.partner_claims)}"
+                    " lists of partner countries"
+                )
+                links.append(PartnerLink("exchange", programme.name, detail))
+        dual = self.kb.programmes.dual_degree
+        if self.organisations[dual.partner].country == code:
+            links.append(
+                PartnerLink(
+                    "degree",
+                    f"dual {dual.level} degree in {dual.field}",
+                    f"with {self.organisations[dual.partner].name}",
+                )
+            )
+        for project in self.kb.projects:
+            coordinator = self.organisations.get(project.coordinator or "")
+            if coordinator and coordinator.country == code:
+                links.append(
+                    PartnerLink(
+                        "project",
+                        f"{project.acronym} ({project.programme})",
+                        f"coordinated by {coordinator.name}",
+                    )
+                )
+            for org_id in project.involved:
+                org = self.organisations[org_id]
+                if org.country == code:
+                    links.append(
+                        PartnerLink(
+                            "project",
+                            f"{project.acronym} ({project.programme})",
+                            f"{org.name} took part in its activities",
+                        )
+                    )
+            funder = self.organisations.get(project.funder or "")
+            if funder and funder.country == code and not coordinator:
+                links.append(
+                    PartnerLink(
+                        "project", f"{project.acronym} ({project.programme})", f"with {funder.name}"
+                    )
+                )
+        return links
+
+    def student_countries(self) -> List[str]:
+        return list(self.kb.international_students.countries)

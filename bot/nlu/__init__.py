@@ -1,0 +1,1 @@
+"""NLU: vocabulary generation from the knowledge base, and the custom Rasa components."""

@@ -1,0 +1,159 @@
+"""Start the action server and the Rasa server, wait until both answer, stop both on Ctrl-C.
+
+Used by `make run`, by the end-to-end tests (on free ports) and by the benchmark, so all three
+exercise exactly the same start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List
+
+from bot import paths
+
+READY_TIMEOUT_SECONDS = 180
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@dataclass
+class Servers:
+    rasa_port: int = 5005
+    action_port: int = 5055
+    model: str = "models/beu.tar.gz"
+    config_overrides: Dict[str, str] = field(default_factory=dict)
+    log_dir: Path | None = None
+    processes: List[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def webhook(self) -> str:
+        return f"http://localhost:{self.rasa_port}/webhooks/rest/webhook"
+
+    def _env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        env["PYTHONPATH"] = str(paths.ROOT)
+        env["ACTION_SERVER_URL"] = f"http://localhost:{self.action_port}/webhook"
+        env["SANIC_HOST"] = "127.0.0.1"  # the action server is internal: never on a public port
+        env.update(self.config_overrides)
+        return env
+
+    def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
+        output = None
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 (lives with the process)
+        process = subprocess.Popen(
+            args,
+            cwd=paths.ROOT,
+            env=self._env(),
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
+        self.processes.append(process)
+        return process
+
+    def start_actions(self) -> subprocess.Popen:
+        return self._spawn(
+            "actions",
+            [
+                sys.executable,
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.action_port),
+            ],
+        )
+
+    def start_rasa(self) -> subprocess.Popen:
+        return self._spawn(
+            "rasa",
+            [
+                sys.executable, "-m", "bot.launch", "run",
+                "--model", self.model,
+                "--endpoints", "endpoints.yml",
+                "--credentials", "credentials.yml",
+                "--port", str(self.rasa_port),
+                "--cors", "*",
+            ],
+        )  # fmt: skip
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
+        urls = [
+            f"http://127.0.0.1:{self.action_port}/health",
+            f"http://127.0.0.1:{self.rasa_port}/",
+        ]
+        deadline = time.monotonic() + timeout
+        while not all(_ready(u) for u in urls):
+            dead = [p for p in self.processes if p.poll() is not None]
+            if dead:
+                raise RuntimeError(f"a server exited during start-up: {[p.args for p in dead]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"servers not ready after {timeout:.0f}s: {urls}")
+            time.sleep(0.5)
+
+    def start(self) -> Servers:
+        self.start_actions()
+        self.start_rasa()
+        self.wait_ready()
+        return self
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # same clean shutdown as Ctrl-C, so no server is left orphaned
+
+
+def serve(rasa_port: int, action_port: int, model: str) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    servers = Servers(rasa_port, action_port, model)
+    print("Starting the action server and the Rasa server (loading the model takes ~20 s)...")
+    try:
+        servers.start()
+        print(
+            "\nThe assistant is ready.\n"
+            f"  REST:  curl -s -X POST {servers.webhook} -H 'Content-Type: application/json' "
+            '-d \'{"sender": "me", "message": "hello"}\'\n'
+            f"  Actions server: http://127.0.0.1:{action_port}/health\n"
+            "Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        while all(p.poll() is None for p in servers.processes):
+            time.sleep(0.5)
+        print("A server stopped unexpectedly; shutting down.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping...")
+        return 0
+    except (RuntimeError, TimeoutError) as error:
+        print(f"Could not start the assistant: {error}", file=sys.stderr)
+        return 1
+    finally:
+        servers.stop()
