@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.base import AnswerAction, latest_entity
+from actions.base import AnswerAction, latest_entity, organisation_named
 from bot.answers import Answer, exchange
 
 
@@ -41,7 +41,7 @@ class ActionPartners(AnswerAction):
     action_name = "action_partners"
 
     def answer(self, tracker: Tracker) -> Answer:
-        return exchange.partners(latest_entity(tracker, "country"))
+        return exchange.partners(latest_entity(tracker, "country"), organisation_named(tracker))
 
 
 class ActionMobilityNumbers(AnswerAction):

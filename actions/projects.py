@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.base import AnswerAction, entity_or_slot
+from actions.base import AnswerAction, entity_or_slot, latest_entity, organisation_named
 from bot.answers import Answer, projects
 
 
@@ -12,11 +12,19 @@ class ActionProjects(AnswerAction):
     action_name = "action_projects"
 
     def answer(self, tracker: Tracker) -> Answer:
+        organisation = organisation_named(tracker)
+        if organisation:
+            return projects.projects_with(organisation)
         return projects.projects_overview()
 
 
 def _aspect(tracker: Tracker, aspect: str) -> Answer:
-    """One aspect of the project named now or, failing that, the one being discussed."""
+    """One aspect of the project named now, else of an organisation's projects, else the one
+    being discussed."""
+    if not latest_entity(tracker, "project"):
+        organisation = organisation_named(tracker)
+        if organisation and aspect == "details":
+            return projects.projects_with(organisation)
     return projects.project(entity_or_slot(tracker, "project"), aspect)
 
 

@@ -183,8 +183,34 @@ def _facts_for_country(code: str):
     return facts
 
 
-def partners(country_text: str | None = None) -> Answer:
-    return partners_in(country_text) if country_text else partner_countries()
+def partner_organisation(name: str) -> Answer:
+    """What BEU does with one named university or organisation."""
+    index = knowledge()
+    org = index.organisation(name)
+    if org is None:
+        return Answer(
+            f"The page doesn't mention **{name}**, so I can't say whether it is a partner.",
+            [Button.ask("All partner countries", "ask_partners")],
+            "partners",
+            known=False,
+        )
+    links = index.organisation_links(org.id)
+    where = index.country_name(org.country)
+    if not links:
+        body = f"The page mentions **{org.name}** ({where}) but not as a partner of BEU."
+    else:
+        body = f"**{org.name}** ({where}) works with BEU:\n" + bullets(
+            f"**{link.label}**: {link.detail}" for link in links
+        )
+    return answer(body, [org], [Button.ask("All partner countries", "ask_partners")], "partners")
+
+
+def partners(country_text: str | None = None, organisation: str | None = None) -> Answer:
+    if country_text:
+        return partners_in(country_text)
+    if organisation:
+        return partner_organisation(organisation)
+    return partner_countries()
 
 
 def mobility() -> Answer:

@@ -147,6 +147,21 @@ def project(project_text: str | None, aspect: str = "details") -> Answer:
     return answer(body, facts, _buttons(found, aspect), topic, project=found.acronym)
 
 
+def projects_with(organisation: str) -> Answer:
+    """The projects BEU runs with one organisation ("what do you do with the British Council?")."""
+    index = knowledge()
+    org = index.organisation(organisation)
+    if org is None:
+        return project(None)
+    links = [link for link in index.organisation_links(org.id) if link.kind == "project"]
+    if not links:
+        return project(None)
+    body = f"Projects with **{org.name}**:\n" + bullets(
+        f"**{link.label}**: {link.detail}" for link in links
+    )
+    return answer(body, [org], [Button.ask("All projects", "ask_projects")], "projects")
+
+
 def projects_overview() -> Answer:
     kb = knowledge().kb
     by_programme: Dict[str, List[str]] = {}

@@ -175,5 +175,23 @@ class KnowledgeIndex:
                 )
         return links
 
+    def organisation_links(self, org_id: str) -> List[PartnerLink]:
+        """How BEU works with one organisation: projects, the dual degree, partnerships."""
+        links = []
+        dual = self.kb.programmes.dual_degree
+        if dual.partner == org_id:
+            links.append(
+                PartnerLink("degree", f"dual {dual.level} degree in {dual.field}", "partner")
+            )
+        for project in self.kb.projects:
+            label = f"{project.acronym} ({project.programme})"
+            if project.coordinator == org_id:
+                links.append(PartnerLink("project", label, "coordinator"))
+            elif project.funder == org_id:
+                links.append(PartnerLink("project", label, "runs it with BEU"))
+            elif org_id in project.involved:
+                links.append(PartnerLink("project", label, "took part in its activities"))
+        return links
+
     def student_countries(self) -> List[str]:
         return list(self.kb.international_students.countries)

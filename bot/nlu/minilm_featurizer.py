@@ -39,6 +39,8 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> MiniLMFeaturizer:
+        # Trace the tf.function now, while the server loads, not on the first student's message.
+        get_encoder().encode(["warm-up"])
         return cls(execution_context.node_name, config)
 
     @staticmethod

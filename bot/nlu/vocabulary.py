@@ -13,7 +13,7 @@ from typing import Dict, List, Set
 
 from bot.kb.schema import CountryList, KnowledgeBase
 
-ENTITY_TYPES = ("country", "university", "project", "department", "scholarship")
+ENTITY_TYPES = ("country", "university", "organisation", "project", "department", "scholarship")
 
 
 @dataclass
@@ -51,8 +51,8 @@ def build_vocabulary(kb: KnowledgeBase, countries: CountryList) -> List[Entry]:
             _add(entries, "country", country.name, exact=[form])
     _add(entries, "university", kb.university.name, *kb.university.aliases)
     for org in kb.organisations:
-        if org.kind == "university":
-            _add(entries, "university", org.name, *org.aliases)
+        label = "university" if org.kind == "university" else "organisation"
+        _add(entries, label, org.name, *org.aliases)
     for project in kb.projects:
         _add(entries, "project", project.acronym, project.name, *project.aliases)
     for department in kb.programmes.popular_departments.items:

@@ -1,0 +1,62 @@
+import pytest
+
+from actions.office import (
+    ActionAdmissions,
+    ActionContact,
+    ActionHonestFallback,
+    ActionNotCovered,
+    ActionOffice,
+    ActionSource,
+    uncovered_subject,
+)
+from tests.helpers import create_tracker, run_action, said
+
+
+def test_admissions_names_the_department():
+    text = said(run_action(ActionAdmissions(), create_tracker("admissions", "ask_admissions"))[0])
+    assert "international relations and project management department" in text
+    assert "international student admissions" in text
+
+
+def test_contact_never_invents_an_address():
+    messages, _ = run_action(ActionContact(), create_tracker("email?", "ask_contact"))
+    text = said(messages)
+    assert "@" not in text
+    assert "hides its e-mail addresses" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("how much is tuition", "tuition fees and costs"),
+        ("what IELTS score do i need", "language requirements"),
+        ("is there a dorm", "accommodation"),
+        ("how do i get a student visa", "visas and residence permits"),
+        ("when is the deadline", "application deadlines"),
+        ("which documents should i send", "required documents"),
+    ],
+)
+def test_unknown_facts_get_an_honest_answer_naming_the_subject(question, subject):
+    assert uncovered_subject(question) == subject
+    text = said(run_action(ActionNotCovered(), create_tracker(question, "ask_not_covered"))[0])
+    assert f"i don't have information about **{subject}**" in text
+    assert "international relations and project management department" in text
+    assert not any(ch.isdigit() for ch in text.split("_source")[0])  # no made-up numbers
+
+
+def test_office_mission_and_department():
+    text = said(run_action(ActionOffice(), create_tracker("office", "ask_office"))[0])
+    assert "vice-rectorate for international relations" in text
+    assert "migration" in text and "conferences" in text
+
+
+def test_fallback_is_honest_and_helpful():
+    messages, slots = run_action(ActionHonestFallback(), create_tracker("qwerty", "nlu_fallback"))
+    assert said(messages).startswith("i'm sorry, i don't have an answer to that")
+    assert slots["topic"] == "fallback"
+
+
+def test_source_answer_gives_the_as_of_date():
+    assert "as of 2019" in said(
+        run_action(ActionSource(), create_tracker("source", "ask_source"))[0]
+    )

@@ -1,0 +1,50 @@
+"""Tiny helpers to run an action against a hand-built tracker (after covidflow's ActionTestCase)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+
+def create_tracker(
+    text: str = "",
+    intent: str | None = None,
+    entities: Dict[str, str] | None = None,
+    slots: Dict[str, Any] | None = None,
+    sender_id: str = "student",
+) -> Tracker:
+    """A tracker whose latest user message has this text, intent and entities."""
+    return Tracker(
+        sender_id=sender_id,
+        slots=dict(slots or {}),
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run_action(action: Action, tracker: Tracker) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+    """Run the action; return what it said and the slots it set."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain={}))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return dispatcher.messages, slots
+
+
+def said(messages: List[Dict[str, Any]]) -> str:
+    """Everything the bot said, text and button titles, as one lower-case string."""
+    parts = []
+    for message in messages:
+        parts.append(message.get("text") or "")
+        parts += [b["title"] for b in message.get("buttons") or []]
+    return "\n".join(parts).lower()

@@ -1,0 +1,67 @@
+"""Names resolve whatever way a student writes them; partner links are complete and sourced."""
+
+import pytest
+
+from bot.answers import knowledge
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Germany", "Germany"),
+        ("german", "Germany"),
+        ("Polish", "Poland"),
+        ("Türkiye", "Turkey"),
+        ("turkish", "Turkey"),
+        ("england", "United Kingdom"),
+        ("Germny", "Germany"),  # typo
+        ("Nigerian", "Nigeria"),
+    ],
+)
+def test_countries_resolve(text, name):
+    assert knowledge().country(text).name == name
+
+
+@pytest.mark.parametrize("text", ["English", "erasmus", "Guinea-ish", ""])
+def test_words_that_are_not_countries_do_not_resolve(text):
+    assert knowledge().country(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "acronym"),
+    [("pawer", "PAWER"), ("Promig", "PROMIG"), ("Famelab", "FameLab"), ("h2020", "Horizon 2020")],
+)
+def test_projects_resolve(text, acronym):
+    assert knowledge().project(text).acronym == acronym
+
+
+@pytest.mark.parametrize(
+    ("typo", "canonical"),
+    [
+        ("University of Montpellierdir", "University of Montpellier"),
+        ("Linkopings University", "Linköping University"),
+        ("Polytechnic Institute of Braganzça", "Polytechnic Institute of Bragança"),
+        ("British Consulate", "British Council"),
+        ("BMU", "Baku Engineering University"),
+    ],
+)
+def test_source_typos_are_aliases_of_the_canonical_name(typo, canonical):
+    index = knowledge()
+    names = {o.name: [o.name, *o.aliases] for o in index.kb.organisations}
+    names[index.kb.university.name] = [index.kb.university.name, *index.kb.university.aliases]
+    assert typo in names[canonical]
+
+
+def test_fulbrayt_is_an_alias_of_fulbright():
+    assert knowledge().scholarship("Fulbrayt").name == "Fulbright"
+
+
+def test_partner_links_for_italy_cover_exchange_and_project():
+    links = knowledge().partner_links("IT")
+    labels = {link.label for link in links}
+    assert "Erasmus+ KA1" in labels
+    assert any(label.startswith("PAWER") for label in labels)
+
+
+def test_no_partner_links_for_japan():
+    assert knowledge().partner_links("JP") == []
