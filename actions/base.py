@@ -52,6 +52,6 @@ def entity_or_slot(tracker: Tracker, entity: str) -> str | None:
     return latest_entity(tracker, entity) or tracker.get_slot(entity)
 
 
-def organisation_named(tracker: Tracker) -> Optional[str]:
+def organisation_named(tracker: Tracker) -> str | None:
     """A university or other organisation named in the latest message."""
     return latest_entity(tracker, "university") or latest_entity(tracker, "organisation")
