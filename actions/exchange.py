@@ -12,7 +12,8 @@ class ActionExchangeProgrammes(AnswerAction):
     action_name = "action_exchange_programmes"
 
     def answer(self, tracker: Tracker) -> Answer:
-        return exchange.exchange_overview()
+        country = latest_entity(tracker, "country")  # "can I do an exchange in Poland?"
+        return exchange.partners_in(country) if country else exchange.exchange_overview()
 
 
 class ActionErasmus(AnswerAction):

@@ -25,7 +25,10 @@ def _aspect(tracker: Tracker, aspect: str) -> Answer:
         organisation = organisation_named(tracker)
         if organisation and aspect == "details":
             return projects.projects_with(organisation)
-    return projects.project(entity_or_slot(tracker, "project"), aspect)
+    project = entity_or_slot(tracker, "project")
+    if project is None and aspect == "details":
+        return projects.projects_overview()  # "what is KA2?": nothing named, show them all
+    return projects.project(project, aspect)
 
 
 class ActionProjectDetails(AnswerAction):

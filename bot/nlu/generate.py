@@ -41,7 +41,7 @@ def _examples(items: List[str]) -> _Literal:
 def rasa_entity_data(vocabulary: List[Entry]) -> Dict:
     nlu: List[Dict] = []
     for entry in vocabulary:
-        synonyms = sorted({f for f in entry.forms if f != entry.value.lower()})
+        synonyms = sorted({f for f in entry.forms if f != entry.value})
         synonyms += sorted(f for f in entry.case_sensitive if f.lower() not in synonyms)
         if synonyms:
             nlu.append({"synonym": entry.value, "examples": _examples(synonyms)})

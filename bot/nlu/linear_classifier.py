@@ -24,6 +24,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
 
+from bot.nlu.spelling import text_for_features
+
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "linear_intent_classifier.skops"
@@ -79,7 +81,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def _matrix(self, messages: List[Message], fit: bool = False):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        texts = [m.get(TEXT) or "" for m in messages]
+        texts = [text_for_features(m) for m in messages]
         if fit:
             self.model = {
                 "char": TfidfVectorizer(

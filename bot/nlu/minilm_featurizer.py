@@ -18,6 +18,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.encoder import get_encoder
+from bot.nlu.spelling import text_for_features
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -51,7 +52,9 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         todo = [m for m in messages if m.get(TEXT) is not None]
         if not todo:
             return
-        vectors = get_encoder().encode([m.get(TEXT) for m in todo], self._config["batch_size"])
+        vectors = get_encoder().encode(
+            [text_for_features(m) for m in todo], self._config["batch_size"]
+        )
         for message, vector in zip(todo, vectors, strict=True):
             self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
 

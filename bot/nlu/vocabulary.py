@@ -49,7 +49,6 @@ def build_vocabulary(kb: KnowledgeBase, countries: CountryList) -> List[Entry]:
         _add(entries, "country", country.name, *forms)
         for form in exact:
             _add(entries, "country", country.name, exact=[form])
-    _add(entries, "university", kb.university.name, *kb.university.aliases)
     for org in kb.organisations:
         label = "university" if org.kind == "university" else "organisation"
         _add(entries, label, org.name, *org.aliases)

@@ -72,3 +72,12 @@ def test_mobility_numbers():
     tracker = create_tracker("how many went abroad", "ask_mobility_numbers")
     text = said(run_action(ActionMobilityNumbers(), tracker)[0])
     assert "30 students" in text and "more than 40" in text and "4 semesters" in text
+
+
+def test_exchange_question_naming_a_country_answers_for_that_country():
+    tracker = create_tracker(
+        "semester in poland?", "ask_exchange_programmes", {"country": "Poland"}
+    )
+    assert said(run_action(ActionExchangeProgrammes(), tracker)[0]).startswith(
+        "yes, beu has partners in **poland**"
+    )

@@ -95,3 +95,10 @@ def test_projects_with_an_organisation():
     )
     text = said(run_action(ActionProjects(), tracker)[0])
     assert "famelab" in text and "creative spark" in text
+
+
+def test_details_with_no_project_named_or_in_context_lists_the_projects():
+    text = said(
+        run_action(ActionProjectDetails(), create_tracker("what is ka2", "ask_project_details"))[0]
+    )
+    assert "promig" in text and "magnus" in text
