@@ -71,7 +71,7 @@ test: $(MODEL) lint
 	$(PY) -m pytest
 
 bench: $(MODEL)
-	$(PY) -m bot.bench
+	$(PY) -m tests.benchmark
 
 clean:
 	rm -rf build models results data/generated .pytest_cache .ruff_cache

@@ -104,6 +104,6 @@ def office_contact_hint() -> str:
     if ways:
         return f"Please contact the **{name}**: {join(ways, 'or')}."
     return (
-        f"Please contact the **{name}** of {kb.university.name}. The page I was built from hides "
-        "its e-mail addresses, so I can't give you one."
+        f"Please contact the **{name}** of {kb.university.name}. I don't have their e-mail "
+        "address: the page I was built from hides it."
     )

@@ -1,0 +1,195 @@
+"""`make bench`: our assistant against stock Rasa (the `rasa init` config) on the same data.
+
+Both models are served the same way (bot.serve), with the same action server, and measured in the
+same run: REST latency p50/p95 for 1 user and for 20 concurrent conversations, throughput,
+resident memory of both servers, intent F1 on the held-out NLU set, and training time from
+scratch. Figures are printed and written to results/bench.json; nothing here asserts a target,
+because timings belong in a report, not in tests that flake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, List
+
+import aiohttp
+
+from bot.serve import Servers
+from tests.e2e.conftest import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "results"
+STOCK_CONFIG = ROOT / "build" / "stock_config.yml"
+QUESTIONS = [
+    "hello",
+    "Which programmes are taught in English?",
+    "Do you have partners in Italy?",
+    "Who coordinates PROMIG?",
+    "how mny forein studnts",
+    "What documents do I need to apply?",
+    "tell me about PAWER",
+    "who coordinates it?",
+    "are there students from Nigeria?",
+    "what about Ukraine?",
+    "Is there a dual degree programme?",
+    "can you book me a flight to Baku?",
+]
+TURNS_PER_CONVERSATION = 6
+
+
+def rasa_cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
+    return subprocess.run(
+        [sys.executable, "-m", "rasa", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def train(config: Path, name: str, out: Path) -> float:
+    """Train from scratch; seconds taken."""
+    start = time.perf_counter()
+    result = rasa_cli(
+        "train", "--config", str(config), "--domain", "domain.yml", "--data", "data",
+        "--out", str(out), "--fixed-model-name", name, "--force",
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"training {name} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        )
+    return time.perf_counter() - start
+
+
+def stock_config() -> Path:
+    """The config `rasa init` writes (empty pipeline and policies: Rasa fills in its defaults)."""
+    import rasa
+
+    STOCK_CONFIG.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(rasa.__file__).parent / "cli/initial_project/config.yml", STOCK_CONFIG)
+    return STOCK_CONFIG
+
+
+def nlu_f1(model: Path) -> float:
+    out = RESULTS / f"bench-nlu-{model.stem}"
+    result = rasa_cli(
+        "test", "nlu", "--nlu", "tests/nlu/test_nlu.yml", "--model", str(model), "--out", str(out)
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    report = json.loads((out / "intent_report.json").read_text())
+    return report["weighted avg"]["f1-score"]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def conversation(
+    session: aiohttp.ClientSession, url: str, turns: int, offset: int
+) -> List[float]:
+    sender = f"bench-{uuid.uuid4().hex[:10]}"
+    latencies = []
+    for turn in range(turns):
+        text = QUESTIONS[(offset + turn) % len(QUESTIONS)]
+        if turn and turn % TURNS_PER_CONVERSATION == 0:
+            sender = f"bench-{uuid.uuid4().hex[:10]}"
+        start = time.perf_counter()
+        async with session.post(url, json={"sender": sender, "message": text}) as response:
+            body = await response.json()
+            if response.status != 200 or not body:
+                raise RuntimeError(f"bad reply {response.status} {body!r} to {text!r}")
+        latencies.append(time.perf_counter() - start)
+    return latencies
+
+
+async def load(url: str, users: int, turns: int) -> Dict[str, float]:
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        await conversation(session, url, len(QUESTIONS), 0)  # warm-up, not measured
+        start = time.perf_counter()
+        results = await asyncio.gather(
+            *(conversation(session, url, turns, i) for i in range(users))
+        )
+        elapsed = time.perf_counter() - start
+    latencies = sorted(x for r in results for x in r)
+    return {
+        "messages": len(latencies),
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        "throughput_msg_s": len(latencies) / elapsed,
+    }
+
+
+def measure(model: Path, turns_single: int, turns_each: int) -> Dict[str, object]:
+    servers = Servers(
+        free_port(), free_port(), str(model), log_dir=RESULTS / f"bench-logs-{model.stem}"
+    )
+    servers.start()
+    try:
+        single = asyncio.run(load(servers.webhook, 1, turns_single))
+        concurrent = asyncio.run(load(servers.webhook, 20, turns_each))
+        actions, rasa = servers.processes
+        memory = {"rasa_rss_mb": rss_mb(rasa.pid), "actions_rss_mb": rss_mb(actions.pid)}
+    finally:
+        servers.stop()
+    return {"single_user": single, "concurrent_20": concurrent, **memory}
+
+
+def table(ours: Dict, stock: Dict) -> str:
+    rows = [
+        ("intent weighted F1 (held-out)", "f1", "{:.3f}", True),
+        ("training from scratch (s)", "train_s", "{:.0f}", False),
+        ("1 user: p50 latency (ms)", ("single_user", "p50_ms"), "{:.0f}", False),
+        ("1 user: p95 latency (ms)", ("single_user", "p95_ms"), "{:.0f}", False),
+        ("20 users: p50 latency (ms)", ("concurrent_20", "p50_ms"), "{:.0f}", False),
+        ("20 users: p95 latency (ms)", ("concurrent_20", "p95_ms"), "{:.0f}", False),
+        ("20 users: throughput (msg/s)", ("concurrent_20", "throughput_msg_s"), "{:.1f}", True),
+        ("Rasa server RSS (MB)", "rasa_rss_mb", "{:.0f}", False),
+        ("action server RSS (MB)", "actions_rss_mb", "{:.0f}", False),
+    ]
+    lines = [f"{'':32s}{'ours':>10s}{'stock':>10s}{'ours/stock':>12s}"]
+    for label, key, fmt, _higher_is_better in rows:
+        get = (
+            (lambda d, k=key: d[k[0]][k[1]]) if isinstance(key, tuple) else (lambda d, k=key: d[k])
+        )
+        a, b = get(ours), get(stock)
+        lines.append(f"{label:32s}{fmt.format(a):>10s}{fmt.format(b):>10s}{a / b:>11.2f}x")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns-single", type=int, default=60)
+    parser.add_argument("--turns-each", type=int, default=12, help="messages per concurrent user")
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    work = ROOT / "build" / "bench-models"
+    figures: Dict[str, Dict] = {}
+    for name, config in (("ours", ROOT / "config.yml"), ("stock", stock_config())):
+        print(f"== {name}: training from scratch", flush=True)
+        seconds = train(config, name, work)
+        model = work / f"{name}.tar.gz"
+        print(f"   trained in {seconds:.0f}s; NLU test", flush=True)
+        figures[name] = {"train_s": seconds, "f1": nlu_f1(model)}
+        print("   serving and measuring", flush=True)
+        figures[name].update(measure(model, args.turns_single, args.turns_each))
+    report = table(figures["ours"], figures["stock"])
+    print("\n" + report)
+    (RESULTS / "bench.json").write_text(json.dumps(figures, indent=1))
+    (RESULTS / "bench.txt").write_text(report + "\n")
+    print(f"\nwritten to {RESULTS / 'bench.json'}")
+
+
+if __name__ == "__main__":
+    main()
