@@ -40,6 +40,11 @@ def test_a_rare_spelling_in_training_is_treated_as_a_typo(tmp_path):
     component = TypoNormalizer.create(
         TypoNormalizer.get_default_config(), storage, Resource("t"), None
     )
-    examples = ["foreign students", "foreign students here", "our foreign students", "forein studnts"]
+    examples = [
+        "foreign students",
+        "foreign students here",
+        "our foreign students",
+        "forein studnts",
+    ]
     component.train(TrainingData([Message(data={"text": t}) for t in examples]))
     assert component.normalise("forein studnts") == "foreign students"
