@@ -5,7 +5,6 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-MODEL := models/beu.tar.gz
 KB_STAMP := build/kb.stamp
 VENV_STAMP := $(VENV)/.installed
 
@@ -20,8 +19,8 @@ export PYTHONPATH := $(CURDIR)
 PYTHON310 := $(shell for p in $$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V -r) $$(command -v python3.10 2>/dev/null); do \
 	PYENV_VERSION=3.10.13 "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo "$$p"; break; }; done)
 
-KB_INPUTS := $(shell find knowledge -type f) $(wildcard bot/*.py bot/kb/*.py) bot/nlu/vocabulary.py bot/nlu/generate.py
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/generated/*') $(wildcard bot/nlu/*.py) $(KB_STAMP)
+KB_INPUTS := $(shell find knowledge -type f) bot/__main__.py bot/paths.py $(wildcard bot/kb/*.py) \
+	bot/nlu/vocabulary.py bot/nlu/generate.py
 
 help:
 	@echo "make run    set up everything (venv, knowledge base, model) and start the assistant"
@@ -52,25 +51,21 @@ kb: $(VENV_STAMP)
 	$(PY) -m bot kb
 	@mkdir -p build && touch $(KB_STAMP)
 
-$(MODEL): $(VENV_STAMP) $(TRAIN_INPUTS)
-	@echo "==> training (inputs changed)"
-	$(PY) -m rasa train --config config.yml --domain domain.yml --data data \
-		--out models --fixed-model-name beu --force
-	@touch $@
+# Trains only when the content of the training inputs changed (see bot/training.py).
+train: $(KB_STAMP)
+	$(PY) -m bot train
 
-train: $(MODEL)
-
-run: $(MODEL)
+run: train
 	$(PY) -m bot serve
 
 lint: $(VENV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-test: $(MODEL) lint
+test: train lint
 	$(PY) -m pytest
 
-bench: $(MODEL)
+bench: train
 	$(PY) -m tests.benchmark
 
 clean:

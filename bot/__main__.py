@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from typing import List
 
@@ -31,6 +32,16 @@ def kb_command(args: argparse.Namespace) -> int:
             print(f"  {item}")
     else:
         print("coverage: every factual sentence of the source is cited by a fact")
+    overdue = [
+        f"  {path} (review by {fact.review_by})"
+        for path, fact in facts
+        if fact.review_by and fact.review_by < dt.date.today()
+    ]
+    if kb.document.review_by and kb.document.review_by < dt.date.today():
+        overdue.insert(0, f"  the whole document (review by {kb.document.review_by})")
+    if overdue:
+        print("due for review (still served, flagged here for staff):")
+        print("\n".join(overdue))
     vocabulary = build_vocabulary(kb, countries)
     data = write_rasa_data(vocabulary)
     pipeline = write_spacy_pipeline(vocabulary)
@@ -40,6 +51,12 @@ def kb_command(args: argparse.Namespace) -> int:
         f"({len(vocabulary)} entity values, {forms} surface forms)"
     )
     return 1 if uncited and not args.allow_uncited else 0
+
+
+def train_command(args: argparse.Namespace) -> int:
+    from bot.training import train_if_changed
+
+    return train_if_changed(force=args.force)
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -54,6 +71,9 @@ def main(argv: List[str] | None = None) -> int:
     kb = sub.add_parser("kb", help="validate knowledge/ and generate NLU data")
     kb.add_argument("--allow-uncited", action="store_true", help="report, but don't fail on, gaps")
     kb.set_defaults(func=kb_command)
+    train = sub.add_parser("train", help="train the model if its inputs changed")
+    train.add_argument("--force", action="store_true")
+    train.set_defaults(func=train_command)
     serve = sub.add_parser("serve", help="start the action server and the Rasa server")
     serve.add_argument("--rasa-port", type=int, default=5005)
     serve.add_argument("--action-port", type=int, default=5055)

@@ -11,6 +11,7 @@ Both are written from one vocabulary, so a partner added to knowledge/kb.yml is 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Dict, List
@@ -54,11 +55,19 @@ def rasa_entity_data(vocabulary: List[Entry]) -> Dict:
 def write_rasa_data(vocabulary: List[Entry], target: Path = paths.GENERATED_DATA) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     out = target / "entities.yml"
-    text = yaml.safe_dump(
+    text = HEADER + yaml.safe_dump(
         rasa_entity_data(vocabulary), sort_keys=False, allow_unicode=True, width=1000
     )
-    out.write_text(HEADER + text, encoding="utf-8")
+    _write_if_changed(out, text)
     return out
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    """Leave an unchanged file untouched, so `make` does not retrain for nothing."""
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
 
 
 def ruler_patterns(vocabulary: List[Entry]) -> List[Dict]:
@@ -83,10 +92,16 @@ def write_spacy_pipeline(vocabulary: List[Entry], target: Path = paths.SPACY_PIP
     nlp = spacy.blank("en")
     nlp.meta["name"] = "beu_entities"
     nlp.meta["description"] = "Blank English tokenizer + EntityRuler compiled from knowledge/"
+    patterns = ruler_patterns(vocabulary)
+    fingerprint = target / "patterns.fingerprint.json"
+    serialised = json.dumps(patterns, sort_keys=True, ensure_ascii=False)
+    if fingerprint.exists() and fingerprint.read_text(encoding="utf-8") == serialised:
+        return target  # same vocabulary: keep the pipeline (and its timestamps) as it is
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None})
-    ruler.add_patterns(ruler_patterns(vocabulary))
+    ruler.add_patterns(patterns)
     if target.exists():
         shutil.rmtree(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(target)
+    fingerprint.write_text(serialised, encoding="utf-8")
     return target
