@@ -7,6 +7,7 @@ slots (context) are used only by intents that make sense without naming their su
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List
 
@@ -45,6 +46,25 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
     """The entity as said in the latest message (after synonym mapping), if any."""
     values = list(tracker.get_latest_entity_values(entity))
     return str(values[0]) if values else None
+
+
+ORIGIN = re.compile(
+    r"\b(i'?m|i am|im|me|student|students|citizen|citizens|people)\s+from\s+(the\s+)?$", re.I
+)
+
+
+def destination_country(tracker: Tracker) -> str | None:
+    """A country named as a destination or partner, not as where the student comes from:
+    in "exchange options for a student from Kazakhstan", Kazakhstan is not the question."""
+    text = tracker.latest_message.get("text") or ""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") != "country":
+            continue
+        start = entity.get("start")
+        if start is not None and ORIGIN.search(text[:start]):
+            continue
+        return str(entity["value"])
+    return None
 
 
 def entity_or_slot(tracker: Tracker, entity: str) -> str | None:

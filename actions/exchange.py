@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.base import AnswerAction, latest_entity, organisation_named
+from actions.base import AnswerAction, destination_country, organisation_named
 from bot.answers import Answer, exchange
 
 
@@ -12,7 +12,7 @@ class ActionExchangeProgrammes(AnswerAction):
     action_name = "action_exchange_programmes"
 
     def answer(self, tracker: Tracker) -> Answer:
-        country = latest_entity(tracker, "country")  # "can I do an exchange in Poland?"
+        country = destination_country(tracker)  # "can I do an exchange in Poland?"
         return exchange.partners_in(country) if country else exchange.exchange_overview()
 
 
@@ -20,7 +20,7 @@ class ActionErasmus(AnswerAction):
     action_name = "action_erasmus"
 
     def answer(self, tracker: Tracker) -> Answer:
-        country = latest_entity(tracker, "country")
+        country = destination_country(tracker)
         return exchange.partners_in(country) if country else exchange.erasmus()
 
 
@@ -42,7 +42,7 @@ class ActionPartners(AnswerAction):
     action_name = "action_partners"
 
     def answer(self, tracker: Tracker) -> Answer:
-        return exchange.partners(latest_entity(tracker, "country"), organisation_named(tracker))
+        return exchange.partners(destination_country(tracker), organisation_named(tracker))
 
 
 class ActionMobilityNumbers(AnswerAction):

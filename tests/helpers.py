@@ -23,7 +23,7 @@ def create_tracker(
         latest_message={
             "text": text,
             "intent": {"name": intent, "confidence": 1.0},
-            "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
+            "entities": [_entity(text, k, v) for k, v in (entities or {}).items()],
         },
         events=[],
         paused=False,
@@ -48,3 +48,12 @@ def said(messages: List[Dict[str, Any]]) -> str:
         parts.append(message.get("text") or "")
         parts += [b["title"] for b in message.get("buttons") or []]
     return "\n".join(parts).lower()
+
+
+def _entity(text: str, name: str, value: str) -> Dict[str, Any]:
+    """An entity as the extractor reports it, with offsets when the value occurs in the text."""
+    entity: Dict[str, Any] = {"entity": name, "value": value}
+    start = text.lower().find(value.lower())
+    if start >= 0:
+        entity.update(start=start, end=start + len(value))
+    return entity

@@ -125,18 +125,22 @@ def exchange_overview() -> Answer:
 
 
 def partner_countries() -> Answer:
+    """Every programme's partners with their counts (all versions where the page disagrees),
+    then the countries BEU's projects connect it with."""
     index = knowledge()
-    lines = [
-        f"**{name}**: {join([index.country_name(c) for c in codes])}"
-        for name, codes in index.exchange_countries()
-    ]
-    body = "BEU's partner countries, by programme:\n" + bullets(lines)
-    conflicted = [p.name for p in index.kb.exchange_programmes if _claims_differ(p)]
-    if conflicted:
-        body += (
-            f"\n\nThe page gives conflicting figures for the {join(conflicted)}; "
-            "ask me about them for the details."
+    lines = []
+    for programme in index.kb.exchange_programmes:
+        claims = (
+            programme.partner_claims if _claims_differ(programme) else programme.partner_claims[:1]
         )
+        phrases = [_claim_phrase(c) for c in claims]
+        lines.append(f"**{programme.name}**: " + "; elsewhere the page says ".join(phrases))
+    body = "BEU's partners, by programme:\n" + bullets(lines)
+    project_countries = index.project_partner_countries()
+    if project_countries:
+        names = join([index.country_name(c) for c in project_countries])
+        body += f"\n\nInternational projects also connect BEU with universities in {names}."
+    body += "\n\nThe page doesn't name the exchange partner universities themselves."
     facts = [c for p in index.kb.exchange_programmes for c in p.partner_claims]
     return answer(body, facts, list(EXCHANGE_BUTTONS.values()), topic="partners")
 

@@ -193,5 +193,15 @@ class KnowledgeIndex:
                 links.append(PartnerLink("project", label, "took part in its activities"))
         return links
 
+    def project_partner_countries(self) -> List[str]:
+        """Countries of the universities that coordinate or took part in BEU's projects."""
+        codes: List[str] = []
+        for project in self.kb.projects:
+            for org_id in [project.coordinator, *project.involved]:
+                org = self.organisations.get(org_id or "")
+                if org and org.kind == "university" and org.country not in codes:
+                    codes.append(org.country)
+        return codes
+
     def student_countries(self) -> List[str]:
         return list(self.kb.international_students.countries)

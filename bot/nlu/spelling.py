@@ -29,6 +29,17 @@ VOCABULARY_FILE = "vocabulary.json"
 WORD = re.compile(r"[a-zA-Z]+")
 
 
+def word_counts(training_data: TrainingData) -> Dict[str, int]:
+    """How often each (lower-cased) word occurs in the training examples."""
+    return dict(
+        Counter(
+            word.lower()
+            for message in training_data.training_examples
+            for word in WORD.findall(message.get(TEXT) or "")
+        )
+    )
+
+
 def text_for_features(message: Message) -> str:
     """What featurizers and classifiers should read: the corrected text when there is one."""
     return message.get(NORMALIZED_TEXT) or message.get(TEXT) or ""
@@ -72,12 +83,7 @@ class TypoNormalizer(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        counts = Counter(
-            word.lower()
-            for message in training_data.training_examples
-            for word in WORD.findall(message.get(TEXT) or "")
-        )
-        self._set_vocabulary(dict(counts))
+        self._set_vocabulary(word_counts(training_data))
         with self._storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(json.dumps(self.vocabulary, sort_keys=True))
         return self._resource

@@ -81,3 +81,20 @@ def test_exchange_question_naming_a_country_answers_for_that_country():
     assert said(run_action(ActionExchangeProgrammes(), tracker)[0]).startswith(
         "yes, beu has partners in **poland**"
     )
+
+
+def test_the_students_own_country_is_not_taken_for_a_destination():
+    text = "what exchange programs can I join as a student from Kazakhstan?"
+    tracker = create_tracker(text, "ask_exchange_programmes", {"country": "Kazakhstan"})
+    answer = said(run_action(ActionExchangeProgrammes(), tracker)[0])
+    assert "kazakhstan" not in answer.split("\n")[0]
+    assert "erasmus+ ka1" in answer and "mevlana" in answer
+
+
+def test_partner_universities_from_a_country_is_still_a_destination():
+    tracker = create_tracker(
+        "partner universities from Italy?", "ask_partners", {"country": "Italy"}
+    )
+    assert said(run_action(ActionPartners(), tracker)[0]).startswith(
+        "yes, beu has partners in **italy**"
+    )

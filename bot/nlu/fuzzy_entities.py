@@ -1,0 +1,144 @@
+"""Fuzzy entity extraction for misspelt names ("Germny", "promg", "ukrane").
+
+The spaCy EntityRuler matches the knowledge base's names exactly. This extractor runs after it
+and looks at the words it left alone: a word that is not an ordinary word of the training data
+and is close to a one-word name (same first letter, difflib ratio >= cutoff) becomes that
+entity, with its canonical value. The names come from the same generated EntityRuler patterns,
+so the two extractors never disagree about what a name is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.spelling import WORD, word_counts
+
+NAMES_FILE = "fuzzy_names.json"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class FuzzyEntityExtractor(GraphComponent, EntityExtractorMixin):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            "patterns": "build/spacy_beu/entity_ruler/patterns.jsonl",
+            "cutoff": 0.84,
+            "min_length": 5,
+            "common_word_count": 2,  # words seen this often in training are ordinary words
+        }
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        names: Dict[str, Tuple[str, str]] | None = None,
+        common: List[str] | None = None,
+    ) -> None:
+        self.config = config
+        self._storage = model_storage
+        self._resource = resource
+        self.names = names or {}
+        self.common = set(common or [])
+        self._forms = sorted(self.names)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> FuzzyEntityExtractor:
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def one_word_names(patterns_file: Path) -> Dict[str, Tuple[str, str]]:
+        """form -> (entity label, canonical value), for single-token case-insensitive patterns."""
+        names: Dict[str, Tuple[str, str]] = {}
+        for line in patterns_file.read_text(encoding="utf-8").splitlines():
+            pattern = json.loads(line)
+            tokens = pattern["pattern"]
+            if len(tokens) == 1 and "LOWER" in tokens[0] and tokens[0]["LOWER"].isalpha():
+                names.setdefault(tokens[0]["LOWER"], (pattern["label"], pattern["id"]))
+        return names
+
+    def train(self, training_data: TrainingData) -> Resource:
+        names = self.one_word_names(Path(self.config["patterns"]))
+        counts = word_counts(training_data)
+        common = sorted(
+            w for w, n in counts.items() if n >= self.config["common_word_count"] and w not in names
+        )
+        self.names, self.common, self._forms = names, set(common), sorted(names)
+        with self._storage.write_to(self._resource) as directory:
+            payload = {"names": names, "common": common}
+            (directory / NAMES_FILE).write_text(json.dumps(payload, ensure_ascii=False))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> FuzzyEntityExtractor:
+        try:
+            with model_storage.read_from(resource) as directory:
+                payload = json.loads((directory / NAMES_FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            return cls(config, model_storage, resource)
+        names = {k: tuple(v) for k, v in payload["names"].items()}
+        return cls(config, model_storage, resource, names, payload["common"])
+
+    def match(self, word: str) -> Tuple[str, str, float] | None:
+        """(label, value, similarity) of the name this misspelt word most likely means."""
+        word = word.lower()
+        if len(word) < self.config["min_length"] or word in self.common or word in self.names:
+            return None
+        candidates = [f for f in self._forms if f[0] == word[0]]
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=self.config["cutoff"])
+        if not close:
+            return None
+        label, value = self.names[close[0]]
+        return label, value, difflib.SequenceMatcher(None, word, close[0]).ratio()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if not self.names:
+            return messages
+        for message in messages:
+            text = message.get(TEXT) or ""
+            entities = list(message.get(ENTITIES) or [])
+            taken = [(e["start"], e["end"]) for e in entities if "start" in e]
+            found = []
+            for word in WORD.finditer(text):
+                if any(start < word.end() and word.start() < end for start, end in taken):
+                    continue
+                hit = self.match(word.group(0))
+                if hit:
+                    label, value, similarity = hit
+                    found.append(
+                        {
+                            "entity": label,
+                            "value": value,
+                            "start": word.start(),
+                            "end": word.end(),
+                            "confidence_entity": round(similarity, 3),
+                        }
+                    )
+            if found:
+                message.set(ENTITIES, entities + self.add_extractor_name(found), add_to_output=True)
+        return messages
