@@ -14,22 +14,19 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.spelling import WORD, word_counts
-
-NAMES_FILE = "fuzzy_names.json"
+from bot.nlu.stored import JsonStateComponent
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
-class FuzzyEntityExtractor(GraphComponent, EntityExtractorMixin):
+class FuzzyEntityExtractor(JsonStateComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {
@@ -39,30 +36,15 @@ class FuzzyEntityExtractor(GraphComponent, EntityExtractorMixin):
             "common_word_count": 2,  # words seen this often in training are ordinary words
         }
 
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        names: Dict[str, Tuple[str, str]] | None = None,
-        common: List[str] | None = None,
-    ) -> None:
-        self.config = config
-        self._storage = model_storage
-        self._resource = resource
-        self.names = names or {}
-        self.common = set(common or [])
+    def restore(self, state: Dict[str, Any]) -> None:
+        self.names: Dict[str, Tuple[str, str]] = {
+            form: tuple(target) for form, target in state.get("names", {}).items()
+        }
+        self.common = set(state.get("common", []))
         self._forms = sorted(self.names)
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> FuzzyEntityExtractor:
-        return cls(config, model_storage, resource)
+    def state(self) -> Dict[str, Any]:
+        return {"names": self.names, "common": sorted(self.common)}
 
     @staticmethod
     def one_word_names(patterns_file: Path) -> Dict[str, Tuple[str, str]]:
@@ -78,31 +60,10 @@ class FuzzyEntityExtractor(GraphComponent, EntityExtractorMixin):
     def train(self, training_data: TrainingData) -> Resource:
         names = self.one_word_names(Path(self.config["patterns"]))
         counts = word_counts(training_data)
-        common = sorted(
-            w for w, n in counts.items() if n >= self.config["common_word_count"] and w not in names
-        )
-        self.names, self.common, self._forms = names, set(common), sorted(names)
-        with self._storage.write_to(self._resource) as directory:
-            payload = {"names": names, "common": common}
-            (directory / NAMES_FILE).write_text(json.dumps(payload, ensure_ascii=False))
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> FuzzyEntityExtractor:
-        try:
-            with model_storage.read_from(resource) as directory:
-                payload = json.loads((directory / NAMES_FILE).read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError):
-            return cls(config, model_storage, resource)
-        names = {k: tuple(v) for k, v in payload["names"].items()}
-        return cls(config, model_storage, resource, names, payload["common"])
+        common_count = self.config["common_word_count"]
+        common = [w for w, n in counts.items() if n >= common_count and w not in names]
+        self.restore({"names": names, "common": common})
+        return self.persist()
 
     def match(self, word: str) -> Tuple[str, str, float] | None:
         """(label, value, similarity) of the name this misspelt word most likely means."""

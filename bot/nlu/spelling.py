@@ -10,22 +10,20 @@ the student typed.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from collections import Counter
 from functools import lru_cache
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.stored import JsonStateComponent
+
 NORMALIZED_TEXT = "beu_normalized_text"
-VOCABULARY_FILE = "vocabulary.json"
 WORD = re.compile(r"[a-zA-Z]+")
 
 
@@ -46,7 +44,7 @@ def text_for_features(message: Message) -> str:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class TypoNormalizer(GraphComponent):
+class TypoNormalizer(JsonStateComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # min_count: a word must occur this often in training to be a correction target.
@@ -54,55 +52,18 @@ class TypoNormalizer(GraphComponent):
         # dominance: how much more frequent the correction must be than the word itself.
         return {"min_count": 2, "min_length": 3, "cutoff": 0.8, "dominance": 3}
 
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        vocabulary: Dict[str, int] | None = None,
-    ) -> None:
-        self.config = config
-        self._storage = model_storage
-        self._resource = resource
-        self._set_vocabulary(vocabulary or {})
-
-    def _set_vocabulary(self, vocabulary: Dict[str, int]) -> None:
-        self.vocabulary = vocabulary
+    def restore(self, state: Dict[str, Any]) -> None:
+        self.vocabulary: Dict[str, int] = state.get("vocabulary", {})
         minimum = self.config["min_count"]
-        self._targets = sorted(w for w, n in vocabulary.items() if n >= minimum)
+        self._targets = sorted(w for w, n in self.vocabulary.items() if n >= minimum)
         self._correct = lru_cache(maxsize=20000)(self._closest)
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TypoNormalizer:
-        return cls(config, model_storage, resource)
+    def state(self) -> Dict[str, Any]:
+        return {"vocabulary": self.vocabulary}
 
     def train(self, training_data: TrainingData) -> Resource:
-        self._set_vocabulary(word_counts(training_data))
-        with self._storage.write_to(self._resource) as directory:
-            (directory / VOCABULARY_FILE).write_text(json.dumps(self.vocabulary, sort_keys=True))
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> TypoNormalizer:
-        try:
-            with model_storage.read_from(resource) as directory:
-                vocabulary = json.loads((directory / VOCABULARY_FILE).read_text())
-        except (ValueError, FileNotFoundError):
-            vocabulary = {}
-        return cls(config, model_storage, resource, vocabulary)
+        self.restore({"vocabulary": word_counts(training_data)})
+        return self.persist()
 
     def _closest(self, word: str) -> str:
         """A word moves to a close word that is far more frequent in training, if there is one.
