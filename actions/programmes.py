@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.base import AnswerAction
+from actions.base import AnswerAction, latest_entity
 from bot.answers import Answer, programmes
 
 
@@ -12,7 +12,7 @@ class ActionEnglishProgrammes(AnswerAction):
     action_name = "action_english_programmes"
 
     def answer(self, tracker: Tracker) -> Answer:
-        return programmes.english_programmes()
+        return programmes.english_programmes(latest_entity(tracker, "department"))
 
 
 class ActionPopularDepartments(AnswerAction):

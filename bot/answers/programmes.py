@@ -5,9 +5,11 @@ from __future__ import annotations
 from bot.answers.base import Answer, Button, answer, bullets, knowledge, office_contact_hint
 
 
-def english_programmes() -> Answer:
+def english_programmes(department: str | None = None) -> Answer:
     programmes = knowledge().kb.programmes
     taught = programmes.english_taught
+    if department:
+        return _department_in_english(department)
     body = (
         f"{taught.text}\n\nThe page doesn't list which specialties they are. "
         "The departments foreign students mainly choose are:\n"
@@ -44,3 +46,19 @@ def dual_degree() -> Answer:
         Button.ask("Programmes in English", "ask_english_programmes"),
     ]
     return answer(body, [dual], buttons, topic="dual_degree")
+
+
+def _department_in_english(department: str) -> Answer:
+    """Honest about one department: the page gives a count of English specialties, not a list."""
+    programmes = knowledge().kb.programmes
+    taught, popular = programmes.english_taught, programmes.popular_departments
+    chosen = next((d for d in popular.items if d.lower() == department.lower()), None)
+    body = (
+        f"The page doesn't say whether **{chosen or department}** is taught in English. "
+        f"{taught.text}"
+    )
+    if chosen:
+        body += f" {chosen} is one of the departments foreign students mainly choose."
+    body += "\n\n" + office_contact_hint()
+    buttons = [Button.ask("Popular departments", "ask_popular_departments")]
+    return answer(body, [taught, popular], buttons, topic="english_programmes")
