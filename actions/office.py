@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.base import AnswerAction
-from bot.answers import Answer, office
+from actions.base import AnswerAction, latest_entity, organisation_named
+from bot.answers import Answer, exchange, office, projects, students
 
 # Words that tell which practical detail a student asked about, to name it in the honest reply.
 UNCOVERED_SUBJECTS = {
@@ -96,4 +96,15 @@ class ActionHonestFallback(AnswerAction):
     action_name = "action_honest_fallback"
 
     def answer(self, tracker: Tracker) -> Answer:
+        # Not understood, but a project, university or scholarship we know was named: say what
+        # we know about it ("does BEU take part in Horizon 2020?") rather than nothing.
+        project = latest_entity(tracker, "project")
+        if project:
+            return projects.project(project, "details")
+        organisation = organisation_named(tracker)
+        if organisation:
+            return exchange.partner_organisation(organisation)
+        scholarship = latest_entity(tracker, "scholarship")
+        if scholarship:
+            return students.scholarships(scholarship)
         return office.not_understood()

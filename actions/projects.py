@@ -26,8 +26,10 @@ def _aspect(tracker: Tracker, aspect: str) -> Answer:
         if organisation and aspect == "details":
             return projects.projects_with(organisation)
     project = entity_or_slot(tracker, "project")
-    if project is None and aspect == "details":
-        return projects.projects_overview()  # "what is KA2?": nothing named, show them all
+    if project is None and aspect in ("details", "coordinator", "period"):
+        # "what is KA2?", "which universities coordinate your projects?": the overview, which
+        # gives every project's coordinator and period, answers it.
+        return projects.projects_overview()
     return projects.project(project, aspect)
 
 

@@ -91,7 +91,9 @@ def _dated(event) -> str:
 
 
 def _details(project: Project) -> tuple:
-    lines = [f"{_title(project)}, {project.programme}. {ROLE[project.role]}."]
+    title = _title(project)
+    programme = "" if project.programme.lower() in title.lower() else f", {project.programme}"
+    lines = [f"{title}{programme}. {ROLE[project.role]}."]
     facts: List[Cited] = [project]
     coordinator = _organisation(project.coordinator)
     if coordinator:
@@ -166,11 +168,12 @@ def projects_overview() -> Answer:
     kb = knowledge().kb
     by_programme: Dict[str, List[str]] = {}
     for item in kb.projects:
-        label = (
-            item.acronym
-            if item.acronym.lower() in item.name.lower()
-            else f"{item.acronym}: {item.name}"
-        )
+        label = _title(item)
+        coordinator = _organisation(item.coordinator)
+        if coordinator:
+            label += f", coordinated by {coordinator}"
+        if item.period:
+            label += f", {item.period.start}–{item.period.end}"
         by_programme.setdefault(item.programme, []).append(label)
     intro = " ".join(sentence(group.text) for group in kb.project_groups)
     body = (

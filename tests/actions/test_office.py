@@ -60,3 +60,11 @@ def test_source_answer_gives_the_as_of_date():
     assert "as of 2019" in said(
         run_action(ActionSource(), create_tracker("source", "ask_source"))[0]
     )
+
+
+def test_fallback_naming_a_known_project_answers_about_it():
+    tracker = create_tracker(
+        "does BEU take part in Horizon 2020", "nlu_fallback", {"project": "Horizon 2020"}
+    )
+    text = said(run_action(ActionHonestFallback(), tracker)[0])
+    assert "horizon 2020" in text and "beu takes part in it" in text

@@ -41,9 +41,18 @@ def test_coordinator_follow_up_uses_the_project_in_context():
     assert "warsaw" in said(run_action(ActionProjectCoordinator(), tracker)[0])
 
 
-def test_no_project_in_context_asks_which_one():
-    tracker = create_tracker("who coordinates it?", "ask_project_coordinator")
+def test_coordinators_with_no_project_in_context_lists_every_coordinator():
+    tracker = create_tracker(
+        "which universities coordinate your projects?", "ask_project_coordinator"
+    )
     text = said(run_action(ActionProjectCoordinator(), tracker)[0])
+    assert "coordinated by tbilisi state university (georgia), 2016–2019" in text
+    assert "linköping university (sweden)" in text
+
+
+def test_aims_with_no_project_in_context_asks_which_one():
+    tracker = create_tracker("what are its aims?", "ask_project_aims")
+    text = said(run_action(ActionProjectAims(), tracker)[0])
     assert text.startswith("which project do you mean?")
     assert "promig" in text
 
