@@ -1,14 +1,16 @@
-"""`python -m bot.launch ARGS` is `rasa ARGS` with our resilience wrapper installed first."""
+"""`python -m bot.launch ARGS` is `rasa ARGS` with our two patches installed first: the apology
+when the action server fails (bot.resilience) and the per-message waste removed (bot.speedups)."""
 
 from __future__ import annotations
 
 import sys
 
-from bot import resilience
+from bot import resilience, speedups
 
 
 def main() -> None:
     resilience.install()
+    speedups.install()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

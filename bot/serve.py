@@ -36,6 +36,9 @@ class Servers:
     model: str = "models/beu.tar.gz"
     config_overrides: Dict[str, str] = field(default_factory=dict)
     log_dir: Path | None = None
+    # Plain `rasa run` with the given endpoints and none of our patches (the benchmark's baseline).
+    stock: bool = False
+    endpoints: str = "endpoints.yml"
     processes: List[subprocess.Popen] = field(default_factory=list)
 
     @property
@@ -85,9 +88,9 @@ class Servers:
         return self._spawn(
             "rasa",
             [
-                sys.executable, "-m", "bot.launch", "run",
+                sys.executable, "-m", "rasa" if self.stock else "bot.launch", "run",
                 "--model", self.model,
-                "--endpoints", "endpoints.yml",
+                "--endpoints", self.endpoints,
                 "--credentials", "credentials.yml",
                 "--port", str(self.rasa_port),
                 "--cors", "*",

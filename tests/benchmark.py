@@ -25,25 +25,33 @@ from typing import Dict, List
 import aiohttp
 
 from bot.serve import Servers
-from tests.e2e.conftest import free_port
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
 STOCK_CONFIG = ROOT / "build" / "stock_config.yml"
-QUESTIONS = [
-    "hello",
-    "Which programmes are taught in English?",
-    "Do you have partners in Italy?",
-    "Who coordinates PROMIG?",
-    "how mny forein studnts",
-    "What documents do I need to apply?",
-    "tell me about PAWER",
-    "who coordinates it?",
-    "are there students from Nigeria?",
-    "what about Ukraine?",
-    "Is there a dual degree programme?",
-    "can you book me a flight to Baku?",
-]
+STOCK_ENDPOINTS = ROOT / "build" / "stock_endpoints.yml"
+
+
+def held_out_questions() -> List[str]:
+    """The 339 held-out test questions, in a fixed shuffled order: varied like real traffic, so
+    neither model is measured on a handful of repeated sentences."""
+    import random
+
+    import yaml
+
+    data = yaml.safe_load((ROOT / "tests/nlu/test_nlu.yml").read_text(encoding="utf-8"))
+    questions = [
+        line.strip()[2:]
+        for block in data["nlu"]
+        for line in block["examples"].splitlines()
+        if line.strip().startswith("- ")
+    ]
+    random.Random(42).shuffle(questions)
+    return questions
+
+
+QUESTIONS = held_out_questions()
 TURNS_PER_CONVERSATION = 6
 
 
@@ -140,10 +148,10 @@ async def conversation(
 async def load(url: str, users: int, turns: int) -> Dict[str, float]:
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        await conversation(session, url, len(QUESTIONS), 0)  # warm-up, not measured
+        await conversation(session, url, 12, 0)  # warm-up, not measured
         start = time.perf_counter()
         results = await asyncio.gather(
-            *(conversation(session, url, turns, i) for i in range(users))
+            *(conversation(session, url, turns, 12 + i * turns) for i in range(users))
         )
         elapsed = time.perf_counter() - start
     latencies = sorted(x for r in results for x in r)
@@ -155,10 +163,20 @@ async def load(url: str, users: int, turns: int) -> Dict[str, float]:
     }
 
 
-def measure(model: Path, turns_single: int, turns_each: int) -> Dict[str, object]:
+def measure(model: Path, turns_single: int, turns_each: int, stock: bool) -> Dict[str, object]:
+    """Serve the model the way its users would: ours via `make run`'s launcher, stock via plain
+    `rasa run` with the default endpoint settings."""
+    if stock:
+        STOCK_ENDPOINTS.write_text("action_endpoint:\n  url: ${ACTION_SERVER_URL}\n")
     servers = Servers(
-        free_port(), free_port(), str(model), log_dir=RESULTS / f"bench-logs-{model.stem}"
+        free_port(),
+        free_port(),
+        str(model),
+        log_dir=RESULTS / f"bench-logs-{model.stem}",
+        stock=stock,
+        endpoints=str(STOCK_ENDPOINTS) if stock else "endpoints.yml",
     )
+
     servers.start()
     try:
         single = asyncio.run(load(servers.webhook, 1, turns_single))
@@ -218,7 +236,7 @@ def main() -> None:
         print(f"   trained in {seconds:.0f}s; NLU test", flush=True)
         figures[name] = {"train_s": seconds, "f1": nlu_f1(model)}
         print("   serving and measuring", flush=True)
-        figures[name].update(measure(model, args.turns_single, args.turns_each))
+        figures[name].update(measure(model, args.turns_single, args.turns_each, name == "stock"))
     report = table(figures["ours"], figures["stock"])
     print("\n" + report)
     (RESULTS / "bench.json").write_text(json.dumps(figures, indent=1))

@@ -1,8 +1,45 @@
 import os
 import sys
+import uuid
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+MESSENGER = {
+    "FACEBOOK_VERIFY_TOKEN": "test-verify-token",
+    "FACEBOOK_APP_SECRET": "test-app-secret",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "test-page-token",
+}
+
+
+@pytest.fixture(scope="session")
+def fake_graph():
+    from tests.channels.fake_graph import FakeGraph
+
+    graph = FakeGraph()
+    yield graph
+    graph.close()
+
+
+@pytest.fixture(scope="session")
+def servers(fake_graph):
+    """One Rasa + action server pair for every end-to-end test, Messenger pointed at the fake."""
+    from tests.servers import start_servers
+
+    running = start_servers("main", {**MESSENGER, "FACEBOOK_GRAPH_URL": fake_graph.url})
+    yield running
+    running.stop()
+
+
+@pytest.fixture()
+def conversation(servers):
+    """A fresh REST conversation: call it with a message, get the bot's replies."""
+    from tests.servers import ask
+
+    sender = f"e2e-{uuid.uuid4().hex[:12]}"
+    return lambda text: ask(servers.webhook, sender, text)

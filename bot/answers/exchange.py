@@ -75,11 +75,29 @@ def _difference_note(claims: List[PartnerClaim]) -> str:
     )
 
 
+def named_universities(programmes: List[ExchangeProgramme], country: str | None = None) -> str:
+    """The exchange partner universities staff have recorded, or an honest note that there are
+    none yet (the page gives counts and countries only)."""
+    index = knowledge()
+    orgs = [
+        index.organisations[org_id]
+        for programme in programmes
+        for org_id in programme.universities
+        if country is None or index.organisations[org_id].country == country
+    ]
+    if not orgs:
+        return "The page doesn't name the exchange partner universities themselves."
+    return (
+        "Partner universities: "
+        + join([f"{o.name} ({index.country_name(o.country)})" for o in orgs])
+        + "."
+    )
+
+
 def programme_answer(programme_id: str, buttons: List[Button], extra: str = "") -> Answer:
     programme = knowledge().exchange(programme_id)
     body = describe_claims(programme)
-    if programme_id != "bilateral":
-        body += "\n\nThe page doesn't name the partner universities themselves."
+    body += "\n\n" + named_universities([programme])
     if extra:
         body += f"\n\n{extra}"
     return answer(body, programme.partner_claims, buttons, topic=programme_id)
@@ -140,7 +158,7 @@ def partner_countries() -> Answer:
     if project_countries:
         names = join([index.country_name(c) for c in project_countries])
         body += f"\n\nInternational projects also connect BEU with universities in {names}."
-    body += "\n\nThe page doesn't name the exchange partner universities themselves."
+    body += "\n\n" + named_universities(index.kb.exchange_programmes)
     facts = [c for p in index.kb.exchange_programmes for c in p.partner_claims]
     return answer(body, facts, list(EXCHANGE_BUTTONS.values()), topic="partners")
 
@@ -171,8 +189,9 @@ def partners_in(country_text: str) -> Answer:
     body = f"Yes, BEU has partners in **{country.name}**:\n" + bullets(
         f"**{link.label}**: {link.detail}" for link in links
     )
-    if any(link.kind == "exchange" for link in links):
-        body += "\n\nThe page doesn't name the exchange partner universities themselves."
+    linked = [p for p in index.kb.exchange_programmes if p.name in {x.label for x in links}]
+    if linked:
+        body += "\n\n" + named_universities(linked, country.code)
     facts = _facts_for_country(country.code)
     buttons = [Button.ask("All partner countries", "ask_partners")]
     return answer(body, facts, buttons, "partners", **subject)

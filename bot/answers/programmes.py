@@ -11,7 +11,7 @@ def english_programmes(department: str | None = None) -> Answer:
     if department:
         return _department_in_english(department)
     body = (
-        f"{taught.text}\n\nThe page doesn't list which specialties they are. "
+        f"{taught.text}\n\n{_specialties(taught.specialties)} "
         "The departments foreign students mainly choose are:\n"
         f"{bullets(programmes.popular_departments.items)}\n\n"
         f"{office_contact_hint()}"
@@ -53,12 +53,21 @@ def _department_in_english(department: str) -> Answer:
     programmes = knowledge().kb.programmes
     taught, popular = programmes.english_taught, programmes.popular_departments
     chosen = next((d for d in popular.items if d.lower() == department.lower()), None)
-    body = (
-        f"The page doesn't say whether **{chosen or department}** is taught in English. "
-        f"{taught.text}"
-    )
+    name = chosen or department
+    if taught.specialties:
+        listed = any(name.lower() == t.lower() for t in taught.specialties)
+        verdict = "is" if listed else "is not"
+        body = f"**{name}** {verdict} among the specialties taught in English. {taught.text}"
+    else:
+        body = f"The page doesn't say whether **{name}** is taught in English. {taught.text}"
     if chosen:
         body += f" {chosen} is one of the departments foreign students mainly choose."
     body += "\n\n" + office_contact_hint()
     buttons = [Button.ask("Popular departments", "ask_popular_departments")]
     return answer(body, [taught, popular], buttons, topic="english_programmes")
+
+
+def _specialties(specialties: list) -> str:
+    if not specialties:
+        return "The page doesn't list which specialties they are."
+    return "They are:\n" + bullets(specialties) + "\n\n"

@@ -171,6 +171,9 @@ class PartnerClaim(Cited):
 class ExchangeProgramme(Named):
     id: str = Field(..., regex=r"^[a-z0-9_]+$")
     partner_claims: List[PartnerClaim] = Field(..., min_items=1)
+    # Partner universities by organisation id, once staff know them; the page names none, and
+    # the assistant says so while this is empty.
+    universities: List[str] = []
 
 
 class Mobility(Strict):
@@ -186,8 +189,12 @@ class DualDegree(Cited):
     text: str
 
 
+class EnglishTaught(Count):
+    specialties: List[str] = []  # the page gives only the count; empty means "not listed"
+
+
 class Programmes(Strict):
-    english_taught: Count
+    english_taught: EnglishTaught
     popular_departments: ItemList
     dual_degree: DualDegree
 
@@ -276,6 +283,10 @@ class KnowledgeBase(Strict):
             for ref in (project.coordinator, project.funder, *project.involved):
                 if ref is not None and ref not in known:
                     raise ValueError(f"project {project.id}: unknown organisation {ref!r}")
+        for programme in values["exchange_programmes"]:
+            for ref in programme.universities:
+                if ref not in known:
+                    raise ValueError(f"exchange {programme.id}: unknown organisation {ref!r}")
         partner = values["programmes"].dual_degree.partner
         if partner not in known:
             raise ValueError(f"dual_degree: unknown organisation {partner!r}")

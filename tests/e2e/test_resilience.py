@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import ask, start_servers
+from tests.servers import ask, start_servers
 
 pytestmark = pytest.mark.e2e
 

@@ -1,19 +1,16 @@
-"""Real servers for end-to-end tests: the same start-up as `make run`, on free ports."""
+"""Real servers for tests: the same start-up as `make run`, on free ports."""
 
 from __future__ import annotations
 
 import json
 import socket
 import urllib.request
-import uuid
 from pathlib import Path
 from typing import Dict, List
 
-import pytest
-
 from bot.serve import Servers
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "results" / "e2e-logs"
 
 
@@ -30,24 +27,12 @@ def ask(webhook: str, sender: str, text: str, timeout: float = 30) -> List[Dict]
         return json.loads(response.read() or b"[]")
 
 
-def start_servers(name: str) -> Servers:
-    servers = Servers(free_port(), free_port(), "models/beu.tar.gz", log_dir=LOGS / name)
+def start_servers(name: str, env: Dict[str, str] | None = None) -> Servers:
+    servers = Servers(
+        free_port(), free_port(), "models/beu.tar.gz", dict(env or {}), log_dir=LOGS / name
+    )
     try:
         return servers.start()
     except Exception:
         servers.stop()
         raise
-
-
-@pytest.fixture(scope="session")
-def servers():
-    running = start_servers("main")
-    yield running
-    running.stop()
-
-
-@pytest.fixture()
-def conversation(servers):
-    """A fresh conversation: call it with a message, get the bot's replies."""
-    sender = f"e2e-{uuid.uuid4().hex[:12]}"
-    return lambda text: ask(servers.webhook, sender, text)

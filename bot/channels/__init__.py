@@ -1,0 +1,1 @@
+"""Channel adapters: how answers reach students on each channel (thin, over the same answers)."""

@@ -1,0 +1,94 @@
+"""Turn an answer (markdown text + buttons) into what a channel can show.
+
+Answers are written once, in markdown, by bot/answers. REST and the web widget render markdown
+themselves; Messenger shows plain text with *bold* and _italic_, 2,000 characters a message, and
+at most 13 quick replies of 20 characters. Everything channel-specific about presentation is here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Sequence
+
+MESSENGER_TEXT_LIMIT = 2000
+MESSENGER_MAX_QUICK_REPLIES = 13
+MESSENGER_QUICK_REPLY_TITLE = 20
+MESSENGER_PAYLOAD_LIMIT = 1000
+
+_LINK = re.compile(r"\[([^\]]+)\]\(((?:https?|mailto):[^)\s]+)\)")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def markdown_to_messenger(text: str) -> str:
+    """Messenger formatting: **bold** -> *bold*, [label](url) -> "label: url", - item -> • item."""
+    text = _LINK.sub(_plain_link, text)
+    text = _BOLD.sub(r"*\1*", text)
+    return re.sub(r"(?m)^- ", "• ", text)
+
+
+def _plain_link(match: re.Match) -> str:
+    label, url = match.group(1), match.group(2)
+    shown = url.removeprefix("mailto:")
+    return shown if label == shown else f"{label}: {shown}"
+
+
+def split_text(text: str, limit: int = MESSENGER_TEXT_LIMIT) -> List[str]:
+    """Chunks of at most `limit` characters, cut at paragraph, line or word boundaries."""
+    text = text.strip()
+    chunks: List[str] = []
+    while len(text) > limit:
+        window = text[: limit + 1]
+        cut = max(window.rfind("\n\n"), -1)
+        if cut <= 0:
+            cut = window.rfind("\n")
+        if cut <= 0:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit  # one word longer than a message: nothing better to do
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        chunks.append(text)
+    return chunks
+
+
+def _short_title(title: str, limit: int = MESSENGER_QUICK_REPLY_TITLE) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def quick_replies(buttons: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
+    """Rasa buttons as Messenger quick replies (only those whose payload fits)."""
+    replies = []
+    for button in buttons:
+        payload = str(button.get("payload") or button.get("title") or "")
+        if not payload or len(payload) > MESSENGER_PAYLOAD_LIMIT:
+            continue
+        title = _short_title(str(button.get("title") or payload))
+        replies.append({"content_type": "text", "title": title, "payload": payload})
+        if len(replies) == MESSENGER_MAX_QUICK_REPLIES:
+            break
+    return replies
+
+
+@dataclass(frozen=True)
+class MessengerMessage:
+    text: str
+    quick_replies: List[Dict[str, str]]
+
+    def as_json(self) -> Dict[str, Any]:
+        message: Dict[str, Any] = {"text": self.text}
+        if self.quick_replies:
+            message["quick_replies"] = self.quick_replies
+        return message
+
+
+def to_messenger(text: str, buttons: Sequence[Dict[str, Any]] = ()) -> List[MessengerMessage]:
+    """One answer as Messenger messages; quick replies ride on the last one."""
+    chunks = split_text(markdown_to_messenger(text)) or [""]
+    replies = quick_replies(buttons)
+    return [
+        MessengerMessage(chunk, replies if i == len(chunks) - 1 else [])
+        for i, chunk in enumerate(chunks)
+    ]

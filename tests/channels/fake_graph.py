@@ -1,0 +1,49 @@
+"""A fake Graph API Send endpoint on loopback that records what the connector sends."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Dict, List
+
+
+class FakeGraph:
+    def __init__(self) -> None:
+        self.received: List[Dict] = []
+        self._changed = threading.Condition()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with fake._changed:
+                    fake.received.append({"path": self.path, "body": body})
+                    fake._changed.notify_all()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"message_id": "m"}')
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v18.0"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def messages_to(self, recipient: str, count: int = 1, timeout: float = 20) -> List[Dict]:
+        """Wait until `count` messages reached this recipient; return them."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                mine = [
+                    r["body"] for r in self.received if r["body"]["recipient"]["id"] == recipient
+                ]
+                if len(mine) >= count or time.monotonic() > deadline:
+                    return mine
+                self._changed.wait(timeout=0.2)
+
+    def close(self) -> None:
+        self.server.shutdown()
