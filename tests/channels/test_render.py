@@ -29,7 +29,7 @@ def test_quick_replies_are_capped_and_titles_shortened():
     replies = quick_replies(buttons)
     assert len(replies) == 13
     assert all(len(r["title"]) <= 20 for r in replies)
-    assert replies[0] == {"content_type": "text", "title": "A very long button …", "payload": "/x0"}
+    assert replies[0] == {"content_type": "text", "title": "A very long button…", "payload": "/x0"}
 
 
 def test_links_and_bold_survive_in_messenger_form():
