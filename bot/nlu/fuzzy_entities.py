@@ -41,7 +41,9 @@ class FuzzyEntityExtractor(JsonStateComponent, EntityExtractorMixin):
             form: tuple(target) for form, target in state.get("names", {}).items()
         }
         self.common = set(state.get("common", []))
-        self._forms = sorted(self.names)
+        self._by_initial: Dict[str, List[str]] = {}
+        for form in sorted(self.names):
+            self._by_initial.setdefault(form[0], []).append(form)
 
     def state(self) -> Dict[str, Any]:
         return {"names": self.names, "common": sorted(self.common)}
@@ -70,7 +72,7 @@ class FuzzyEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         word = word.lower()
         if len(word) < self.config["min_length"] or word in self.common or word in self.names:
             return None
-        candidates = [f for f in self._forms if f[0] == word[0]]
+        candidates = self._by_initial.get(word[0], [])
         close = difflib.get_close_matches(word, candidates, n=1, cutoff=self.config["cutoff"])
         if not close:
             return None
