@@ -67,11 +67,6 @@ def destination_country(tracker: Tracker) -> str | None:
     return None
 
 
-def entity_or_slot(tracker: Tracker, entity: str) -> str | None:
-    """The latest message's entity, else what the conversation was already about."""
-    return latest_entity(tracker, entity) or tracker.get_slot(entity)
-
-
 def organisation_named(tracker: Tracker) -> str | None:
     """A university or other organisation named in the latest message."""
     return latest_entity(tracker, "university") or latest_entity(tracker, "organisation")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from actions.base import AnswerAction, latest_entity, organisation_named
-from bot.answers import Answer, exchange, office, projects, students
+from bot.answers import Answer, exchange, knowledge, office, projects, students
 
 # Words that tell which practical detail a student asked about, to name it in the honest reply.
 UNCOVERED_SUBJECTS = {
@@ -80,7 +80,13 @@ class ActionNotCovered(AnswerAction):
     action_name = "action_not_covered"
 
     def answer(self, tracker: Tracker) -> Answer:
-        return office.not_covered(uncovered_subject(tracker.latest_message.get("text")))
+        text = tracker.latest_message.get("text")
+        subject = uncovered_subject(text)
+        if subject is None:  # "when was the winter school in India?" is about a project event
+            project = knowledge().project_for_text(text)
+            if project:
+                return projects.related_project(project.acronym)
+        return office.not_covered(subject)
 
 
 class ActionSource(AnswerAction):
@@ -107,4 +113,7 @@ class ActionHonestFallback(AnswerAction):
         scholarship = latest_entity(tracker, "scholarship")
         if scholarship:
             return students.scholarships(scholarship)
+        mentioned = knowledge().project_for_text(tracker.latest_message.get("text"))
+        if mentioned:
+            return projects.related_project(mentioned.acronym)
         return office.not_understood()

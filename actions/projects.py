@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 
-from actions.base import AnswerAction, entity_or_slot, latest_entity, organisation_named
-from bot.answers import Answer, projects
+from actions.base import AnswerAction, latest_entity, organisation_named
+from bot.answers import Answer, knowledge, projects
 
 
 class ActionProjects(AnswerAction):
@@ -18,6 +18,11 @@ class ActionProjects(AnswerAction):
         return projects.projects_overview()
 
 
+def _project_in_text(tracker: Tracker) -> str | None:
+    found = knowledge().project_for_text(tracker.latest_message.get("text"))
+    return found.acronym if found else None
+
+
 def _aspect(tracker: Tracker, aspect: str) -> Answer:
     """One aspect of the project named now, else of an organisation's projects, else the one
     being discussed."""
@@ -25,7 +30,8 @@ def _aspect(tracker: Tracker, aspect: str) -> Answer:
         organisation = organisation_named(tracker)
         if organisation and aspect == "details":
             return projects.projects_with(organisation)
-    project = entity_or_slot(tracker, "project")
+    project = latest_entity(tracker, "project") or _project_in_text(tracker)
+    project = project or tracker.get_slot("project")
     if project is None and aspect in ("details", "coordinator", "period"):
         # "what is KA2?", "which universities coordinate your projects?": the overview, which
         # gives every project's coordinator and period, answers it.

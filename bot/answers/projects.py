@@ -187,3 +187,14 @@ def projects_overview() -> Answer:
         Button.ask(p.acronym, "ask_project_details", project=p.acronym) for p in kb.projects[:5]
     ]
     return answer(body, [*kb.project_groups, *kb.projects], buttons, topic="projects")
+
+
+def related_project(acronym: str) -> Answer:
+    """For a question we can't answer directly that names one project's event or place: say so,
+    then what the page says there."""
+    reply = project(acronym, "activities")
+    reply.text = (
+        "I don't have a direct answer to that, but the page mentions it in the "
+        f"**{acronym}** project:\n\n{reply.text}"
+    )
+    return reply

@@ -8,6 +8,7 @@ string to be canonical.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,6 +17,10 @@ from typing import Dict, Iterable, List, Tuple, TypeVar
 from bot.kb.schema import Country, CountryList, KnowledgeBase, Organisation, Project, Scholarship
 
 T = TypeVar("T")
+MONTHS = {
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+}  # fmt: skip
 FUZZY_CUTOFF = 0.84  # below this, "Germny" still resolves but "Guinea" does not become "Ghana"
 
 
@@ -202,6 +207,29 @@ class KnowledgeIndex:
                 if org and org.kind == "university" and org.country not in codes:
                     codes.append(org.country)
         return codes
+
+    @cached_property
+    def _project_words(self) -> Dict[str, str]:
+        """Names and titles (capitalised words: Tbilisi, India, "Winter School") in a project's
+        events, outcomes and places that no other project shares. Month names don't count:
+        "classes in September" is not about a meeting held in September."""
+        owners: Dict[str, set] = {}
+        for project in self.kb.projects:
+            texts = [s.text for s in (*project.events, *project.outcomes)]
+            texts += [s.place or "" for s in project.events]
+            for name in re.findall(r"\b[A-Z][\w'-]+", " ".join(texts)):
+                word = fold(name)
+                if len(word) >= 4 and word not in MONTHS:
+                    owners.setdefault(word, set()).add(project.id)
+        return {w: next(iter(ids)) for w, ids in owners.items() if len(ids) == 1}
+
+    def project_for_text(self, text: str | None) -> Project | None:
+        """The one project whose events the text refers to ("the winter school in India"), if
+        its distinctive words point to exactly one project."""
+        hits = {
+            self._project_words[w] for w in fold(text or "").split() if w in self._project_words
+        }
+        return self.projects[hits.pop()] if len(hits) == 1 else None
 
     def student_countries(self) -> List[str]:
         return list(self.kb.international_students.countries)

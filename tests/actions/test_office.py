@@ -68,3 +68,15 @@ def test_fallback_naming_a_known_project_answers_about_it():
     )
     text = said(run_action(ActionHonestFallback(), tracker)[0])
     assert "horizon 2020" in text and "beu takes part in it" in text
+
+
+def test_an_event_question_routed_as_not_covered_is_answered_from_the_project():
+    tracker = create_tracker("when was the winter school in india", "ask_not_covered")
+    text = said(run_action(ActionNotCovered(), tracker)[0])
+    assert text.startswith("i don't have a direct answer to that, but the page mentions it")
+    assert "17–23 december 2018" in text and "promig" in text
+
+
+def test_a_fee_question_mentioning_a_project_place_stays_honest():
+    tracker = create_tracker("how much does a visa for tbilisi cost", "ask_not_covered")
+    assert "i don't have information about" in said(run_action(ActionNotCovered(), tracker)[0])

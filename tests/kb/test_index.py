@@ -65,3 +65,24 @@ def test_partner_links_for_italy_cover_exchange_and_project():
 
 def test_no_partner_links_for_japan():
     assert knowledge().partner_links("JP") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "acronym"),
+    [
+        ("what happened at the summer school in tbilisi", "PROMIG"),
+        ("when was the winter school in india", "PROMIG"),
+        ("tell me about the scientific guidance agreement", "NIZAMI"),
+    ],
+)
+def test_a_projects_events_identify_it(text, acronym):
+    assert knowledge().project_for_text(text).acronym == acronym
+
+
+@pytest.mark.parametrize("text", ["tell me about the summer school", "how much are the fees", ""])
+def test_shared_or_unknown_words_identify_no_project(text):
+    assert knowledge().project_for_text(text) is None
+
+
+def test_month_names_identify_no_project():
+    assert knowledge().project_for_text("when do classes start in september?") is None
