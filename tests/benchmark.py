@@ -92,12 +92,12 @@ def cached_training_time(name: str, config: Path, model: Path) -> float | None:
     return saved["train_s"] if saved["fingerprint"] == _stock_fingerprint(config) else None
 
 
-def remember_training(name: str, config: Path, seconds: float) -> None:
+def remember_training(name: str, fingerprint: str, seconds: float) -> None:
+    """`fingerprint` must be taken before training: Rasa writes its defaults back into an
+    empty-pipeline config file while training."""
     if name == "stock":
         record = ROOT / "build" / "bench-models" / f"{name}.json"
-        record.write_text(
-            json.dumps({"fingerprint": _stock_fingerprint(config), "train_s": seconds})
-        )
+        record.write_text(json.dumps({"fingerprint": fingerprint, "train_s": seconds}))
 
 
 def stock_config() -> Path:
@@ -229,8 +229,9 @@ def main() -> None:
         seconds = cached_training_time(name, config, model) if args.reuse_stock else None
         if seconds is None:
             print(f"== {name}: training from scratch", flush=True)
+            before = _stock_fingerprint(config)
             seconds = train(config, name, work)
-            remember_training(name, config, seconds)
+            remember_training(name, before, seconds)
         else:
             print(f"== {name}: inputs unchanged, reusing the model trained in {seconds:.0f}s")
         print(f"   trained in {seconds:.0f}s; NLU test", flush=True)
