@@ -202,7 +202,10 @@ def _facts_for_country(code: str):
     facts = [
         c for p in index.kb.exchange_programmes for c in p.partner_claims if code in c.countries
     ]
-    facts += [p for p in index.kb.projects]
+    for project in index.kb.projects:
+        orgs = [project.coordinator, project.funder, *project.involved]
+        if any(index.organisations[o].country == code for o in orgs if o):
+            facts.append(project)
     return facts
 
 

@@ -230,6 +230,3 @@ class KnowledgeIndex:
             self._project_words[w] for w in fold(text or "").split() if w in self._project_words
         }
         return self.projects[hits.pop()] if len(hits) == 1 else None
-
-    def student_countries(self) -> List[str]:
-        return list(self.kb.international_students.countries)
