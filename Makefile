@@ -1,11 +1,12 @@
 # BEU international-student assistant. The two commands: `make run` and `make test`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help venv kb train run test lint bench clean
+.PHONY: help venv kb train run test lint bench clean system-deps web-deps
 
 VENV := .venv
 PY := $(VENV)/bin/python
 KB_STAMP := build/kb.stamp
+WEB_STAMP := node_modules/.package-lock.json
 VENV_STAMP := $(VENV)/.installed
 
 export RASA_TELEMETRY_ENABLED := false
@@ -55,18 +56,30 @@ kb: $(VENV_STAMP)
 train: $(KB_STAMP)
 	$(PY) -m bot train
 
-run: train
+# The widget (rasa-webchat) and axe-core, exactly as package-lock.json pins them.
+$(WEB_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "ERROR: npm is required for the chat widget: apt-get install nodejs npm"; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web-deps: $(WEB_STAMP)
+
+# Chromium and PostgreSQL for the tests (Debian packages; installs only what is missing).
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: train $(WEB_STAMP)
 	$(PY) -m bot serve
 
 lint: $(VENV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-test: train lint
+test: system-deps train lint $(WEB_STAMP)
 	$(PY) -m pytest
 
 bench: train
 	$(PY) -m tests.benchmark
 
 clean:
-	rm -rf build models results data/generated .pytest_cache .ruff_cache
+	rm -rf build models results data/generated .pytest_cache .ruff_cache node_modules
