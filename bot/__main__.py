@@ -1,4 +1,5 @@
-"""Command line: `python -m bot kb` builds the knowledge base; `python -m bot serve` runs it."""
+"""Command line: `python -m bot kb` builds the knowledge base; `python -m bot serve` runs it;
+`python -m bot web` serves the demo page with the widget."""
 
 from __future__ import annotations
 
@@ -62,7 +63,17 @@ def train_command(args: argparse.Namespace) -> int:
 def serve_command(args: argparse.Namespace) -> int:
     from bot.serve import serve
 
-    return serve(args.rasa_port, args.action_port, args.model)
+    return serve(args.rasa_port, args.action_port, args.model, args.web_port or None)
+
+
+def web_command(args: argparse.Namespace) -> int:
+    from bot.web.app import WebConfig, run
+
+    config = WebConfig.from_env()
+    if args.socket_url:
+        config.socket_url = args.socket_url
+    run(args.host, args.port, config)
+    return 0
 
 
 def main(argv: List[str] | None = None) -> int:
@@ -78,7 +89,13 @@ def main(argv: List[str] | None = None) -> int:
     serve.add_argument("--rasa-port", type=int, default=5005)
     serve.add_argument("--action-port", type=int, default=5055)
     serve.add_argument("--model", default="models/beu.tar.gz")
+    serve.add_argument("--web-port", type=int, default=8000, help="demo page; 0: don't serve it")
     serve.set_defaults(func=serve_command)
+    web = sub.add_parser("web", help="serve the demo page with the chat widget")
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8000)
+    web.add_argument("--socket-url", help="where the widget connects (default: BOT_SOCKET_URL)")
+    web.set_defaults(func=web_command)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -39,6 +39,8 @@ class Servers:
     # Plain `rasa run` with the given endpoints and none of our patches (the benchmark's baseline).
     stock: bool = False
     endpoints: str = "endpoints.yml"
+    # The demo page with the chat widget (bot.web); None: not started (benchmark).
+    web_port: int | None = None
     processes: List[subprocess.Popen] = field(default_factory=list)
 
     @property
@@ -53,7 +55,17 @@ class Servers:
         env["ACTION_SERVER_URL"] = f"http://localhost:{self.action_port}/webhook"
         env["SANIC_HOST"] = "127.0.0.1"  # the action server is internal: never on a public port
         env.update(self.config_overrides)
+        if self.web_port and not env.get("WIDGET_ORIGINS"):
+            env["WIDGET_ORIGINS"] = ",".join(self.web_origins)
         return env
+
+    @property
+    def web_origins(self) -> List[str]:
+        return [f"http://localhost:{self.web_port}", f"http://127.0.0.1:{self.web_port}"]
+
+    @property
+    def page(self) -> str:
+        return f"http://localhost:{self.web_port}/"
 
     def _spawn(self, name: str, args: List[str]) -> subprocess.Popen:
         output = None
@@ -93,15 +105,22 @@ class Servers:
                 "--endpoints", self.endpoints,
                 "--credentials", "credentials.yml",
                 "--port", str(self.rasa_port),
-                "--cors", "*",
             ],
         )  # fmt: skip
+
+    def start_web(self) -> subprocess.Popen:
+        args = [sys.executable, "-m", "bot", "web", "--port", str(self.web_port)]
+        if not self._env().get("BOT_SOCKET_URL"):
+            args += ["--socket-url", f"http://localhost:{self.rasa_port}"]
+        return self._spawn("web", args)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
         urls = [
             f"http://127.0.0.1:{self.action_port}/health",
             f"http://127.0.0.1:{self.rasa_port}/",
         ]
+        if self.web_port:
+            urls.append(f"http://127.0.0.1:{self.web_port}/health")
         deadline = time.monotonic() + timeout
         while not all(_ready(u) for u in urls):
             dead = [p for p in self.processes if p.poll() is not None]
@@ -114,6 +133,8 @@ class Servers:
     def start(self) -> Servers:
         self.start_actions()
         self.start_rasa()
+        if self.web_port:
+            self.start_web()
         self.wait_ready()
         return self
 
@@ -134,9 +155,9 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # same clean shutdown as Ctrl-C, so no server is left orphaned
 
 
-def serve(rasa_port: int, action_port: int, model: str) -> int:
+def serve(rasa_port: int, action_port: int, model: str, web_port: int | None = 8000) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    servers = Servers(rasa_port, action_port, model)
+    servers = Servers(rasa_port, action_port, model, web_port=web_port)
     print("Starting the action server and the Rasa server (loading the model takes ~20 s)...")
     try:
         servers.start()
@@ -144,7 +165,8 @@ def serve(rasa_port: int, action_port: int, model: str) -> int:
             "\nThe assistant is ready.\n"
             f"  REST:  curl -s -X POST {servers.webhook} -H 'Content-Type: application/json' "
             '-d \'{"sender": "me", "message": "hello"}\'\n'
-            f"  Actions server: http://127.0.0.1:{action_port}/health\n"
+            + (f"  Website with the chat widget: {servers.page}\n" if web_port else "")
+            + f"  Actions server: http://127.0.0.1:{action_port}/health\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -27,9 +27,14 @@ def ask(webhook: str, sender: str, text: str, timeout: float = 30) -> List[Dict]
         return json.loads(response.read() or b"[]")
 
 
-def start_servers(name: str, env: Dict[str, str] | None = None) -> Servers:
+def start_servers(name: str, env: Dict[str, str] | None = None, web: bool = True) -> Servers:
     servers = Servers(
-        free_port(), free_port(), "models/beu.tar.gz", dict(env or {}), log_dir=LOGS / name
+        free_port(),
+        free_port(),
+        "models/beu.tar.gz",
+        dict(env or {}),
+        log_dir=LOGS / name,
+        web_port=free_port() if web else None,
     )
     try:
         return servers.start()

@@ -53,7 +53,8 @@ def as_of(facts: Iterable[Cited] = ()) -> str:
 
 def source_line(facts: Iterable[Cited] = ()) -> str:
     document = knowledge().kb.document
-    return f"_Source: {document.title}, as of {as_of(facts)}._"
+    title = f"[{document.title}]({document.url})" if document.url else document.title
+    return f"_Source: {title}, as of {as_of(facts)}._"
 
 
 def answer(

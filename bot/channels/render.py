@@ -92,3 +92,23 @@ def to_messenger(text: str, buttons: Sequence[Dict[str, Any]] = ()) -> List[Mess
         MessengerMessage(chunk, replies if i == len(chunks) - 1 else [])
         for i, chunk in enumerate(chunks)
     ]
+
+
+def to_widget(text: str, buttons: Sequence[Dict[str, Any]] = ()) -> Dict[str, Any]:
+    """One answer as one rasa-webchat message: markdown kept whole, buttons as quick replies.
+
+    Rasa's own socket.io output cuts an answer at every blank line, so a list and its source
+    line arrive as separate bubbles; the widget renders markdown, so one bubble reads better.
+    """
+    message: Dict[str, Any] = {"text": text.strip()}
+    if buttons:
+        message["quick_replies"] = [
+            {
+                "content_type": "text",
+                "title": str(b.get("title") or b.get("payload")),
+                "payload": str(b.get("payload") or b.get("title")),
+            }
+            for b in buttons
+            if b.get("payload") or b.get("title")
+        ]
+    return message

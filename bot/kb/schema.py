@@ -88,6 +88,14 @@ class Document(Strict):
     title: str
     as_of: str
     review_by: dt.date | None = None
+    # Where students can read the source themselves; answers link to it.
+    url: str | None = None
+
+    @validator("url")
+    def _url_is_web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$", value):
+            raise ValueError("url must be an http(s) address, such as https://example.org/page")
+        return value
 
     @validator("as_of")
     def _as_of_format(cls, value: str) -> str:

@@ -1,7 +1,13 @@
 """Messenger presentation rules: 2,000-character messages cut between words, at most 13 quick
 replies of at most 20 characters, links kept usable, markdown turned into Messenger's."""
 
-from bot.channels.render import markdown_to_messenger, quick_replies, split_text, to_messenger
+from bot.channels.render import (
+    markdown_to_messenger,
+    quick_replies,
+    split_text,
+    to_messenger,
+    to_widget,
+)
 
 
 def test_short_text_is_one_message():
@@ -42,3 +48,13 @@ def test_links_and_bold_survive_in_messenger_form():
 def test_quick_replies_ride_on_the_last_message_only():
     messages = to_messenger("x " * 1500, [{"title": "More", "payload": "/help"}])
     assert [bool(m.quick_replies) for m in messages] == [False, True]
+
+
+def test_the_widget_gets_one_message_with_its_markdown_and_buttons():
+    text = "Intro paragraph.\n\n- first\n- [link](https://example.org)\n\nSource: page"
+    message = to_widget(text, [{"title": "More", "payload": "/follow_up"}])
+    assert message["text"] == text
+    assert message["quick_replies"] == [
+        {"content_type": "text", "title": "More", "payload": "/follow_up"}
+    ]
+    assert "quick_replies" not in to_widget("plain")

@@ -3,58 +3,136 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from typing import Any, List
 
 import pytest
 import socketio
 
+from bot.channels.socketio import is_session_id
+
 pytestmark = pytest.mark.e2e
-ALLOWED = "http://localhost:8000"  # the default WIDGET_ORIGINS: the local demo page
 
 
-async def converse(url: str, origin: str, messages: list[str]) -> tuple[str, list[dict]]:
-    client = socketio.AsyncClient(reconnection=False)
-    session: asyncio.Future = asyncio.get_running_loop().create_future()
-    replies: asyncio.Queue = asyncio.Queue()
-    client.on("session_confirm", lambda sid: session.set_result(sid))
-    client.on("bot_uttered", replies.put_nowait)
-    await client.connect(url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
-    try:
-        await client.emit("session_request", {"session_id": None})
-        session_id = await asyncio.wait_for(session, 10)
-        answers = []
-        for text in messages:
-            await client.emit("user_uttered", {"message": text, "session_id": session_id})
-            answers.append(await one_answer(replies))
-        return session_id, answers
-    finally:
-        await client.disconnect()
+class WidgetClient:
+    """What rasa-webchat does: connect, ask for a session, send messages, collect answers."""
+
+    def __init__(self, url: str, origin: str) -> None:
+        self.url, self.origin = url, origin
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.replies: asyncio.Queue = asyncio.Queue()
+        self.client.on("bot_uttered", self.replies.put_nowait)
+
+    async def __aenter__(self) -> WidgetClient:
+        headers = {"Origin": self.origin}
+        await self.client.connect(
+            self.url, headers=headers, transports=["polling"], wait_timeout=10
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.disconnect()
+
+    async def session(self, requested: Any = None) -> str:
+        confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.client.on("session_confirm", lambda sid: confirmed.set_result(sid))
+        await self.client.emit("session_request", {"session_id": requested})
+        return await asyncio.wait_for(confirmed, 10)
+
+    async def ask(self, text: str, session_id: str) -> List[dict]:
+        await self.client.emit("user_uttered", {"message": text, "session_id": session_id})
+        return await self.answer()
+
+    async def answer(self, quiet: float = 1.0) -> List[dict]:
+        """Every event until the line goes quiet (an answer should be exactly one)."""
+        events = [await asyncio.wait_for(self.replies.get(), 30)]
+        while True:
+            try:
+                events.append(await asyncio.wait_for(self.replies.get(), quiet))
+            except asyncio.TimeoutError:
+                return events
 
 
-async def one_answer(replies: asyncio.Queue) -> dict:
-    """Rasa's socket.io output sends an answer as one event per paragraph: gather them until
-    the line goes quiet, as the widget shows them."""
-    parts = [await asyncio.wait_for(replies.get(), 30)]
-    while True:
-        try:
-            parts.append(await asyncio.wait_for(replies.get(), 1.0))
-        except asyncio.TimeoutError:
-            break
-    buttons = [b for p in parts for b in p.get("quick_replies") or p.get("buttons") or []]
-    return {"text": "\n\n".join(p.get("text", "") for p in parts), "buttons": buttons}
+def run(coroutine):
+    return asyncio.run(coroutine)
 
 
-def test_the_widget_origin_gets_answers_with_context(servers):
-    url = f"http://127.0.0.1:{servers.rasa_port}"
-    session_id, answers = asyncio.run(
-        converse(url, ALLOWED, ["tell me about CRENG", "who is the coordinator?"])
-    )
-    assert len(session_id) == 32 and int(session_id, 16) >= 0  # a random uuid4, hex
-    assert "Crisis and Risk Engineering" in answers[0]["text"]
-    assert "Warsaw Polytechnic University" in answers[1]["text"]
-    assert answers[1]["buttons"]
+def url(servers) -> str:
+    return f"http://127.0.0.1:{servers.rasa_port}"
+
+
+def from_page(servers) -> WidgetClient:
+    """A client from the demo page's origin (the one WIDGET_ORIGINS allows)."""
+    return WidgetClient(url(servers), servers.web_origins[0])
+
+
+def test_the_widget_origin_gets_one_bubble_per_answer_with_context(servers):
+    async def scenario():
+        async with from_page(servers) as widget:
+            session_id = await widget.session()
+            first = await widget.ask("tell me about CRENG", session_id)
+            second = await widget.ask("who is the coordinator?", session_id)
+            return session_id, first, second
+
+    session_id, first, second = run(scenario())
+    assert is_session_id(session_id) and uuid.UUID(session_id).version == 4
+    assert len(first) == 1, "an answer arrives as one message, not one per paragraph"
+    assert "Crisis and Risk Engineering" in first[0]["text"]
+    assert "Source:" in first[0]["text"], "the source line stays in the same bubble"
+    assert "Warsaw Polytechnic University" in second[0]["text"]
+    assert second[0]["quick_replies"], "follow-up buttons ride on the answer"
+
+
+def test_a_reload_continues_the_conversation(servers):
+    """session_persistence: a new connection with the same session id keeps the context."""
+
+    async def scenario():
+        async with from_page(servers) as widget:
+            session_id = await widget.session()
+            await widget.ask("tell me about CRENG", session_id)
+        async with from_page(servers) as reloaded:
+            assert await reloaded.session(session_id) == session_id
+            return await reloaded.ask("who is the coordinator?", session_id)
+
+    answer = run(scenario())
+    assert "Warsaw Polytechnic University" in answer[0]["text"]
+
+
+@pytest.mark.parametrize("chosen", ["1", "alice", "0" * 32, str(uuid.uuid1())])
+def test_a_client_chosen_session_id_that_is_not_a_uuid4_is_replaced(servers, chosen):
+    async def scenario():
+        async with from_page(servers) as widget:
+            return await widget.session(chosen)
+
+    issued = run(scenario())
+    assert issued != chosen and is_session_id(issued)
+
+
+def test_malformed_events_are_ignored_and_the_channel_keeps_working(servers):
+    async def scenario():
+        async with from_page(servers) as widget:
+            session_id = await widget.session()
+            bad_events = [
+                "just a string",
+                {"message": 42, "session_id": session_id},
+                {"message": "hello", "session_id": "guessed"},
+                {"message": "hello", "session_id": session_id, "metadata": "{not json"},
+            ]
+            for bad in bad_events:
+                await widget.client.emit("user_uttered", bad)
+            answer = await widget.answer()
+            return answer, await widget.ask("hello", session_id)
+
+    after_bad, hello = run(scenario())
+    # Only the last bad event is processable (its metadata is dropped), so exactly one greeting.
+    assert len(after_bad) == 1 and after_bad[0]["quick_replies"]
+    assert hello[0]["quick_replies"], "the greeting offers suggested questions"
 
 
 def test_another_origin_is_refused(servers):
-    url = f"http://127.0.0.1:{servers.rasa_port}"
+    async def scenario():
+        async with WidgetClient(url(servers), origin="https://evil.example"):
+            pass
+
     with pytest.raises(socketio.exceptions.ConnectionError):
-        asyncio.run(converse(url, "https://evil.example", ["hello"]))
+        run(scenario())

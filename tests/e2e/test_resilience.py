@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def servers():
-    running = start_servers("resilience")
+    running = start_servers("resilience", web=False)
     yield running
     running.stop()
 

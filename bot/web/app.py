@@ -1,0 +1,119 @@
+"""A small Sanic app serving the demo university page with the rasa-webchat widget.
+
+The widget bundle comes from node_modules (installed by `make` from package-lock.json), never
+from a CDN and never copied into the repo. The page carries its configuration as a JSON data
+block, so no inline script is needed and the Content-Security-Policy can forbid them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot import paths
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+WEBCHAT_BUNDLE = paths.ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+
+
+@dataclass
+class WebConfig:
+    """Where the widget connects, and what the page allows itself to load."""
+
+    socket_url: str = "http://localhost:5005"
+    title: str = "BEU International Office"
+    subtitle: str = "Assistant for international students"
+    extra_connect_origins: List[str] = field(default_factory=list)
+
+    @classmethod
+    def from_env(cls) -> WebConfig:
+        return cls(socket_url=os.environ.get("BOT_SOCKET_URL", cls.socket_url))
+
+    def widget_settings(self) -> dict:
+        return {"socketUrl": self.socket_url, "title": self.title, "subtitle": self.subtitle}
+
+    def content_security_policy(self) -> str:
+        """Scripts only from this origin; sockets only to the bot; no framing by other sites."""
+        bot = urlsplit(self.socket_url)
+        ws_scheme = "wss" if bot.scheme == "https" else "ws"
+        connect = ["'self'", f"{bot.scheme}://{bot.netloc}", f"{ws_scheme}://{bot.netloc}"]
+        connect += self.extra_connect_origins
+        return "; ".join(
+            [
+                "default-src 'self'",
+                "script-src 'self'",
+                # rasa-webchat injects its stylesheet as <style> elements at run time.
+                "style-src 'self' 'unsafe-inline'",
+                "img-src 'self' data:",
+                "font-src 'self' data:",
+                f"connect-src {' '.join(connect)}",
+                "object-src 'none'",
+                "base-uri 'none'",
+                "form-action 'self'",
+                "frame-ancestors 'none'",
+            ]
+        )
+
+
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def create_app(config: WebConfig | None = None, name: str = "beu_web") -> Sanic:
+    config = config or WebConfig.from_env()
+    app = Sanic(name)
+    templates = Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"])
+    )
+    app.ctx.config = config
+    app.ctx.templates = templates
+
+    @app.get("/")
+    async def index(request: Request) -> HTTPResponse:
+        page = templates.get_template("index.html").render(
+            widget_settings=json.dumps(config.widget_settings())
+        )
+        return response.html(page)
+
+    @app.get("/health")
+    async def health(request: Request) -> HTTPResponse:
+        return response.json({"status": "ok", "widget": WEBCHAT_BUNDLE.is_file()})
+
+    @app.get("/vendor/rasa-webchat.js")
+    async def webchat_bundle(request: Request) -> HTTPResponse:
+        if not WEBCHAT_BUNDLE.is_file():
+            return response.text(
+                "The chat widget is not installed: run `make web-deps` (npm ci).", status=503
+            )
+        return await response.file(
+            WEBCHAT_BUNDLE, headers={"Cache-Control": "public, max-age=3600"}
+        )
+
+    app.static("/static", str(STATIC), name="static")
+
+    @app.on_response
+    async def security_headers(request: Request, resp: HTTPResponse) -> None:
+        for header, value in SECURITY_HEADERS.items():
+            resp.headers.setdefault(header, value)
+        if resp.content_type and resp.content_type.startswith("text/html"):
+            resp.headers["Content-Security-Policy"] = config.content_security_policy()
+
+    return app
+
+
+def run(host: str, port: int, config: WebConfig | None = None) -> None:
+    app = create_app(config)
+    app.run(host=host, port=port, access_log=False, motd=False)
