@@ -1,0 +1,140 @@
+"""The tables, as SQLAlchemy Core objects; migrations/versions/ is what actually creates them.
+
+Core rather than the ORM: every write here is a couple of explicit statements in one transaction,
+and seeing them spelt out is what makes the atomicity and locking rules reviewable.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+faq_entries = Table(
+    "faq_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("question", Text, nullable=False),
+    # casefolded, whitespace-collapsed question: the database itself refuses a duplicate
+    Column("question_key", String(400), nullable=False, unique=True),
+    Column("phrasings", JSON, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("fact_ref", String(200)),
+    Column("source_url", Text),
+    Column("owner", String(100), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("review_by", Date, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    # what the last YAML import wrote, so a later import can tell staff edits from its own
+    Column("imported_hash", String(64)),
+    Column("import_version", Integer),
+    CheckConstraint("state IN ('draft', 'published')", name="state"),
+    CheckConstraint("version >= 1", name="version"),
+)
+
+faq_revisions = Table(
+    "faq_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entry_id", Integer, ForeignKey("faq_entries.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("snapshot", JSON, nullable=False),
+    Column("who", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("entry_id", "version", name="uq_faq_revisions_entry_version"),
+)
+
+unanswered = Table(
+    "unanswered",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("channel", String(50), nullable=False),
+    Column("guessed_intent", String(100)),
+    Column("confidence", Float),
+    Column("sender_hash", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column(
+        "faq_entry_id", Integer, ForeignKey("faq_entries.id", ondelete="SET NULL"), nullable=True
+    ),
+    Column("handled_by", String(100)),
+    Column("handled_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('open', 'dismissed', 'answered')", name="status"),
+    Index("ix_unanswered_status_id", "status", "id"),
+)
+
+handoffs = Table(
+    "handoffs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("channel", String(50), nullable=False),
+    Column("sender_hash", String(64), nullable=False),
+    Column("transcript", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("closed_by", String(100)),
+    Column("closed_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('open', 'closed')", name="status"),
+    Index("ix_handoffs_status_id", "status", "id"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(40), nullable=False, unique=True),
+    Column("password_hash", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), nullable=False),
+    Column("ip", String(64), nullable=False),
+    Column("time", DateTime(timezone=True), nullable=False),
+    Column("success", Boolean, nullable=False),
+    Index("ix_login_attempts_username_time", "username", "time"),
+    Index("ix_login_attempts_ip_time", "ip", "time"),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+FAQ_MARKER_KEY = "faq_revision"  # bumped in the same transaction as every FAQ write
+INBOX_SALT_KEY = "inbox_salt"
