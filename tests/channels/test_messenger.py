@@ -3,6 +3,7 @@ loopback, and requests signed the way Facebook signs them."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -14,6 +15,7 @@ import uuid
 import pytest
 
 from bot.channels.render import markdown_to_messenger
+from tests.channels.widget_client import WidgetClient
 from tests.conftest import MESSENGER
 from tests.e2e.scoring import flatten
 
@@ -140,7 +142,7 @@ def test_quick_reply_payloads_are_understood(servers, fake_graph):
     assert "Linköping University" in reply["message"]["text"]
 
 
-def test_the_same_question_gets_the_same_answer_on_rest_and_messenger(
+def test_the_same_question_gets_the_same_answer_on_rest_socketio_and_messenger(
     servers, fake_graph, conversation
 ):
     question = "Is there a dual degree programme?"
@@ -148,9 +150,19 @@ def test_the_same_question_gets_the_same_answer_on_rest_and_messenger(
     sender = new_sender()
     post(servers, delivery(event(sender, question)))
     messenger = fake_graph.messages_to(sender)
+    widget = asyncio.run(ask_widget(servers, question))
+
+    assert len(rest) == 1 and len(widget) == 1, "one answer, one message, on both"
+    assert widget[0]["text"] == rest[0]["text"], "the widget renders the same markdown"
     assert markdown_to_messenger(rest[0]["text"]) == "\n\n".join(
         m["message"]["text"] for m in messenger
     )
     rest_buttons = [b["payload"] for b in rest[0].get("buttons", [])]
+    assert [q["payload"] for q in widget[0]["quick_replies"]] == rest_buttons
     assert [q["payload"] for q in messenger[-1]["message"]["quick_replies"]] == rest_buttons
-    assert flatten(rest)
+    assert "Polytechnic Institute of Bragança" in flatten(rest)
+
+
+async def ask_widget(servers, question: str) -> list[dict]:
+    async with WidgetClient(f"http://127.0.0.1:{servers.rasa_port}", servers.web_origins[0]) as w:
+        return await w.ask(question, await w.session())
