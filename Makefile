@@ -1,7 +1,7 @@
 # BEU international-student assistant. The two commands: `make run` and `make test`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help venv kb train run test lint bench clean system-deps web-deps
+.PHONY: help venv kb train run test lint bench clean system-deps web-deps kb-export
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -29,6 +29,7 @@ help:
 	@echo "make kb     validate knowledge/ and print the source coverage report"
 	@echo "make train  retrain the model (only when its inputs changed)"
 	@echo "make bench  latency/throughput/memory against stock Rasa"
+	@echo "make kb-export  write the staff FAQ database back to knowledge/faq.yml"
 
 $(VENV_STAMP): requirements.txt requirements-nodeps.txt constraints.txt
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -67,6 +68,11 @@ web-deps: $(WEB_STAMP)
 # Chromium and PostgreSQL for the tests (Debian packages; installs only what is missing).
 system-deps:
 	@bash scripts/system-deps.sh
+
+# The staff FAQ entries (database) written back to knowledge/faq.yml, for review in git.
+kb-export: $(VENV_STAMP)
+	$(PY) -m bot db upgrade
+	$(PY) -m bot faq export knowledge/faq.yml
 
 run: train $(WEB_STAMP)
 	$(PY) -m bot serve

@@ -1,5 +1,6 @@
 """Command line: `python -m bot kb` builds the knowledge base; `python -m bot serve` runs it;
-`python -m bot web` serves the demo page with the widget."""
+`python -m bot web` serves the demo page with the widget; `python -m bot users|db|faq ...` manages
+the staff database (see bot/store/cli.py)."""
 
 from __future__ import annotations
 
@@ -76,7 +77,15 @@ def web_command(args: argparse.Namespace) -> int:
     return 0
 
 
+STORE_COMMANDS = ("users", "db", "faq")
+
+
 def main(argv: List[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in STORE_COMMANDS:  # staff accounts, database, FAQ import/export
+        from bot.store.cli import main as store_main
+
+        return store_main(argv)
     parser = argparse.ArgumentParser(prog="python -m bot")
     sub = parser.add_subparsers(dest="command", required=True)
     kb = sub.add_parser("kb", help="validate knowledge/ and generate NLU data")

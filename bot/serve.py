@@ -64,6 +64,13 @@ class Servers:
         return [f"http://localhost:{self.web_port}", f"http://127.0.0.1:{self.web_port}"]
 
     @property
+    def database_url(self) -> str:
+        """The staff database (FAQ, inbox) the action server and the web app share."""
+        from bot.store.db import database_url
+
+        return self._env().get("DATABASE_URL") or database_url()
+
+    @property
     def page(self) -> str:
         return f"http://localhost:{self.web_port}/"
 

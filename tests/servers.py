@@ -28,11 +28,18 @@ def ask(webhook: str, sender: str, text: str, timeout: float = 30) -> List[Dict]
 
 
 def start_servers(name: str, env: Dict[str, str] | None = None, web: bool = True) -> Servers:
+    env = dict(env or {})
+    if "DATABASE_URL" not in env:  # a fresh staff database for every set of servers
+        database = LOGS / name / "staff.sqlite3"
+        database.parent.mkdir(parents=True, exist_ok=True)
+        for stale in database.parent.glob("staff.sqlite3*"):
+            stale.unlink()
+        env["DATABASE_URL"] = f"sqlite:///{database}"
     servers = Servers(
         free_port(),
         free_port(),
         "models/beu.tar.gz",
-        dict(env or {}),
+        env,
         log_dir=LOGS / name,
         web_port=free_port() if web else None,
     )
