@@ -1,7 +1,14 @@
 """Custom actions: thin rasa-sdk adapters over bot.answers (one module per action family)."""
 
+import os
+
 from bot.answers import knowledge
 
 # Load and validate the knowledge base when the action server starts, not on the first question:
 # an invalid knowledge base stops the server at once, and the first student doesn't wait.
 knowledge()
+
+if os.environ.get("FAQ_WARMUP") == "1":  # set by bot.serve: FAQ index built before /health answers
+    from bot.faq.service import warm_up
+
+    warm_up()

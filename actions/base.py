@@ -15,13 +15,21 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import add_contact_to_handoff, send
 from bot.answers import Answer
+from bot.answers.handoff import HANDOFF_BUTTON, contact_added
+from bot.faq.service import faq_answer, record_unanswered
+
+FAILURES_BEFORE_HANDOFF_BUTTON = 2
 
 
 class AnswerAction(Action, ABC):
     """Abstract, so rasa-sdk registers only the concrete actions."""
 
     action_name: str = ""
+    # Search the staff's published FAQ first: for messages the model did not place, and for
+    # practical questions the page doesn't answer, a staff answer beats "I don't know".
+    consult_faq: bool = False
 
     def name(self) -> str:
         return self.action_name
@@ -32,14 +40,48 @@ class AnswerAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        reply = self.answer(tracker)
-        dispatcher.utter_message(
-            text=reply.text,
-            buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],
-        )
-        events = [SlotSet("topic", reply.topic)]
+        if add_contact_to_handoff(tracker):
+            send(dispatcher, contact_added())
+            return [SlotSet("handoff_id", None)]
+        reply = faq_answer(tracker.latest_message.get("text")) if self.consult_faq else None
+        if reply is None:
+            reply = self.answer(tracker)
+        failures = count_failure(tracker, answered=reply.known)
+        if failures >= FAILURES_BEFORE_HANDOFF_BUTTON and HANDOFF_BUTTON not in reply.buttons:
+            reply.buttons = [*reply.buttons, HANDOFF_BUTTON]
+        send(dispatcher, reply)
+        events = [SlotSet("topic", reply.topic), SlotSet("failed_answers", float(failures))]
         events += [SlotSet(name, value) for name, value in reply.subject.items()]
         return events
+
+
+def count_failure(tracker: Tracker, answered: bool) -> int:
+    """Unanswered questions in a row (recorded for the staff inbox); an answer resets it."""
+    if answered:
+        return 0
+    record_question(tracker)
+    return int(tracker.get_slot("failed_answers") or 0) + 1
+
+
+def guessed_intent(tracker: Tracker) -> tuple[str | None, float | None]:
+    """The model's best real guess: under nlu_fallback, the top intent it was unsure of."""
+    message = tracker.latest_message or {}
+    ranking = [
+        i for i in message.get("intent_ranking") or [] if i.get("name") != "nlu_fallback"
+    ] or [message.get("intent") or {}]
+    return ranking[0].get("name"), ranking[0].get("confidence")
+
+
+def record_question(tracker: Tracker) -> None:
+    """The latest message goes to the staff inbox as unanswered."""
+    intent, confidence = guessed_intent(tracker)
+    record_unanswered(
+        tracker.latest_message.get("text"),
+        tracker.get_latest_input_channel(),
+        intent,
+        confidence,
+        tracker.sender_id,
+    )
 
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:

@@ -78,6 +78,7 @@ class ActionContact(AnswerAction):
 
 class ActionNotCovered(AnswerAction):
     action_name = "action_not_covered"
+    consult_faq = True
 
     def answer(self, tracker: Tracker) -> Answer:
         text = tracker.latest_message.get("text")
@@ -87,6 +88,16 @@ class ActionNotCovered(AnswerAction):
             if project:
                 return projects.related_project(project.acronym)
         return office.not_covered(subject)
+
+
+class ActionOutOfScope(AnswerAction):
+    """Weather, football, flights: a staff FAQ answer if one matches, else a polite refusal."""
+
+    action_name = "action_out_of_scope"
+    consult_faq = True
+
+    def answer(self, tracker: Tracker) -> Answer:
+        return office.out_of_scope()
 
 
 class ActionSource(AnswerAction):
@@ -100,6 +111,7 @@ class ActionHonestFallback(AnswerAction):
     """When the message was not understood: say so, never guess, and say who can help."""
 
     action_name = "action_honest_fallback"
+    consult_faq = True
 
     def answer(self, tracker: Tracker) -> Answer:
         # Not understood, but a project, university or scholarship we know was named: say what

@@ -54,6 +54,7 @@ class Servers:
         env["PYTHONPATH"] = str(paths.ROOT)
         env["ACTION_SERVER_URL"] = f"http://localhost:{self.action_port}/webhook"
         env["SANIC_HOST"] = "127.0.0.1"  # the action server is internal: never on a public port
+        env["FAQ_WARMUP"] = "1"  # the action server loads the FAQ index before it reports ready
         env.update(self.config_overrides)
         if self.web_port and not env.get("WIDGET_ORIGINS"):
             env["WIDGET_ORIGINS"] = ",".join(self.web_origins)
@@ -138,6 +139,10 @@ class Servers:
             time.sleep(0.5)
 
     def start(self) -> Servers:
+        if not self.stock:
+            from bot.store.bootstrap import prepare_database
+
+            print(prepare_database(self.database_url), flush=True)
         self.start_actions()
         self.start_rasa()
         if self.web_port:

@@ -17,6 +17,23 @@ MESSENGER = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def staff_database(tmp_path_factory):
+    """Actions called in-process (tests/actions) use a fresh, seeded staff database, never the
+    developer's var/staff.sqlite3. Servers started by tests get their own (tests/servers.py)."""
+    from bot.store.bootstrap import prepare_database
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('staff')}/staff.sqlite3"
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    prepare_database(url)
+    yield url
+    if previous is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = previous
+
+
 @pytest.fixture(scope="session")
 def fake_graph():
     from tests.channels.fake_graph import FakeGraph

@@ -15,8 +15,10 @@ def create_tracker(
     entities: Dict[str, str] | None = None,
     slots: Dict[str, Any] | None = None,
     sender_id: str = "student",
+    events: List[Dict[str, Any]] | None = None,
 ) -> Tracker:
-    """A tracker whose latest user message has this text, intent and entities."""
+    """A tracker whose latest user message has this text, intent and entities (and, when the
+    test needs a history, these events before it)."""
     return Tracker(
         sender_id=sender_id,
         slots=dict(slots or {}),
@@ -25,7 +27,7 @@ def create_tracker(
             "intent": {"name": intent, "confidence": 1.0},
             "entities": [_entity(text, k, v) for k, v in (entities or {}).items()],
         },
-        events=[],
+        events=list(events or []),
         paused=False,
         followup_action=None,
         active_loop={},
@@ -48,6 +50,14 @@ def said(messages: List[Dict[str, Any]]) -> str:
         parts.append(message.get("text") or "")
         parts += [b["title"] for b in message.get("buttons") or []]
     return "\n".join(parts).lower()
+
+
+def user(text: str, channel: str = "rest", at: float = 1_700_000_000.0) -> Dict[str, Any]:
+    return {"event": "user", "text": text, "timestamp": at, "input_channel": channel}
+
+
+def bot(text: str, at: float = 1_700_000_001.0) -> Dict[str, Any]:
+    return {"event": "bot", "text": text, "timestamp": at}
 
 
 def _entity(text: str, name: str, value: str) -> Dict[str, Any]:

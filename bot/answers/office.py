@@ -94,3 +94,19 @@ def not_understood() -> Answer:
         Button.ask("Exchange options", "ask_exchange_programmes"),
     ]
     return Answer(body, buttons, "fallback", known=False)
+
+
+def out_of_scope() -> Answer:
+    """Not what this assistant is for: say so, and what it can do instead."""
+    university = knowledge().kb.university.name
+    body = (
+        "I'm afraid I can't help with that: I only answer questions about international study at "
+        f"{university}. I can help with programmes taught in English, exchange and partner "
+        "universities, international projects, international students and scholarship support."
+    )
+    buttons = [
+        Button.ask("What can you do?", "help"),
+        Button.ask("Programmes in English", "ask_english_programmes"),
+        Button.ask("Exchange options", "ask_exchange_programmes"),
+    ]
+    return Answer(body, buttons, "out_of_scope", known=False)

@@ -205,6 +205,23 @@ class Inbox:
         with write_transaction(self.engine) as connection:
             return connection.execute(insert(t.handoffs).values(**values)).inserted_primary_key[0]
 
+    def add_to_handoff(self, handoff_id: int, sender_id: str, text: str) -> bool:
+        """Append a student's later message (say, the e-mail address staff should reply to) to
+        their own open handoff. False when it is not theirs, not open or not there."""
+        table = t.handoffs
+        with write_transaction(self.engine) as connection:
+            row = connection.execute(select(table).where(table.c.id == handoff_id)).first()
+            if row is None or row.status != "open":
+                return False
+            if row.sender_hash != self.hash_sender(sender_id):
+                return False
+            turns = list(row.transcript or [])[-(MAX_TURNS - 1) :]
+            turns.append(_turn({"who": "student", "text": text}, self.clock()))
+            connection.execute(
+                update(table).where(table.c.id == handoff_id).values(transcript=turns)
+            )
+            return True
+
     def list_handoffs(self, status: str | None = "open", limit: int = 1000) -> List[Handoff]:
         """Handoffs with `status` (None: all), newest first."""
         statement = select(t.handoffs).order_by(t.handoffs.c.id.desc()).limit(limit)

@@ -34,7 +34,7 @@ def _date(value) -> dt.date:
 
 
 def test_entries_have_every_field(entries):
-    assert 5 <= len(entries) <= 10
+    assert 1 <= len(entries) <= 10
     questions = [e["question"] for e in entries]
     assert len(set(questions)) == len(questions)
     for entry in entries:
@@ -90,15 +90,22 @@ def test_seeds_answer_their_own_topics_and_not_others(encoder):
     index = FaqIndex.build(docs, encoder)
     by_question = {d.question: d.entry_id for d in docs}
     for text, question in [
-        ("can i speak with a human", "Can I talk to a person?"),
         (
             "where do i send my passport copy and diploma",
             "Where do I send my application documents?",
         ),
-        ("chevening", "Can the university help me apply for a scholarship to study abroad?"),
-        ("double degree braganca", "Can I get a double degree with a European university?"),
+        (
+            "who helps me get a residence permit",
+            "Who helps me with migration registration and my residence permit?",
+        ),
     ]:
         match = index.best(text)
         assert match is not None and match.entry_id == by_question[question], text
-    for text in ["how much is tuition", "hi", "what's the weather", "who coordinates promig"]:
+    for text in [
+        "how much is tuition",
+        "hi",
+        "what's the weather",
+        "who coordinates promig",
+        "is there a dormitory for foreign students",
+    ]:
         assert index.best(text) is None, text
