@@ -18,8 +18,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.engine import Engine
 
 from bot import paths
+from bot.web.admin import AdminSettings, register_admin
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -72,7 +74,14 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(config: WebConfig | None = None, name: str = "beu_web") -> Sanic:
+def create_app(
+    config: WebConfig | None = None,
+    name: str = "beu_web",
+    engine: Engine | None = None,
+    admin: AdminSettings | None = None,
+) -> Sanic:
+    """The demo page, and the staff admin under /admin on the staff database (`engine`,
+    default DATABASE_URL / var/staff.sqlite3; migrated before the server starts)."""
     config = config or WebConfig.from_env()
     app = Sanic(name)
     templates = Environment(
@@ -103,13 +112,15 @@ def create_app(config: WebConfig | None = None, name: str = "beu_web") -> Sanic:
         )
 
     app.static("/static", str(STATIC), name="static")
+    register_admin(app, engine, admin)
 
     @app.on_response
     async def security_headers(request: Request, resp: HTTPResponse) -> None:
         for header, value in SECURITY_HEADERS.items():
             resp.headers.setdefault(header, value)
         if resp.content_type and resp.content_type.startswith("text/html"):
-            resp.headers["Content-Security-Policy"] = config.content_security_policy()
+            # setdefault: the admin's pages send their own, stricter policy.
+            resp.headers.setdefault("Content-Security-Policy", config.content_security_policy())
 
     return app
 

@@ -1,0 +1,64 @@
+"""The staff admin under /admin: FAQ answers, the unanswered-question inbox, handoffs.
+
+Modules, one per concern:
+    context.py  Admin: the store classes of one database, and the steps that combine them
+    auth.py     signed session cookie, CSRF, the `guarded` decorator every route uses
+    login.py    login/logout screens
+    entries.py  FAQ list/add/edit/publish/history/rollback screens
+    inbox.py    inbox and handoff screens (grouping in grouping.py)
+    preview.py  "what would the bot answer now" (Rasa REST channel)
+    api.py      the same operations as JSON under /admin/api/
+    render.py   Jinja2 templates (templates/admin/), CSP, safe markdown
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sanic import Blueprint, Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.engine import Engine
+
+from bot.store.db import make_engine, migrate
+from bot.web.admin import api, entries, inbox, login, preview
+from bot.web.admin.auth import Sessions
+from bot.web.admin.context import Admin, AdminSettings
+from bot.web.admin.grouping import Grouper, process_grouper
+
+__all__ = ["AdminSettings", "register_admin"]
+log = logging.getLogger(__name__)
+
+
+def register_admin(
+    app: Sanic,
+    engine: Engine | None = None,
+    settings: AdminSettings | None = None,
+    grouper: Grouper | None = None,
+) -> None:
+    """Add /admin to `app`. The database is migrated (and seeded when empty) before serving."""
+    settings = settings or AdminSettings.from_env()
+    engine = engine or make_engine()
+    admin = Admin(engine, settings)
+    app.ctx.admin = admin
+    app.ctx.admin_sessions = Sessions(admin)
+    app.ctx.admin_grouper = grouper or process_grouper()
+
+    blueprint = Blueprint(f"{app.name}_admin", url_prefix="/admin")
+    for module in (login, entries, inbox, preview, api):
+        for handler, uri, methods in module.ROUTES:
+            name = f"{module.__name__.rsplit('.', 1)[-1]}_{handler.__name__}_{methods[0].lower()}"
+            blueprint.add_route(handler, uri, methods=methods, name=name, strict_slashes=False)
+
+    @blueprint.middleware("response")
+    async def private(request: Request, resp: HTTPResponse) -> None:
+        resp.headers.setdefault("Cache-Control", "no-store")  # staff data: never cached
+
+    app.blueprint(blueprint)
+
+    @app.listener("before_server_start")
+    async def prepare_database(app: Sanic, _loop: object) -> None:
+        head = migrate(admin.engine)
+        admin.seed_if_empty()
+        app.ctx.admin_sessions.key  # noqa: B018 - make (or read) the session secret now
+        log.info("staff database at schema %s", head)
