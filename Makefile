@@ -1,7 +1,7 @@
 # BEU international-student assistant. The two commands: `make run` and `make test`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help venv kb train run test lint bench clean system-deps web-deps kb-export
+.PHONY: help venv kb train run test lint bench clean system-deps web-deps kb-export audit
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -30,6 +30,7 @@ help:
 	@echo "make train  retrain the model (only when its inputs changed)"
 	@echo "make bench  latency/throughput/memory against stock Rasa"
 	@echo "make kb-export  write the staff FAQ database back to knowledge/faq.yml"
+	@echo "make audit  known-vulnerability audit of the installed packages (pip-audit)"
 
 $(VENV_STAMP): requirements.txt requirements-nodeps.txt constraints.txt
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -87,5 +88,20 @@ test: system-deps train lint $(WEB_STAMP)
 bench: train
 	$(PY) -m tests.benchmark
 
+# Not part of `make test`: pip-audit needs a vulnerability service this machine cannot reach.
+audit: $(VENV_STAMP)
+	bash scripts/audit.sh
+
 clean:
 	rm -rf build models results data/generated .pytest_cache .ruff_cache node_modules
+
+# The scale-out profile (bot/profiles.py): PostgreSQL, Redis, nginx, 2 Rasa + 2 action servers.
+.PHONY: run-scaled soak
+run-scaled: train $(WEB_STAMP)
+	bash scripts/run-scaled.sh
+
+# Load and faults against the scaled profile, the same load against the default one (~10 min);
+# figures in results/soak.json. A 90-second version runs in `make test` (tests/soak/).
+soak: train $(WEB_STAMP)
+	@bash scripts/scaled-deps.sh
+	$(PY) -m tests.soak.run

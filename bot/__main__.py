@@ -82,6 +82,10 @@ STORE_COMMANDS = ("users", "db", "faq")
 
 def main(argv: List[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "retention":  # delete conversations idle past RETENTION_DAYS
+        from bot.retention import main as retention_main
+
+        return retention_main(argv[1:])
     if argv and argv[0] in STORE_COMMANDS:  # staff accounts, database, FAQ import/export
         from bot.store.cli import main as store_main
 

@@ -107,13 +107,18 @@ class MessengerOutput(OutputChannel):
 
 def _incoming_text(event: Dict[str, Any]) -> str | None:
     """The text a messaging event carries: typed text, a quick reply or a postback payload."""
-    message = event.get("message") or {}
-    quick_reply = (message.get("quick_reply") or {}).get("payload")
-    if quick_reply:
-        return quick_reply
-    if message.get("text"):
-        return message["text"]
-    return (event.get("postback") or {}).get("payload")
+    message = _object(event.get("message"))
+    candidates = (
+        _object(message.get("quick_reply")).get("payload"),
+        message.get("text"),
+        _object(event.get("postback")).get("payload"),
+    )
+    return next((c for c in candidates if isinstance(c, str) and c), None)
+
+
+def _object(value: Any) -> Dict[str, Any]:
+    """The value if it is a JSON object, else {}: deliveries are checked, never trusted."""
+    return value if isinstance(value, dict) else {}
 
 
 class MessengerInput(InputChannel):
@@ -179,7 +184,7 @@ class MessengerInput(InputChannel):
                 return response.text("invalid signature", status=403)
             try:
                 payload = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
                 return response.text("body is not JSON", status=400)
             if not isinstance(payload, dict) or not isinstance(payload.get("entry"), list):
                 return response.text("unexpected body: no entry list", status=400)
@@ -194,9 +199,12 @@ class MessengerInput(InputChannel):
         """Every messaging event of every entry, in order."""
         output = self.get_output_channel()
         for entry in payload["entry"]:
-            for event in (entry or {}).get("messaging") or []:
-                sender = str((event.get("sender") or {}).get("id") or "")
-                message = event.get("message") or {}
+            events = _object(entry).get("messaging")
+            for event in events if isinstance(events, list) else []:
+                if not isinstance(event, dict):
+                    continue
+                sender = str(_object(event.get("sender")).get("id") or "")
+                message = _object(event.get("message"))
                 if not sender or message.get("is_echo"):
                     continue  # our own messages echoed back, deliveries, reads
                 text = _incoming_text(event)
