@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Dict, List
 
 from bot import paths
+from bot.profiles import default_store_env, profile
 
 READY_TIMEOUT_SECONDS = 180
 
@@ -41,6 +42,9 @@ class Servers:
     endpoints: str = "endpoints.yml"
     # The demo page with the chat widget (bot.web); None: not started (benchmark).
     web_port: int | None = None
+    # Where Rasa listens; None: Rasa's default (all interfaces). The scaled profile's replicas
+    # sit behind nginx on 127.0.0.1.
+    interface: str | None = None
     processes: List[subprocess.Popen] = field(default_factory=list)
 
     @property
@@ -55,6 +59,11 @@ class Servers:
         env["ACTION_SERVER_URL"] = f"http://localhost:{self.action_port}/webhook"
         env["SANIC_HOST"] = "127.0.0.1"  # the action server is internal: never on a public port
         env["FAQ_WARMUP"] = "1"  # the action server loads the FAQ index before it reports ready
+        env.setdefault("BOT_REST_URL", self.webhook)  # the admin's "what would the bot answer"
+        # endpoints.yml's tracker and lock store: the default profile's unless told otherwise
+        # (SQLite in var/, in-memory locks; bot/profiles.py).
+        for key, value in default_store_env().items():
+            env.setdefault(key, value)
         env.update(self.config_overrides)
         if self.web_port and not env.get("WIDGET_ORIGINS"):
             env["WIDGET_ORIGINS"] = ",".join(self.web_origins)
@@ -91,12 +100,14 @@ class Servers:
         return process
 
     def start_actions(self) -> subprocess.Popen:
+        # bot.actions_server is `python -m rasa_sdk` (same flags) whose errors never echo the
+        # tracker; the stock baseline (benchmark) runs plain rasa_sdk.
         return self._spawn(
             "actions",
             [
                 sys.executable,
                 "-m",
-                "rasa_sdk",
+                "rasa_sdk" if self.stock else "bot.actions_server",
                 "--actions",
                 "actions",
                 "--port",
@@ -113,6 +124,7 @@ class Servers:
                 "--endpoints", self.endpoints,
                 "--credentials", "credentials.yml",
                 "--port", str(self.rasa_port),
+                *(["--interface", self.interface] if self.interface else []),
             ],
         )  # fmt: skip
 
@@ -168,6 +180,11 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def serve(rasa_port: int, action_port: int, model: str, web_port: int | None = 8000) -> int:
+    """`make run`: the profile named by PROFILE (bot/profiles.py); `default` unless told."""
+    if profile() == "scaled":
+        from bot.profiles import serve_scaled
+
+        return serve_scaled(model)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     servers = Servers(rasa_port, action_port, model, web_port=web_port)
     print("Starting the action server and the Rasa server (loading the model takes ~20 s)...")
@@ -179,6 +196,7 @@ def serve(rasa_port: int, action_port: int, model: str, web_port: int | None = 8
             '-d \'{"sender": "me", "message": "hello"}\'\n'
             + (f"  Website with the chat widget: {servers.page}\n" if web_port else "")
             + f"  Actions server: http://127.0.0.1:{action_port}/health\n"
+            + f"  Conversations: {servers._env()['TRACKER_STORE_URL']}\n"
             "Press Ctrl-C to stop.\n",
             flush=True,
         )

@@ -165,14 +165,25 @@ async def load(url: str, users: int, turns: int) -> Dict[str, float]:
 
 def measure(model: Path, turns_single: int, turns_each: int, stock: bool) -> Dict[str, object]:
     """Serve the model the way its users would: ours via `make run`'s launcher, stock via plain
-    `rasa run` with the default endpoint settings."""
+    `rasa run` with the default endpoint settings, except the tracker store: both keep
+    conversations in the same SQLite tracker store (the default profile's, bot/stores.py), each
+    in a fresh file, so the comparison is about the assistants, not where they write."""
+    logs = RESULTS / f"bench-logs-{model.stem}"
+    logs.mkdir(parents=True, exist_ok=True)
+    for stale in logs.glob("tracker.sqlite3*"):
+        stale.unlink()
     if stock:
-        STOCK_ENDPOINTS.write_text("action_endpoint:\n  url: ${ACTION_SERVER_URL}\n")
+        STOCK_ENDPOINTS.write_text(
+            "action_endpoint:\n  url: ${ACTION_SERVER_URL}\n"
+            "tracker_store:\n  type: bot.stores.DurableSQLTrackerStore\n"
+            "  url: ${TRACKER_STORE_URL}\n"
+        )
     servers = Servers(
         free_port(),
         free_port(),
         str(model),
-        log_dir=RESULTS / f"bench-logs-{model.stem}",
+        {"TRACKER_STORE_URL": f"sqlite:///{logs / 'tracker.sqlite3'}"},
+        log_dir=logs,
         stock=stock,
         endpoints=str(STOCK_ENDPOINTS) if stock else "endpoints.yml",
     )

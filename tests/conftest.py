@@ -17,6 +17,15 @@ MESSENGER = {
 }
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (two workers, `--dist loadgroup`), every test that talks to the shared
+    set of servers runs on one worker, so the servers start once; the in-process tests run on
+    the other worker meanwhile."""
+    for item in items:
+        if "servers" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("servers"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def staff_database(tmp_path_factory):
     """Actions called in-process (tests/actions) use a fresh, seeded staff database, never the

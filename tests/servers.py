@@ -27,14 +27,21 @@ def ask(webhook: str, sender: str, text: str, timeout: float = 30) -> List[Dict]
         return json.loads(response.read() or b"[]")
 
 
+def fresh_sqlite(name: str, filename: str) -> Path:
+    """An empty SQLite file path under results/e2e-logs/<name>/ (stale copies removed)."""
+    database = LOGS / name / filename
+    database.parent.mkdir(parents=True, exist_ok=True)
+    for stale in database.parent.glob(f"{filename}*"):
+        stale.unlink()
+    return database
+
+
 def start_servers(name: str, env: Dict[str, str] | None = None, web: bool = True) -> Servers:
     env = dict(env or {})
     if "DATABASE_URL" not in env:  # a fresh staff database for every set of servers
-        database = LOGS / name / "staff.sqlite3"
-        database.parent.mkdir(parents=True, exist_ok=True)
-        for stale in database.parent.glob("staff.sqlite3*"):
-            stale.unlink()
-        env["DATABASE_URL"] = f"sqlite:///{database}"
+        env["DATABASE_URL"] = f"sqlite:///{fresh_sqlite(name, 'staff.sqlite3')}"
+    if "TRACKER_STORE_URL" not in env:  # and fresh conversations (never the developer's var/)
+        env["TRACKER_STORE_URL"] = f"sqlite:///{fresh_sqlite(name, 'tracker.sqlite3')}"
     servers = Servers(
         free_port(),
         free_port(),

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Debian packages the scaled profile needs (make run-scaled, make soak): PostgreSQL (tracker store
+# and staff database), Redis (lock store), nginx (load balancer). Installs only what is missing.
+set -euo pipefail
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || missing+=(nginx)
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+	echo "ERROR: missing Debian packages: ${missing[*]}. Install them with: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "==> installing Debian packages: ${missing[*]}"
+$SUDO apt-get update -qq
+# policy-rc.d: the packages must not start their system-wide services (ports 80, 5432, 6379);
+# the scaled profile runs its own instances on its own ports.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+	$SUDO chmod +x /usr/sbin/policy-rc.d
+	trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,354 @@
+"""`make soak`: load and faults against the scaled profile, the same load against the default
+profile, figures printed and written to results/soak.json.
+
+    python -m tests.soak.run [--users 50] [--duration 60] [--fault-duration 40]
+                             [--faults kill-rasa,...|none] [--skip-default] [--sweep 5,10,20,30]
+
+Phases, one after the other, each with `users` students holding 6-turn conversations through
+nginx (tests/soak/load.py):
+  load             no fault, `duration` seconds
+  kill-rasa        SIGKILL one Rasa replica at t=10 s (its conversations must go on on the other)
+  kill-actions     SIGKILL one action server at t=10 s (answers go on; in-flight calls apologise)
+  restart-redis    Redis restarted at t=10 s (no conversation may stay locked)
+  restart-postgres PostgreSQL restarted (fast shutdown) at t=10 s (retried: latency, no loss)
+  postgres-outage  PostgreSQL stopped for 15 s at t=10 s, longer than the 10-s retry budget:
+                   clear failures ("not recorded, send it again"), then automatic recovery
+  default          the default profile (one process each, SQLite), `duration` seconds, then a
+                   sweep of 5/10/20/30 students (20 s each): where one replica saturates
+After each phase: every acknowledged message must be in the tracker store, in order.
+Killed servers are started again between phases. Everything runs on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.profiles import ScaledProfile
+from tests.soak import stack
+from tests.soak.load import (
+    LoadResult,
+    check_tracker,
+    run_load,
+    socketio_sessions,
+    timeline,
+    widget_conversation,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "results"
+WORK = ROOT / "build" / "soak"
+FAULT_AT = 10.0
+WARM_UP_S = 15.0  # first answers trace TensorFlow graphs and fill caches: not measured
+
+
+def _kill(role: str) -> Callable[[ScaledProfile], None]:
+    def inject(profile: ScaledProfile) -> None:
+        os.kill(profile.process(role, 1).pid, signal.SIGKILL)
+
+    return inject
+
+
+def _restart_redis(profile: ScaledProfile) -> None:
+    assert profile.redis
+    profile.redis.restart()
+
+
+def _restart_postgres(profile: ScaledProfile) -> None:
+    assert profile.postgres
+    profile.postgres.restart()
+
+
+OUTAGE_S = 15.0  # longer than the stores' 10-s retry budget
+
+
+def _postgres_outage(profile: ScaledProfile) -> None:
+    """PostgreSQL away for longer than the retry budget: messages must fail clearly (the
+    student is told the message was not recorded), then recovery must be automatic."""
+    assert profile.postgres
+    profile.postgres.stop()
+    time.sleep(OUTAGE_S)
+    profile.postgres.start()
+
+
+FAULTS: dict[str, Callable[[ScaledProfile], None]] = {
+    "kill-rasa": _kill("rasa"),
+    "kill-actions": _kill("actions"),
+    "restart-redis": _restart_redis,
+    "restart-postgres": _restart_postgres,
+    "postgres-outage": _postgres_outage,
+}
+RESTORE = {"kill-rasa": "rasa", "kill-actions": "actions"}
+
+
+async def _phase(
+    profile: ScaledProfile, users: int, duration: float, label: str, fault: str | None
+) -> tuple[LoadResult, float | None]:
+    load = asyncio.create_task(run_load(profile.webhook, users, duration, label))
+    fault_at = None
+    if fault:
+        await asyncio.sleep(FAULT_AT)
+        started = time.time()
+        await asyncio.to_thread(FAULTS[fault], profile)
+        fault_at = started
+    result = await load
+    return result, (fault_at - result.started_at) if fault_at else None  # type: ignore[attr-defined]
+
+
+def fault_cost(
+    result: LoadResult, fault_t: float, baseline: dict, lock_lifetime: float
+) -> dict[str, object]:
+    """What the fault cost: failed messages, apologies, latency during the disturbance, and
+    seconds from the fault to the last failed or abnormally slow answer (apologies are counted
+    apart: under saturation they also come from load alone, see the baseline's rate)."""
+    spike = max(2 * (baseline.get("p99_ms") or 0) / 1000, 1.0)
+    after = [t for t in result.turns if t.end >= fault_t]
+    failed = [t for t in after if t.failed]
+    slow = [t for t in after if t.latency > spike]
+    apologies = [t for t in after if t.outcome == "action_apology"]
+    recovered = max((t.end for t in failed + slow), default=fault_t)
+    lat = sorted(t.latency for t in after if t.start <= recovered)
+    window = max(result.elapsed - fault_t, 1e-9)
+    base_apologies = baseline.get("outcomes", {}).get("action_apology", 0)
+    answered_later = {
+        t.user for t in after if t.acknowledged and t.start >= fault_t + lock_lifetime
+    }
+    spanning = {t.sender for t in result.turns if t.start < fault_t} & {t.sender for t in after}
+    followups = [j for j in result.judgements if j[0] in spanning and j[2] >= fault_t]
+    return {
+        "fault_at_s": round(fault_t, 1),
+        # conversations under way when the fault hit, and their cases answered afterwards
+        # (REST is round-robin: consecutive turns reach different replicas all the time)
+        "conversations_spanning_fault": len(spanning),
+        "their_cases_judged_after_fault": len(followups),
+        "their_wrong_answers_after_fault": sum(not j[3] for j in followups),
+        "last_failure_s": round(max(t.end for t in failed) - fault_t, 1) if failed else None,
+        "failed_messages": len(failed),
+        "failed_by_kind": {
+            kind: n
+            for kind in ("http_error", "timeout", "refused", "empty", "store_apology")
+            if (n := sum(t.outcome == kind for t in failed))
+        },
+        "seconds_to_recover": round(recovered - fault_t, 1),
+        "slow_threshold_ms": round(1000 * spike),
+        "slow_messages": len(slow),
+        "p95_ms_until_recovered": round(1000 * lat[int(0.95 * (len(lat) - 1))]) if lat else None,
+        "max_ms_until_recovered": round(1000 * lat[-1]) if lat else None,
+        "baseline_p95_ms": baseline.get("p95_ms"),
+        "action_apologies": len(apologies),
+        "action_apologies_per_min": round(60 * len(apologies) / window, 1),
+        "baseline_action_apologies_per_min": round(
+            60 * base_apologies / max(baseline.get("duration_s") or 1, 1), 1
+        ),
+        "last_apology_s": round(max(t.end for t in apologies) - fault_t, 1) if apologies else None,
+        # No conversation stays locked: every student got answers again once the ticket
+        # lifetime had passed (and no request was left hanging: the phase ended on time).
+        "students_answered_after_lock_lifetime": len(answered_later),
+    }
+
+
+def _print_row(summary: dict) -> None:
+    print(
+        f"  {summary['label']:18s} {summary['messages']:6d} msgs  "
+        f"{summary['throughput_msg_s']:6.1f} msg/s  p50 {summary['p50_ms']} ms  "
+        f"p95 {summary['p95_ms']} ms  p99 {summary['p99_ms']} ms  errors {summary['errors']}  "
+        f"lost {summary.get('lost_events')}  wrong {summary['wrong_answers']}",
+        flush=True,
+    )
+
+
+def sticky_widgets(profile: ScaledProfile, count: int) -> dict:
+    """`count` browsers (own affinity cookie each) hold a follow-up conversation over socket.io
+    long-polling: every session's requests must stay on one replica, and context must hold."""
+
+    async def widgets() -> list:
+        return await asyncio.gather(
+            *(widget_conversation(profile.front) for _ in range(count)), return_exceptions=True
+        )
+
+    replies = asyncio.run(widgets())
+    sessions = socketio_sessions(profile.var_dir / "nginx" / "access.log")
+    return {
+        "widgets": count,
+        "answered_in_context": sum(isinstance(r, str) and "Warsaw" in r for r in replies),
+        "failed": [repr(r)[:200] for r in replies if not isinstance(r, str)],
+        "sessions": len(sessions),
+        "replicas_used": len(set().union(*sessions.values())) if sessions else 0,
+        "sessions_split_across_replicas": sum(len(v) > 1 for v in sessions.values()),
+    }
+
+
+def scaled_phases(
+    users: int, duration: float, fault_duration: float, faults: list[str], lock_lifetime: int
+) -> dict[str, dict]:
+    figures: dict[str, dict] = {}
+    print("== scaled profile: starting PostgreSQL, Redis, nginx, 2+2 servers", flush=True)
+    started = time.monotonic()
+    profile = stack.scaled(WORK / "scaled", lock_lifetime=lock_lifetime)
+    figures["startup_s"] = round(time.monotonic() - started, 1)
+    try:
+        pids = stack.processes(profile)
+        asyncio.run(run_load(profile.webhook, 10, WARM_UP_S, "warm-up"))
+        cpu_before = stack.cpu(pids)
+        result, _ = asyncio.run(_phase(profile, users, duration, "load", None))
+        cpu_after = stack.cpu(pids)
+        check_tracker(result, profile.tracker_url)
+        baseline = result.summary()
+        baseline["cpu_ms_per_message"] = {
+            name: round(
+                1000 * (cpu_after[name] - cpu_before[name]) / max(baseline["answered"], 1), 1
+            )
+            for name in cpu_after
+            if name in cpu_before
+        }
+        baseline["rss_mb"] = stack.memory(pids)
+        baseline["timeline"] = timeline(result)
+        figures["load"] = baseline
+        _print_row(baseline)
+        figures["socketio"] = sticky_widgets(profile, 8)
+        print(f"  socket.io through nginx: {json.dumps(figures['socketio'])}", flush=True)
+        for fault in faults:
+            result, fault_t = asyncio.run(_phase(profile, users, fault_duration, fault, fault))
+            check_tracker(result, profile.tracker_url)
+            summary = result.summary()
+            summary["cost"] = fault_cost(result, fault_t or FAULT_AT, baseline, lock_lifetime)
+            summary["timeline"] = timeline(result)
+            figures[fault] = summary
+            _print_row(summary)
+            print(f"    cost: {json.dumps(summary['cost'])}", flush=True)
+            if fault in RESTORE:
+                profile.restart(RESTORE[fault], 1)
+    finally:
+        profile.stop()
+    return figures
+
+
+def default_phase(users: int, duration: float, sweep: list[int], sweep_s: float) -> dict:
+    print("== default profile: one Rasa server, one action server, SQLite", flush=True)
+    root = WORK / "default"
+    servers = stack.default(root)
+    try:
+        pids = stack.servers_pids(servers)
+        asyncio.run(run_load(servers.webhook, 10, WARM_UP_S, "warm-up"))
+        cpu_before = stack.cpu(pids)
+        result = asyncio.run(run_load(servers.webhook, users, duration, "default"))
+        cpu_after = stack.cpu(pids)
+        check_tracker(result, f"sqlite:///{root / 'tracker.sqlite3'}")
+        summary = result.summary()
+        summary["cpu_ms_per_message"] = {
+            name: round(
+                1000 * (cpu_after[name] - cpu_before[name]) / max(summary["answered"], 1), 1
+            )
+            for name in cpu_after
+        }
+        summary["rss_mb"] = stack.memory(pids)
+        summary["timeline"] = timeline(result)
+        _print_row(summary)
+        summary["sweep"] = []
+        for users in sweep:  # where does one replica saturate?
+            step = asyncio.run(run_load(servers.webhook, users, sweep_s, f"default x{users}"))
+            check_tracker(step, f"sqlite:///{root / 'tracker.sqlite3'}")
+            row = step.summary()
+            _print_row(row)
+            summary["sweep"].append(
+                {
+                    key: row[key]
+                    for key in (
+                        "users",
+                        "throughput_msg_s",
+                        "p50_ms",
+                        "p95_ms",
+                        "p99_ms",
+                        "errors",
+                        "lost_events",
+                    )
+                }
+                | {"action_apologies": row["outcomes"].get("action_apology", 0)}
+            )
+    finally:
+        servers.stop()
+    return summary
+
+
+def capacity(figures: dict) -> dict[str, object]:
+    """Sizing figures derived from the measurements (see the report for how to use them)."""
+    load, default = figures.get("load"), figures.get("default")
+    out: dict[str, object] = {}
+    if load:
+        cpu = load["cpu_ms_per_message"]
+        rasa = [v for k, v in cpu.items() if k.startswith("rasa")]
+        actions = [v for k, v in cpu.items() if k.startswith("actions")]
+        out["scaled_msg_s_total"] = load["throughput_msg_s"]
+        out["rasa_cpu_ms_per_message"] = round(sum(rasa), 1) if rasa else None
+        out["actions_cpu_ms_per_message"] = round(sum(actions), 1) if actions else None
+        out["cpu_ms_per_message_all_processes"] = round(sum(cpu.values()), 1)
+        out["rss_mb"] = load["rss_mb"]
+    if default:
+        out["default_msg_s_one_replica_2_cores"] = default["throughput_msg_s"]
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--fault-duration", type=float, default=40)
+    parser.add_argument("--faults", default=",".join(FAULTS), help="comma-separated, or none")
+    parser.add_argument("--lock-lifetime", type=int, default=10)
+    parser.add_argument("--skip-default", action="store_true")
+    parser.add_argument(
+        "--sweep",
+        default="5,10,20,30",
+        help="students per step of the default profile's saturation sweep ('' for none)",
+    )
+    parser.add_argument("--sweep-duration", type=float, default=20)
+    args = parser.parse_args()
+    faults = [f for f in args.faults.split(",") if f and f != "none"]
+    unknown = set(faults) - set(FAULTS)
+    if unknown:
+        parser.error(f"unknown faults {sorted(unknown)}; known: {', '.join(FAULTS)}")
+    RESULTS.mkdir(exist_ok=True)
+    began = time.monotonic()
+    figures = {
+        "settings": {
+            "users": args.users,
+            "duration_s": args.duration,
+            "fault_duration_s": args.fault_duration,
+            "fault_at_s": FAULT_AT,
+            "ticket_lock_lifetime_s": args.lock_lifetime,
+            "think_time_s": 0,
+            "cores": os.cpu_count(),
+            # other work on the machine skews every figure: recorded, not hidden
+            "load_average_at_start": os.getloadavg(),
+        },
+        "scaled": scaled_phases(
+            args.users, args.duration, args.fault_duration, faults, args.lock_lifetime
+        ),
+    }
+    if not args.skip_default:
+        sweep = [int(n) for n in args.sweep.split(",") if n.strip()]
+        figures["default"] = default_phase(args.users, args.duration, sweep, args.sweep_duration)
+    figures["capacity"] = capacity({**figures["scaled"], "default": figures.get("default")})
+    figures["wall_s"] = round(time.monotonic() - began)
+    (RESULTS / "soak.json").write_text(json.dumps(figures, indent=1))
+    print(f"\ncapacity: {json.dumps(figures['capacity'])}")
+    print(f"written to {RESULTS / 'soak.json'} ({figures['wall_s']} s)")
+    phases = [figures["scaled"].get(p) for p in ("load", *faults)] + [figures.get("default")]
+    lost = sum((p or {}).get("lost_events", 0) + (p or {}).get("phantom_events", 0) for p in phases)
+    lost += sum(row["lost_events"] for row in (figures.get("default") or {}).get("sweep", []))
+    errors = sum(p["errors"] for p in phases[:1] + phases[-1:] if p)
+    if lost or errors:
+        print(f"FAILED: {lost} lost/phantom events, {errors} errors without a fault")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
