@@ -17,6 +17,7 @@ MESSENGER = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the groups into node ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (two workers, `--dist loadgroup`), every test that talks to the shared
     set of servers runs on one worker, so the servers start once; the in-process tests run on
