@@ -31,6 +31,8 @@ help:
 	@echo "make bench  latency/throughput/memory against stock Rasa"
 	@echo "make kb-export  write the staff FAQ database back to knowledge/faq.yml"
 	@echo "make audit  known-vulnerability audit of the installed packages (pip-audit)"
+	@echo "make run-scaled  scale-out profile: nginx, 2 Rasa + 2 action servers, PostgreSQL, Redis"
+	@echo "make soak   load and faults against both profiles (~10 min, results/soak.json)"
 
 $(VENV_STAMP): requirements.txt requirements-nodeps.txt constraints.txt
 	@if [ -z "$(PYTHON310)" ]; then \

@@ -8,7 +8,8 @@ of its history: conversations are never cut in half.
     python -m bot retention [--days N] [--dry-run] [--url URL]
 
 The retention period is --days, else RETENTION_DAYS, else 180 days. The database is --url, else
-TRACKER_DB_URL, else the `tracker_store` of endpoints.yml when it is an SQL store, else
+TRACKER_DB_URL, else TRACKER_STORE_URL (the profiles' tracker store), else the `tracker_store` of
+endpoints.yml when it is an SQL store, else
 sqlite:///var/tracker.sqlite3. Run it daily (cron, a systemd timer); it is safe to run while Rasa
 serves: each batch re-checks, inside its transaction, that the conversation is still idle.
 
@@ -50,9 +51,11 @@ def retention_days() -> float:
 
 
 def tracker_db_url(endpoints: str | Path = "endpoints.yml") -> str:
-    """TRACKER_DB_URL, else endpoints.yml's SQL tracker store, else var/tracker.sqlite3."""
-    if os.environ.get("TRACKER_DB_URL"):
-        return os.environ["TRACKER_DB_URL"]
+    """TRACKER_DB_URL, else TRACKER_STORE_URL (what endpoints.yml's store reads), else
+    endpoints.yml's SQL tracker store, else var/tracker.sqlite3."""
+    for variable in ("TRACKER_DB_URL", "TRACKER_STORE_URL"):
+        if os.environ.get(variable):
+            return os.environ[variable]
     from rasa.utils.endpoints import read_endpoint_config
 
     config = read_endpoint_config(str(endpoints), "tracker_store")

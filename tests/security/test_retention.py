@@ -173,6 +173,7 @@ def test_cli(tmp_path, domain, monkeypatch, capsys):
 
 def test_the_database_comes_from_env_then_endpoints_then_the_default(tmp_path, monkeypatch):
     monkeypatch.delenv("TRACKER_DB_URL", raising=False)
+    monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text("action_endpoint:\n  url: http://localhost:5055/webhook\n")
     assert retention.tracker_db_url(endpoints) == "sqlite:///var/tracker.sqlite3"
@@ -190,3 +191,9 @@ def test_the_database_comes_from_env_then_endpoints_then_the_default(tmp_path, m
     assert retention.retention_days() == 30
     monkeypatch.delenv("RETENTION_DAYS")
     assert retention.retention_days() == 180
+
+
+def test_the_profiles_tracker_store_url_is_used(monkeypatch):
+    monkeypatch.delenv("TRACKER_DB_URL", raising=False)
+    monkeypatch.setenv("TRACKER_STORE_URL", "postgresql://beu@127.0.0.1:5433/beu_tracker")
+    assert retention.tracker_db_url() == "postgresql://beu@127.0.0.1:5433/beu_tracker"
