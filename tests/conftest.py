@@ -45,6 +45,25 @@ def staff_database(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def postgres_server():
+    """URL of a PostgreSQL server whose user may create databases: DATABASE_URL_TEST, else one
+    throwaway cluster per test process (tests/postgres.py), shared by every test that needs one."""
+    from tests.postgres import PostgresCluster, find_bin
+
+    if os.environ.get("DATABASE_URL_TEST"):
+        yield os.environ["DATABASE_URL_TEST"]
+        return
+    bin_dir = find_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (make system-deps installs it)")
+    cluster = PostgresCluster(bin_dir).start()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
 def fake_graph():
     from tests.channels.fake_graph import FakeGraph
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List, Tuple
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List, Tuple
 
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -35,11 +38,20 @@ def create_tracker(
     )
 
 
+@lru_cache(maxsize=1)
+def domain_slots() -> FrozenSet[str]:
+    domain = yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text("utf-8"))
+    return frozenset(domain["slots"])
+
+
 def run_action(action: Action, tracker: Tracker) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
-    """Run the action; return what it said and the slots it set."""
+    """Run the action; return what it said and the slots it set. Every slot it sets must exist
+    in domain.yml: Rasa only logs an error for an unknown one and drops the value."""
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain={}))
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    unknown = set(slots) - domain_slots()
+    assert not unknown, f"{action.name()} sets slots missing from domain.yml: {sorted(unknown)}"
     return dispatcher.messages, slots
 
 

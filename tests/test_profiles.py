@@ -165,11 +165,11 @@ def test_a_database_that_comes_back_costs_latency_not_the_message(tmp_path, monk
     store = stores.DurableSQLTrackerStore(Domain.empty(), host=f"sqlite:///{tmp_path / 't.db'}")
     original, failures = store._save_new_events, []
 
-    def flaky(tracker):
+    def flaky(tracker, persisted=None):
         if len(failures) < 2:
             failures.append(1)
             raise sa.exc.OperationalError("INSERT", {}, Exception("server closed the connection"))
-        return original(tracker)
+        return original(tracker, persisted)
 
     monkeypatch.setattr(store, "_save_new_events", flaky)
     asyncio.run(store.save(make_tracker("s", ["hello"])))
@@ -182,7 +182,7 @@ def test_a_database_that_stays_away_fails_loudly_within_the_budget(tmp_path, mon
     monkeypatch.setenv("STORE_RETRY_SECONDS", "0.5")
     store = stores.DurableSQLTrackerStore(Domain.empty(), host=f"sqlite:///{tmp_path / 't.db'}")
 
-    def down(tracker):
+    def down(tracker, persisted=None):
         raise sa.exc.OperationalError("INSERT", {}, Exception("connection refused"))
 
     monkeypatch.setattr(store, "_save_new_events", down)

@@ -40,7 +40,6 @@ def international_students(country_text: str | None = None) -> Answer:
 def scholarships(name: str | None = None) -> Answer:
     index = knowledge()
     support = index.kb.scholarship_support
-    programmes = [p.name for p in support.programmes]
     body = support.text
     if name:
         found = index.scholarship(name)
@@ -53,4 +52,4 @@ def scholarships(name: str | None = None) -> Answer:
         "so please check with the department."
     )
     buttons = [Button.ask("Contact the office", "ask_contact")]
-    return answer(body, [support], buttons, topic="scholarships", programmes=", ".join(programmes))
+    return answer(body, [support], buttons, topic="scholarships")

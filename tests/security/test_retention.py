@@ -4,7 +4,6 @@ real Rasa SQLTrackerStore (SQLite file, and PostgreSQL when it is installed)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from pathlib import Path
 
@@ -100,36 +99,16 @@ def test_deleted_text_does_not_linger_in_the_sqlite_file(tmp_path, domain):
     assert b"question from new" in path.read_bytes()
 
 
-def test_postgresql_tracker_store(domain):
-    import uuid
-
+def test_postgresql_tracker_store(domain, postgres_server):
     from rasa.core.tracker_store import SQLTrackerStore
 
-    from tests.postgres import PostgresCluster, database_url, find_bin
+    from tests.postgres import new_database
 
-    server = os.environ.get("DATABASE_URL_TEST")
-    cluster = None
-    if not server:
-        bin_dir = find_bin()
-        if bin_dir is None:
-            pytest.skip("PostgreSQL is not installed (make system-deps installs it)")
-        cluster = PostgresCluster(bin_dir).start()
-        server = cluster.url
-    name = f"retention_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"CREATE DATABASE {name}"))
-        store = SQLTrackerStore(domain, host=database_url(server, name))
+    with new_database(postgres_server, "retention") as url:
+        store = SQLTrackerStore(domain, host=url)
         fill(store, domain)
         check_retention(store, store.engine)
         store.engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE {name}"))
-    finally:
-        admin.dispose()
-        if cluster:
-            cluster.stop()
 
 
 def test_many_conversations_are_deleted_in_batches(tmp_path, monkeypatch):

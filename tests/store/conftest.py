@@ -7,8 +7,6 @@ the others share one migrated database, emptied before each test.
 
 from __future__ import annotations
 
-import os
-import uuid
 from contextlib import contextmanager
 from typing import Iterator, List, Tuple
 
@@ -19,29 +17,9 @@ from sqlalchemy.future import create_engine
 
 from bot.store import tables as t
 from bot.store.db import make_engine, migrate
-from tests.postgres import PostgresCluster, database_url, find_bin
+from tests.postgres import new_database
 
 FACTS = frozenset({"projects[promig]", "mobility.students", "programmes.dual_degree"})
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """URL of a PostgreSQL server whose user may create databases."""
-    if os.environ.get("DATABASE_URL_TEST"):
-        yield os.environ["DATABASE_URL_TEST"]
-        return
-    bin_dir = find_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (make system-deps installs it)")
-    cluster = PostgresCluster(bin_dir).start()
-    try:
-        yield cluster.url
-    finally:
-        cluster.stop()
-
-
-def _admin(server: str) -> Engine:
-    return create_engine(server, future=True, isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
@@ -73,18 +51,12 @@ def _reset(url: str, seeded: List[dict]) -> None:
 @contextmanager
 def _postgres_database(server: str) -> Iterator[Engine]:
     """A brand-new empty database on `server`, dropped afterwards."""
-    name = f"beu_store_{uuid.uuid4().hex[:12]}"
-    admin = _admin(server)
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
-    engine = make_engine(database_url(server, name))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_database(server, "beu_store") as url:
+        engine = make_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

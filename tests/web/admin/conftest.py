@@ -20,7 +20,7 @@ from bot.web.admin.grouping import Grouper
 from bot.web.app import WebConfig, create_app
 
 # The storage tests' fixtures: `engine` is a fresh migrated database, SQLite and PostgreSQL.
-from tests.store.conftest import engine, postgres_migrated, postgres_server  # noqa: F401
+from tests.store.conftest import engine, postgres_migrated  # noqa: F401
 from tests.web.admin.live import PASSWORD, USERNAME, Client, FakeBot, LiveApp, TopicEncoder
 
 
