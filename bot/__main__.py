@@ -68,6 +68,9 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def web_command(args: argparse.Namespace) -> int:
+    from bot.runtime import single_threaded_blas
+
+    single_threaded_blas()  # before the inbox's encoder (and numpy) is imported
     from bot.web.app import WebConfig, run
 
     config = WebConfig.from_env()

@@ -121,6 +121,9 @@ def create_app(actions: str, cors_origins: Any = None, auto_reload: bool = False
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bot.runtime import single_threaded_blas
+
+    single_threaded_blas()  # before the actions (and numpy) are imported
     from rasa_sdk import utils
     from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
     from rasa_sdk.endpoint import create_argument_parser, create_ssl_context

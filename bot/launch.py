@@ -1,7 +1,7 @@
 """`python -m bot.launch ARGS` is `rasa ARGS` with our patches installed first: the apology when
-the action server fails (bot.resilience), the per-message waste removed (bot.speedups), and the
-message limits checked before NLU (bot.guard: size, empty, control characters, per-sender rate
-limit, request body size).
+the action server fails (bot.resilience), the per-message waste removed (bot.speedups, and
+single-threaded BLAS: bot.runtime), and the message limits checked before NLU (bot.guard:
+size, empty, control characters, per-sender rate limit, request body size).
 
 Rasa's HTTP API stays off unless the operator sets RASA_API_JWT_SECRET, which adds
 `--enable-api --jwt-secret ... -i 127.0.0.1` here, in process (never on the command line);
@@ -13,10 +13,13 @@ from __future__ import annotations
 import os
 import sys
 
-from bot import guard, resilience, speedups
+from bot.runtime import single_threaded_blas
 
 
 def main() -> None:
+    single_threaded_blas()  # before anything imports numpy
+    from bot import guard, resilience, speedups
+
     sys.argv = guard.with_api_arguments(sys.argv, os.environ)
     refusal = guard.check_api_arguments(sys.argv)
     if refusal:

@@ -52,7 +52,8 @@ from rasa.core import lock_store as rasa_lock_store
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -178,23 +179,28 @@ Token = tuple[Any, int]
 
 @dataclass
 class _Known:
-    """A tracker whose first `persisted` events are exactly what the database holds."""
+    """A tracker whose first `persisted` events are exactly what the database holds, and the
+    database's token for it (None: not read)."""
 
     tracker: DialogueStateTracker
     persisted: int
     token: Token | None = None
 
 
-class _TrackerCache:
-    """Saved trackers (LRU), and the trackers handed out for the message being processed.
+NEW_CONVERSATION: Token = (None, 0)  # no event stored: max(id) is NULL, count is 0
 
-    An entry is handed out at most once (retrieving pops it), so a tracker that was mutated by
-    a message that then failed is never served again: the next message reads the database."""
+
+class _TrackerCache:
+    """Saved trackers (LRU) for the next message, and the trackers in use by the message being
+    processed (handed out), so that saving them appends their new events without counting.
+
+    A saved tracker is handed out at most once (taking pops it), so a tracker mutated by a
+    message that then failed is never served again: the next message reads the database."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._saved: OrderedDict[str, _Known] = OrderedDict()
-        self._handed_out: dict[str, _Known] = {}
+        self._in_use: dict[str, _Known] = {}
 
     def take(self, sender_id: str) -> _Known | None:
         known = self._saved.pop(sender_id, None)
@@ -203,36 +209,43 @@ class _TrackerCache:
         return known
 
     def hand_out(self, sender_id: str, known: _Known) -> None:
-        if len(self._handed_out) >= 4 * max(self.size, 1):
-            self._handed_out.clear()  # messages that failed before saving; all safe to forget
-        self._handed_out[sender_id] = known
+        if len(self._in_use) >= 4 * max(self.size, 1):
+            self._in_use.clear()  # messages that failed before saving; all safe to forget
+        self._in_use[sender_id] = known
 
-    def persisted_events(self, tracker: DialogueStateTracker) -> int | None:
-        """How many of `tracker`'s events are stored, if this store handed it out; else None."""
-        known = self._handed_out.pop(tracker.sender_id, None)
-        if known is None or known.tracker is not tracker:
+    def in_use(self, tracker: DialogueStateTracker) -> _Known | None:
+        """What is known of `tracker` if this store handed it out (None: count in the database).
+        A bounded event history drops old events, so positions in it are not stable."""
+        known = self._in_use.get(tracker.sender_id)
+        if known is None or known.tracker is not tracker or tracker._max_event_history:
             return None
-        if tracker._max_event_history is not None:
-            return None  # a bounded deque drops old events: positions are not stable
-        return known.persisted
+        return known
 
-    def remember(self, tracker: DialogueStateTracker, token: Token | None) -> None:
+    def saved(self, tracker: DialogueStateTracker, token: Token | None, slots: Any) -> None:
+        """`tracker` was stored whole: the message may save it again, the next may reuse it."""
         sender_id = tracker.sender_id
+        known = _Known(tracker, len(tracker.events), token)
+        self.hand_out(sender_id, known)
         self._saved.pop(sender_id, None)
-        if self.size <= 0 or token is None or not _as_stored(tracker.events):
+        if self.size <= 0 or token is None:
             return
-        self._saved[sender_id] = _Known(tracker, len(tracker.events), token)
+        kept = _as_stored(tracker.events)
+        if len(kept) < len(tracker.events):
+            copy = DialogueStateTracker.from_events(
+                sender_id, kept, slots, tracker._max_event_history
+            )
+            known = _Known(copy, len(kept), token)
+        self._saved[sender_id] = known
         while len(self._saved) > self.size:
             self._saved.popitem(last=False)
 
 
-def _as_stored(events: Iterable[Event]) -> bool:
-    """Whether a tracker holding `events` is what reading the database would rebuild: that read
-    returns only the events since the latest session start (by timestamp), so a tracker that
-    still holds events from before it (a conversation's first message) is not cached."""
+def _as_stored(events: Iterable[Event]) -> list[Event]:
+    """The events of a tracker that reading the database rebuilds: Rasa reads only those since
+    the latest session start, by timestamp (so not a conversation's first action_session_start)."""
     events = list(events)
     starts = [e.timestamp for e in events if isinstance(e, SessionStarted)]
-    return not starts or all(e.timestamp >= starts[-1] for e in events)
+    return [e for e in events if e.timestamp >= starts[-1]] if starts else events
 
 
 class DurableSQLTrackerStore(SQLTrackerStore):
@@ -317,16 +330,31 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             last_id, count = connection.execute(self._token_query, {"sender_id": sender_id}).one()
         return last_id, count
 
+    async def create_tracker(
+        self, sender_id: str, append_action_listen: bool = True
+    ) -> DialogueStateTracker:
+        """Called when `retrieve` found no event at all for `sender_id`: nothing is stored."""
+        tracker = self.init_tracker(sender_id)
+        if append_action_listen:
+            tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        self._cache.hand_out(sender_id, _Known(tracker, 0, NEW_CONVERSATION))
+        await self.save(tracker)
+        return tracker
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
-        persisted = self._cache.persisted_events(tracker)
+        known = self._cache.in_use(tracker)
+        if known is not None and known.token is not None and known.persisted == len(tracker.events):
+            self._cache.saved(tracker, known.token, self._slots())
+            return  # nothing new to store
         attempts = 0
 
         async def attempt() -> Token | None:
             nonlocal attempts
             attempts += 1
             # A retry may follow a commit whose acknowledgement was lost: count what is stored.
-            return self._save_new_events(tracker, persisted if attempts == 1 else None)
+            persisted = known.persisted if known is not None and attempts == 1 else None
+            return self._save_new_events(tracker, persisted)
 
         token = await _retrying(
             f"saving conversation {tracker.sender_id} to {self.where}",
@@ -334,7 +362,10 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             _is_transient_db_error,
             TrackerStoreUnavailable,
         )
-        self._cache.remember(tracker, token)
+        self._cache.saved(tracker, token, self._slots())
+
+    def _slots(self) -> Any:
+        return self.domain.slots if self.domain else None
 
     def _save_new_events(
         self, tracker: DialogueStateTracker, persisted: int | None = None

@@ -220,3 +220,29 @@ def test_a_new_session_is_cached_only_as_the_database_would_return_it(store, url
     fresh = run(new_store(url, open_stores).retrieve("s"))
     assert served == fresh
     assert [e.text for e in served.events if isinstance(e, UserUttered)] == ["new session"]
+
+
+def test_a_conversation_is_read_from_the_database_only_when_the_cache_cannot_answer(
+    store, url, open_stores, monkeypatch
+):
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    reads = []
+    read = SQLTrackerStore._retrieve
+
+    async def counted(self, sender_id, fetch_events_from_all_sessions):
+        reads.append(sender_id)
+        return await read(self, sender_id, fetch_events_from_all_sessions)
+
+    monkeypatch.setattr(SQLTrackerStore, "_retrieve", counted)
+    first = message(store, "s", "hello")  # one read: is there a conversation already?
+    assert reads == ["s"]
+    served = run(store.retrieve("s"))
+    assert reads == ["s"]  # the first message's tracker, as the database would return it
+    fresh = run(new_store(url, open_stores).retrieve("s"))
+    assert served is not first and served == fresh and state(served) == state(fresh)
+    turn(served, "PAWER")  # the second message goes on with the cached tracker
+    run(store.save(served))
+    message(store, "s", "who coordinates it")
+    assert reads == ["s", "s"]  # the fresh read above; none for the second and third messages
+    assert [r.type_name for r in stored_events(store, "s")].count("user") == 3
