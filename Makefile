@@ -107,5 +107,5 @@ run-scaled: train $(WEB_STAMP)
 # Load and faults against the scaled profile, the same load against the default one (~10 min);
 # figures in results/soak.json. A 90-second version runs in `make test` (tests/soak/).
 soak: train $(WEB_STAMP)
-	@bash scripts/scaled-deps.sh
+	@bash scripts/system-deps.sh scaled
 	$(PY) -m tests.soak.run

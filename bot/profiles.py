@@ -725,30 +725,17 @@ class ScaledProfile:
 
 
 def serve_scaled(model: str) -> int:
-    from bot.serve import _exit_on_sigterm
+    from bot.serve import supervise
 
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     scaled = ScaledProfile(model=model)
     print(
         "Starting the scaled profile: PostgreSQL, Redis, 2 action servers, 2 Rasa servers, "
         "the web app and nginx (loading the models takes ~30-60 s)...",
         flush=True,
     )
-    try:
-        scaled.start()
-        print(scaled.describe(), flush=True)
-        while all(p.poll() is None for p in scaled.processes()):
-            time.sleep(0.5)
-        print("A server stopped unexpectedly; shutting down.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nStopping...")
-        return 0
-    except (RuntimeError, TimeoutError) as error:
-        print(f"Could not start the scaled profile: {error}", file=sys.stderr)
-        return 1
-    finally:
-        scaled.stop()
+    return supervise(
+        "the scaled profile", scaled.start, scaled.describe, scaled.processes, scaled.stop
+    )
 
 
 if __name__ == "__main__":

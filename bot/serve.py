@@ -14,7 +14,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List
 
 from bot import paths
 from bot.profiles import default_store_env, profile
@@ -179,28 +179,20 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # same clean shutdown as Ctrl-C, so no server is left orphaned
 
 
-def serve(rasa_port: int, action_port: int, model: str, web_port: int | None = 8000) -> int:
-    """`make run`: the profile named by PROFILE (bot/profiles.py); `default` unless told."""
-    if profile() == "scaled":
-        from bot.profiles import serve_scaled
-
-        return serve_scaled(model)
+def supervise(
+    what: str,
+    start: Callable[[], object],
+    describe: Callable[[], str],
+    processes: Callable[[], List[subprocess.Popen]],
+    stop: Callable[[], None],
+) -> int:
+    """Start the servers, say where they are, and run until Ctrl-C or SIGTERM (exit 0) or until
+    one of them dies (exit 1); whatever happens, every server is stopped."""
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    servers = Servers(rasa_port, action_port, model, web_port=web_port)
-    print("Starting the action server and the Rasa server (loading the model takes ~20 s)...")
     try:
-        servers.start()
-        print(
-            "\nThe assistant is ready.\n"
-            f"  REST:  curl -s -X POST {servers.webhook} -H 'Content-Type: application/json' "
-            '-d \'{"sender": "me", "message": "hello"}\'\n'
-            + (f"  Website with the chat widget: {servers.page}\n" if web_port else "")
-            + f"  Actions server: http://127.0.0.1:{action_port}/health\n"
-            + f"  Conversations: {servers._env()['TRACKER_STORE_URL']}\n"
-            "Press Ctrl-C to stop.\n",
-            flush=True,
-        )
-        while all(p.poll() is None for p in servers.processes):
+        start()
+        print(describe(), flush=True)
+        while all(p.poll() is None for p in processes()):
             time.sleep(0.5)
         print("A server stopped unexpectedly; shutting down.", file=sys.stderr)
         return 1
@@ -208,7 +200,32 @@ def serve(rasa_port: int, action_port: int, model: str, web_port: int | None = 8
         print("\nStopping...")
         return 0
     except (RuntimeError, TimeoutError) as error:
-        print(f"Could not start the assistant: {error}", file=sys.stderr)
+        print(f"Could not start {what}: {error}", file=sys.stderr)
         return 1
     finally:
-        servers.stop()
+        stop()
+
+
+def serve(rasa_port: int, action_port: int, model: str, web_port: int | None = 8000) -> int:
+    """`make run`: the profile named by PROFILE (bot/profiles.py); `default` unless told."""
+    if profile() == "scaled":
+        from bot.profiles import serve_scaled
+
+        return serve_scaled(model)
+    servers = Servers(rasa_port, action_port, model, web_port=web_port)
+
+    def describe() -> str:
+        return (
+            "\nThe assistant is ready.\n"
+            f"  REST:  curl -s -X POST {servers.webhook} -H 'Content-Type: application/json' "
+            '-d \'{"sender": "me", "message": "hello"}\'\n'
+            + (f"  Website with the chat widget: {servers.page}\n" if web_port else "")
+            + f"  Actions server: http://127.0.0.1:{action_port}/health\n"
+            + f"  Conversations: {servers._env()['TRACKER_STORE_URL']}\n"
+            "Press Ctrl-C to stop.\n"
+        )
+
+    print("Starting the action server and the Rasa server (loading the model takes ~20 s)...")
+    return supervise(
+        "the assistant", servers.start, describe, lambda: servers.processes, servers.stop
+    )

@@ -6,6 +6,6 @@
 # stops everything this run started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/scaled-deps.sh
+bash scripts/system-deps.sh scaled
 export PROFILE=scaled PYTHONPATH="$PWD"
 exec .venv/bin/python -m bot serve "$@"

@@ -11,16 +11,18 @@ REPLY_CHANNELS = {"messenger"}  # channels where staff can write back in the sam
 def handed_off(channel: str | None) -> Answer:
     """Told where and when staff reply; on channels where they can't write back, asked for an
     address to reply to."""
-    department = knowledge().kb.office.department.name
-    body = f"I've passed our conversation on to the staff of the **{department}**. "
+    office = knowledge().kb.office
+    body = f"I've passed our conversation on to the staff of the **{office.department.name}**. "
+    when = office.contacts.handoff_reply_time
     if channel in REPLY_CHANNELS:
-        body += "A member of staff will reply to you here, in this conversation, on a working day."
+        body += "A member of staff will reply to you here, in this conversation"
     else:
         body += (
             "They can't write back in this chat, so if you'd like a reply, **send me your e-mail "
-            "address** in your next message and I'll add it to your request. Staff answer "
-            "requests on working days."
+            "address** in your next message and I'll add it to your request. Staff will reply "
+            "to that address"
         )
+    body += f", {when.strip()}." if when else ". I can't promise how soon they'll reply."
     return Answer(body, [], "handoff")
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from typing import Dict
+from typing import TYPE_CHECKING, Dict
 
 from bot.answers.base import Answer
 from bot.faq.retrieval import FaqDoc, LiveFaqIndex
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -24,14 +27,13 @@ FAQ_SOURCE = "International office FAQ"
 class StaffFaq:
     """Published FAQ entries, searchable, kept current from the database."""
 
-    def __init__(self, database_url: str | None = None) -> None:
-        from bot.nlu.encoder import SentenceEncoder
-        from bot.store.db import make_engine
+    def __init__(self, engine: Engine) -> None:
+        from bot.nlu.encoder import get_encoder
         from bot.store.faq import FaqRepository
 
-        self.repository = FaqRepository(make_engine(database_url))
+        self.repository = FaqRepository(engine)
         self.entries: Dict[int, object] = {}
-        self.index = LiveFaqIndex(self._load, self.repository.revision_marker, SentenceEncoder())
+        self.index = LiveFaqIndex(self._load, self.repository.revision_marker, get_encoder())
 
     def _load(self) -> list[FaqDoc]:
         entries = self.repository.published_entries()
@@ -58,16 +60,23 @@ class StaffFaq:
 
 
 @lru_cache(maxsize=1)
+def staff_engine() -> Engine:
+    """One connection pool per process (DATABASE_URL) for the FAQ and the inbox."""
+    from bot.store.db import make_engine
+
+    return make_engine()
+
+
+@lru_cache(maxsize=1)
 def staff_faq() -> StaffFaq:
-    return StaffFaq()
+    return StaffFaq(staff_engine())
 
 
 @lru_cache(maxsize=1)
 def staff_inbox():
-    from bot.store.db import make_engine
     from bot.store.inbox import Inbox
 
-    return Inbox(make_engine())
+    return Inbox(staff_engine())
 
 
 def faq_answer(text: str | None) -> Answer | None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Dict, Iterable, List, Tuple, TypeVar
 
 from bot.kb.schema import Country, CountryList, KnowledgeBase, Organisation, Project, Scholarship
+from bot.textfold import strip_accents
 
 T = TypeVar("T")
 MONTHS = {
@@ -25,9 +25,9 @@ FUZZY_CUTOFF = 0.84  # below this, "Germny" still resolves but "Guinea" does not
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip accents and punctuation so 'Bragança', 'braganca' and 'BRAGANCA' meet."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    """Lower-case, strip accents and punctuation so 'Bragança', 'braganca' and 'BRAGANCA' meet
+    (and 'Wrocław' and 'wroclaw': bot.textfold)."""
+    text = strip_accents(text).lower()
     text = text.replace("’", "'").replace("'", "")
     return " ".join("".join(c if c.isalnum() else " " for c in text).split())
 

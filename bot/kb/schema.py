@@ -128,6 +128,9 @@ class Contacts(Strict):
     emails: List[str] = []
     phone: str | None = None
     website: str | None = None
+    # How soon staff answer a conversation handed to them, as the office states it ("within two
+    # working days"); told to a student who asks for a person. Empty: no promise is made.
+    handoff_reply_time: str | None = None
     hidden_on_page: Statement | None = None
 
     @validator("emails", each_item=True)

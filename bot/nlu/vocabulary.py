@@ -7,11 +7,11 @@ tables in data/generated/) and the spaCy EntityRuler that extracts entities at r
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Dict, List, Set
 
 from bot.kb.schema import CountryList, KnowledgeBase
+from bot.textfold import strip_accents
 
 ENTITY_TYPES = ("country", "university", "organisation", "project", "department", "scholarship")
 
@@ -27,7 +27,7 @@ class Entry:
 def _variants(form: str) -> List[str]:
     """The lower-cased form, and the same without accents (students often type 'braganca')."""
     lower = form.lower().replace("’", "'")
-    plain = "".join(c for c in unicodedata.normalize("NFKD", lower) if not unicodedata.combining(c))
+    plain = strip_accents(lower)
     return [lower] if plain == lower else [lower, plain]
 
 

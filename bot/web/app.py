@@ -21,6 +21,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
 from bot import paths
+from bot.answers.base import knowledge
 from bot.web.admin import AdminSettings, register_admin
 
 HERE = Path(__file__).resolve().parent
@@ -93,7 +94,8 @@ def create_app(
     @app.get("/")
     async def index(request: Request) -> HTTPResponse:
         page = templates.get_template("index.html").render(
-            widget_settings=json.dumps(config.widget_settings())
+            university=knowledge().kb.university.name,  # named once, in knowledge/kb.yml
+            widget_settings=json.dumps(config.widget_settings()),
         )
         return response.html(page)
 

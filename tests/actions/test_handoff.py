@@ -42,7 +42,24 @@ def test_a_handoff_is_recorded_with_the_transcript_and_a_hashed_sender(inbox):
     assert handoff.channel == "socketio" and sender not in handoff.sender_hash
     text = said(messages)
     assert "international relations and project management department" in text
-    assert "e-mail address" in text and "working days" in text, "how and when staff reply"
+    assert "e-mail address" in text, "how staff reply"
+    assert "can't promise how soon" in text, "no reply time is promised that the office didn't set"
+
+
+def test_the_reply_time_the_office_sets_is_what_the_student_is_told(monkeypatch):
+    from types import SimpleNamespace
+
+    from bot.answers import handoff as answers
+
+    kb = answers.knowledge().kb
+    contacts = kb.office.contacts.copy(update={"handoff_reply_time": "within two working days"})
+    office = kb.office.copy(update={"contacts": contacts})
+    monkeypatch.setattr(
+        answers, "knowledge", lambda: SimpleNamespace(kb=kb.copy(update={"office": office}))
+    )
+    for channel in ("socketio", "messenger"):
+        text = answers.handed_off(channel).text
+        assert text.endswith("within two working days.") and "can't promise" not in text
 
 
 def test_on_messenger_staff_reply_in_the_same_conversation(inbox):

@@ -86,3 +86,13 @@ def test_shared_or_unknown_words_identify_no_project(text):
 
 def test_month_names_identify_no_project():
     assert knowledge().project_for_text("when do classes start in september?") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [("wroclaw", "Wrocław"), ("baki", "Bakı"), ("azerbaycan", "Azərbaycan"), ("oslo", "Øslo")],
+)
+def test_letters_without_a_decomposition_fold_like_accents(typed, written):
+    from bot.kb.index import fold
+
+    assert fold(written) == fold(typed.upper()) == typed

@@ -35,7 +35,9 @@ def scaled():
 
     # PostgreSQL, Redis, nginx: scripts/system-deps.sh installs them for `make test`; this
     # installs only what is still missing (nothing, normally).
-    subprocess.run(["bash", str(ROOT / "scripts/scaled-deps.sh")], check=True, timeout=600)
+    subprocess.run(
+        ["bash", str(ROOT / "scripts/system-deps.sh"), "scaled"], check=True, timeout=600
+    )
     profile = stack.scaled(WORK / "short", replicas=1, action_servers=1)
     yield profile
     profile.stop()

@@ -29,6 +29,10 @@ def page(chromium, servers):
 
 
 def test_greeting_suggestions_and_a_question_with_a_follow_up(page):
+    from bot.answers.base import knowledge
+
+    university = knowledge().kb.university.name  # the page names it from knowledge/kb.yml
+    assert page.title().endswith(university) and page.inner_text(".brand") == university
     widget = Widget(page)
     greeting = widget.open()
     assert "international students" in greeting.text

@@ -20,7 +20,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
-from bot.store.db import make_engine, migrate
+from bot.store.bootstrap import prepare_engine
+from bot.store.db import make_engine
 from bot.web.admin import api, entries, inbox, login, preview
 from bot.web.admin.auth import Sessions
 from bot.web.admin.context import Admin, AdminSettings
@@ -58,7 +59,5 @@ def register_admin(
 
     @app.listener("before_server_start")
     async def prepare_database(app: Sanic, _loop: object) -> None:
-        head = migrate(admin.engine)
-        admin.seed_if_empty()
+        log.info(prepare_engine(admin.engine, admin.settings.seed_file))
         app.ctx.admin_sessions.key  # noqa: B018 - make (or read) the session secret now
-        log.info("staff database at schema %s", head)

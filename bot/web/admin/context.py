@@ -28,7 +28,7 @@ from bot.store.db import write_transaction
 from bot.store.faq import FaqEntry, FaqRepository
 from bot.store.inbox import Inbox
 from bot.store.users import Users
-from bot.store.validation import FaqDraft, ValidationError
+from bot.store.validation import FaqDraft
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -144,20 +144,6 @@ class Admin:
                 key = PENDING_PREFIX + str(entry.id)
                 connection.execute(delete(t.settings).where(t.settings.c.key == key))
         return entry
-
-    # -- start-up --------------------------------------------------------------------------
-
-    def seed_if_empty(self) -> None:
-        """A fresh database gets the seed FAQ (knowledge/faq.yml), if that file exists."""
-        path = self.settings.seed_file
-        if path is None or not Path(path).is_file() or self.faq.list_entries():
-            return
-        try:
-            report = self.faq.import_yaml(Path(path), who="seed")
-        except ValidationError as error:
-            log.warning("the seed FAQ %s was not imported: %s", path, error)
-            return
-        log.info("seeded the FAQ from %s: %s", path, report.summary())
 
 
 def jsonable_draft(draft: FaqDraft) -> dict[str, Any]:
