@@ -120,6 +120,12 @@ def nlu_f1(model: Path) -> float:
     return report["weighted avg"]["f1-score"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, all its threads (TensorFlow's and BLAS's included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -190,13 +196,20 @@ def measure(model: Path, turns_single: int, turns_each: int, stock: bool) -> Dic
 
     servers.start()
     try:
-        single = asyncio.run(load(servers.webhook, 1, turns_single))
-        concurrent = asyncio.run(load(servers.webhook, 20, turns_each))
         actions, rasa = servers.processes
+        single = asyncio.run(load(servers.webhook, 1, turns_single))
+        before = cpu_seconds(rasa.pid), cpu_seconds(actions.pid)
+        concurrent = asyncio.run(load(servers.webhook, 20, turns_each))
+        after = cpu_seconds(rasa.pid), cpu_seconds(actions.pid)
+        messages = concurrent["messages"] + 12  # and the unmeasured warm-up conversation
         memory = {"rasa_rss_mb": rss_mb(rasa.pid), "actions_rss_mb": rss_mb(actions.pid)}
     finally:
         servers.stop()
-    return {"single_user": single, "concurrent_20": concurrent, **memory}
+    cpu = {
+        "rasa_cpu_ms_per_message": 1000 * (after[0] - before[0]) / messages,
+        "actions_cpu_ms_per_message": 1000 * (after[1] - before[1]) / messages,
+    }
+    return {"single_user": single, "concurrent_20": concurrent, **cpu, **memory}
 
 
 def table(ours: Dict, stock: Dict) -> str:
@@ -208,6 +221,8 @@ def table(ours: Dict, stock: Dict) -> str:
         ("20 users: p50 latency (ms)", ("concurrent_20", "p50_ms"), "{:.0f}", False),
         ("20 users: p95 latency (ms)", ("concurrent_20", "p95_ms"), "{:.0f}", False),
         ("20 users: throughput (msg/s)", ("concurrent_20", "throughput_msg_s"), "{:.1f}", True),
+        ("Rasa server CPU per message (ms)", "rasa_cpu_ms_per_message", "{:.1f}", False),
+        ("action server CPU / message (ms)", "actions_cpu_ms_per_message", "{:.1f}", False),
         ("Rasa server RSS (MB)", "rasa_rss_mb", "{:.0f}", False),
         ("action server RSS (MB)", "actions_rss_mb", "{:.0f}", False),
     ]
@@ -224,7 +239,7 @@ def table(ours: Dict, stock: Dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns-single", type=int, default=60)
-    parser.add_argument("--turns-each", type=int, default=12, help="messages per concurrent user")
+    parser.add_argument("--turns-each", type=int, default=24, help="messages per concurrent user")
     parser.add_argument(
         "--retrain-stock",
         dest="reuse_stock",

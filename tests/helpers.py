@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Tuple
+from typing import Any, Coroutine, Dict, FrozenSet, List, Tuple, TypeVar
 
 import yaml
 from rasa_sdk import Action, Tracker
@@ -38,6 +39,16 @@ def create_tracker(
     )
 
 
+T = TypeVar("T")
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own: it works even when the test's thread already has a
+    running event loop (Playwright's sync API leaves one for the session's browser tests)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @lru_cache(maxsize=1)
 def domain_slots() -> FrozenSet[str]:
     domain = yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text("utf-8"))
@@ -48,7 +59,7 @@ def run_action(action: Action, tracker: Tracker) -> Tuple[List[Dict[str, Any]], 
     """Run the action; return what it said and the slots it set. Every slot it sets must exist
     in domain.yml: Rasa only logs an error for an unknown one and drops the value."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, domain={}))
+    events = run_coroutine(action.run(dispatcher, tracker, domain={}))
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     unknown = set(slots) - domain_slots()
     assert not unknown, f"{action.name()} sets slots missing from domain.yml: {sorted(unknown)}"

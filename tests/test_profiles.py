@@ -27,6 +27,7 @@ from bot.profiles import (
     compose_nginx_conf,
     default_store_env,
 )
+from tests.helpers import run_coroutine
 from tests.servers import ask, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,10 +153,10 @@ def test_sqlite_tracker_store_keeps_a_conversation_for_the_next_process(tmp_path
     url = f"sqlite:///{tmp_path / 'tracker.sqlite3'}"
     first = stores.DurableSQLTrackerStore(Domain.empty(), host=url)
     tracker = make_tracker("student", ["hello", "tell me about CRENG"])
-    asyncio.run(first.save(tracker))
-    asyncio.run(first.save(tracker))  # saving again (a retry) writes nothing twice
+    run_coroutine(first.save(tracker))
+    run_coroutine(first.save(tracker))  # saving again (a retry) writes nothing twice
     second = stores.DurableSQLTrackerStore(Domain.empty(), host=url)
-    again = asyncio.run(second.retrieve("student"))
+    again = run_coroutine(second.retrieve("student"))
     assert user_texts(again) == ["hello", "tell me about CRENG"]
 
 
@@ -172,8 +173,8 @@ def test_a_database_that_comes_back_costs_latency_not_the_message(tmp_path, monk
         return original(tracker, persisted)
 
     monkeypatch.setattr(store, "_save_new_events", flaky)
-    asyncio.run(store.save(make_tracker("s", ["hello"])))
-    assert user_texts(asyncio.run(store.retrieve("s"))) == ["hello"]
+    run_coroutine(store.save(make_tracker("s", ["hello"])))
+    assert user_texts(run_coroutine(store.retrieve("s"))) == ["hello"]
 
 
 def test_a_database_that_stays_away_fails_loudly_within_the_budget(tmp_path, monkeypatch):
@@ -187,7 +188,7 @@ def test_a_database_that_stays_away_fails_loudly_within_the_budget(tmp_path, mon
 
     monkeypatch.setattr(store, "_save_new_events", down)
     with pytest.raises(stores.TrackerStoreUnavailable, match="connection refused"):
-        asyncio.run(asyncio.wait_for(store.save(make_tracker("s", ["hello"])), 5))
+        run_coroutine(asyncio.wait_for(store.save(make_tracker("s", ["hello"])), 5))
 
 
 def test_an_unreachable_database_at_start_up_is_a_clear_error():
@@ -221,7 +222,7 @@ def test_no_silent_in_memory_fallback_and_the_student_is_told(tmp_path):
 
     output = CollectingOutputChannel()
     with pytest.raises(stores.LockStoreUnavailable):
-        asyncio.run(Agent.handle_message(Stub(), UserMessage("hi", output, "s")))
+        run_coroutine(Agent.handle_message(Stub(), UserMessage("hi", output, "s")))
     assert output.messages[0]["text"] == stores.STORE_APOLOGY
 
 
@@ -243,14 +244,14 @@ def test_locks_survive_a_redis_restart(tmp_path):
             async with lock_store.lock("student", lock_lifetime=5) as lock:
                 return lock.conversation_id
 
-        assert asyncio.run(asyncio.wait_for(scenario(), 20)) == "student"
+        assert run_coroutine(asyncio.wait_for(scenario(), 20)) == "student"
 
         async def stale_ticket():  # a replica died holding a ticket: wait for its lifetime only
             lock_store.issue_ticket("other", 1.0)
             async with lock_store.lock("other", lock_lifetime=5):
                 return True
 
-        assert asyncio.run(asyncio.wait_for(stale_ticket(), 5))
+        assert run_coroutine(asyncio.wait_for(stale_ticket(), 5))
     finally:
         redis.stop()
 

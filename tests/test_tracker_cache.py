@@ -4,7 +4,6 @@ seen, a message that failed before saving leaves no trace, and no event is ever 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Iterator
 
@@ -21,6 +20,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot import stores
+from tests.helpers import run_coroutine
 
 DOMAIN = Domain.from_yaml(
     """
@@ -67,8 +67,7 @@ def new_store(url: str, open_stores: list) -> stores.DurableSQLTrackerStore:
     return store
 
 
-def run(coroutine):
-    return asyncio.run(coroutine)
+run = run_coroutine  # works beside the browser tests' running event loop
 
 
 def turn(tracker: DialogueStateTracker, text: str, project: str | None = None) -> None:

@@ -7,14 +7,13 @@ string to be canonical.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Dict, Iterable, List, Tuple, TypeVar
 
 from bot.kb.schema import Country, CountryList, KnowledgeBase, Organisation, Project, Scholarship
-from bot.textfold import strip_accents
+from bot.textfold import closest_unambiguous, strip_accents
 
 T = TypeVar("T")
 MONTHS = {
@@ -48,9 +47,8 @@ class NameIndex(Dict[str, T]):
         if key in self:
             return self[key]
         if fuzzy and len(key) >= 5:
-            close = difflib.get_close_matches(key, list(self), n=1, cutoff=FUZZY_CUTOFF)
-            if close:
-                return self[close[0]]
+            close = closest_unambiguous(key, list(self), lambda k: id(self[k]), FUZZY_CUTOFF)
+            return self[close] if close else None
         return None
 
 

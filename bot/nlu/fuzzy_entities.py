@@ -9,7 +9,6 @@ so the two extractors never disagree about what a name is.
 
 from __future__ import annotations
 
-import difflib
 import json
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -23,6 +22,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.spelling import WORD, word_counts
 from bot.nlu.stored import JsonStateComponent
+from bot.textfold import closest_unambiguous, similarity
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -73,11 +73,11 @@ class FuzzyEntityExtractor(JsonStateComponent, EntityExtractorMixin):
         if len(word) < self.config["min_length"] or word in self.common or word in self.names:
             return None
         candidates = self._by_initial.get(word[0], [])
-        close = difflib.get_close_matches(word, candidates, n=1, cutoff=self.config["cutoff"])
-        if not close:
-            return None
-        label, value = self.names[close[0]]
-        return label, value, difflib.SequenceMatcher(None, word, close[0]).ratio()
+        close = closest_unambiguous(word, candidates, self.names.__getitem__, self.config["cutoff"])
+        if close is None:
+            return None  # not a name, or as close to two ("latians": Latvians or Laotians?)
+        label, value = self.names[close]
+        return label, value, similarity(word, close)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if not self.names:

@@ -3,7 +3,6 @@ loopback, and requests signed the way Facebook signs them."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -18,6 +17,7 @@ from bot.channels.render import markdown_to_messenger
 from tests.channels.widget_client import WidgetClient
 from tests.conftest import MESSENGER
 from tests.e2e.scoring import flatten
+from tests.helpers import run_coroutine
 
 pytestmark = pytest.mark.e2e
 
@@ -150,7 +150,7 @@ def test_the_same_question_gets_the_same_answer_on_rest_socketio_and_messenger(
     sender = new_sender()
     post(servers, delivery(event(sender, question)))
     messenger = fake_graph.messages_to(sender)
-    widget = asyncio.run(ask_widget(servers, question))
+    widget = run_coroutine(ask_widget(servers, question))
 
     assert len(rest) == 1 and len(widget) == 1, "one answer, one message, on both"
     assert widget[0]["text"] == rest[0]["text"], "the widget renders the same markdown"

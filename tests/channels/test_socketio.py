@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import pytest
@@ -10,12 +9,13 @@ import socketio
 
 from bot.channels.socketio import is_session_id
 from tests.channels.widget_client import WidgetClient
+from tests.helpers import run_coroutine
 
 pytestmark = pytest.mark.e2e
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    return run_coroutine(coroutine)
 
 
 def url(servers) -> str:

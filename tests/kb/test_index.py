@@ -96,3 +96,9 @@ def test_letters_without_a_decomposition_fold_like_accents(typed, written):
     from bot.kb.index import fold
 
     assert fold(written) == fold(typed.upper()) == typed
+
+
+def test_a_typo_as_close_to_two_countries_names_neither():
+    assert knowledge().country("latians") is None  # Latvians? Laotians?
+    assert knowledge().country("latvans").name == "Latvia"
+    assert knowledge().country("laotans").name == "Laos"

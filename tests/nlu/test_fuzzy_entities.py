@@ -52,3 +52,8 @@ def test_ordinary_words_are_not_names(extractor, text):
 def test_words_inside_an_existing_entity_are_left_alone(extractor):
     existing = [{"entity": "country", "value": "Germany", "start": 12, "end": 18}]
     assert extract(extractor, "partners in Germny", existing) == [("country", "Germany")]
+
+
+def test_a_typo_as_close_to_two_names_is_not_guessed(extractor):
+    assert extract(extractor, "any latians here?") == []  # Latvians? Laotians?
+    assert extract(extractor, "any latvans here?") == [("country", "Latvia")]

@@ -4,7 +4,6 @@ a stack trace, and the same conversation answers a normal question afterwards.""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import http.client
@@ -21,6 +20,7 @@ import yaml
 from bot.guard import EMPTY_REPLY, SLOW_DOWN_REPLY
 from tests.channels.widget_client import WidgetClient
 from tests.conftest import MESSENGER
+from tests.helpers import run_coroutine
 
 pytestmark = pytest.mark.e2e
 
@@ -225,7 +225,7 @@ def widget_exchange(servers, text: str) -> Tuple[List[Dict], List[Dict]]:
             second = await widget_send(widget, session_id, NORMAL_QUESTION)
             return first, second
 
-    return asyncio.run(scenario())
+    return run_coroutine(scenario())
 
 
 @pytest.mark.parametrize("case", MESSAGES, ids=ids(MESSAGES))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
@@ -18,6 +16,7 @@ from bot.guard import (
     clean_text,
     with_api_arguments,
 )
+from tests.helpers import run_coroutine
 
 
 class Clock:
@@ -132,15 +131,15 @@ def test_installed_guard_replies_through_the_output_channel_without_processing(m
         return result, msg.output_channel.messages
 
     assert (
-        asyncio.run(send("x" * 51))
+        run_coroutine(send("x" * 51))
         == ([{"recipient_id": "s", "text": guard.TOO_LONG_REPLY.format(limit=50)}],) * 2
     )
-    assert asyncio.run(send("hello\0")) == (["processed"], [])
-    _, sent = asyncio.run(send("again"))
+    assert run_coroutine(send("hello\0")) == (["processed"], [])
+    _, sent = run_coroutine(send("again"))
     assert sent == [{"recipient_id": "s", "text": SLOW_DOWN_REPLY}]
     assert calls == ["hello"]
     guard.install()  # idempotent
-    assert asyncio.run(send("hi", "t"))[0] == ["processed"]
+    assert run_coroutine(send("hi", "t"))[0] == ["processed"]
 
 
 def test_api_is_off_without_a_secret_and_local_and_authenticated_with_one():

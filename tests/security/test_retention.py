@@ -3,7 +3,6 @@ real Rasa SQLTrackerStore (SQLite file, and PostgreSQL when it is installed)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 
 from bot import retention
 from bot.retention import delete_conversations_older_than
+from tests.helpers import run_coroutine
 
 DAY = 86400.0
 
@@ -54,15 +54,15 @@ def fill(store, domain) -> None:
         conversation("new", [1, 0], domain),
     ]
     for tracker in trackers:
-        asyncio.run(store.save(tracker))
+        run_coroutine(store.save(tracker))
 
 
 def senders(store) -> set:
-    return set(asyncio.run(store.keys()))
+    return set(run_coroutine(store.keys()))
 
 
 def events_of(store, sender: str) -> int:
-    tracker = asyncio.run(store.retrieve(sender))
+    tracker = run_coroutine(store.retrieve(sender))
     return len(tracker.events) if tracker else 0
 
 
