@@ -34,7 +34,7 @@ STOCK_ENDPOINTS = ROOT / "build" / "stock_endpoints.yml"
 
 
 def held_out_questions() -> List[str]:
-    """The 339 held-out test questions, in a fixed shuffled order: varied like real traffic, so
+    """The held-out test questions (347), in a fixed shuffled order: varied like real traffic, so
     neither model is measured on a handful of repeated sentences."""
     import random
 
