@@ -14,6 +14,9 @@ from bot import speedups
 
 speedups.install()
 
+# One worker loads the trained model for every test here (pytest-xdist would load it on each).
+pytestmark = pytest.mark.xdist_group("trained-agent")
+
 
 def test_a_valid_action_response_still_validates():
     action = RemoteAction("action_x", None)
