@@ -74,7 +74,8 @@ def _port_open(port: int, host: str = "127.0.0.1") -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
-def _ready(url: str) -> bool:
+def http_ready(url: str) -> bool:
+    """The URL answers 200 (a server's health check)."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
@@ -653,7 +654,7 @@ class ScaledProfile:
         self.nginx.start()
         for servers in self.servers:
             servers.wait_ready()
-        _wait("nginx", lambda: _ready(f"http://127.0.0.1:{self.ports.front}/health"), 30)
+        _wait("nginx", lambda: http_ready(f"http://127.0.0.1:{self.ports.front}/health"), 30)
         return self
 
     def stop(self) -> None:

@@ -11,23 +11,14 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List
 
 from bot import paths
-from bot.profiles import default_store_env, profile
+from bot.profiles import default_store_env, http_ready, profile
 
 READY_TIMEOUT_SECONDS = 180
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 @dataclass
@@ -142,7 +133,7 @@ class Servers:
         if self.web_port:
             urls.append(f"http://127.0.0.1:{self.web_port}/health")
         deadline = time.monotonic() + timeout
-        while not all(_ready(u) for u in urls):
+        while not all(http_ready(u) for u in urls):
             dead = [p for p in self.processes if p.poll() is not None]
             if dead:
                 raise RuntimeError(f"a server exited during start-up: {[p.args for p in dead]}")

@@ -25,6 +25,7 @@ from typing import Dict, List
 import aiohttp
 
 from bot.serve import Servers
+from tests.proc import cpu_seconds, rss_mb
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,19 +119,6 @@ def nlu_f1(model: Path) -> float:
         raise RuntimeError(result.stderr[-2000:])
     report = json.loads((out / "intent_report.json").read_text())
     return report["weighted avg"]["f1-score"]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, all its threads (TensorFlow's and BLAS's included)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def conversation(

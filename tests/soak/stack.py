@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 from pathlib import Path
 
 from bot.profiles import ScaledPorts, ScaledProfile
 from bot.serve import Servers
+from tests.proc import cpu_seconds, rss_mb
 from tests.servers import free_port
 
 
@@ -66,19 +66,6 @@ def default(root: Path) -> Servers:
     except BaseException:
         servers.stop()
         raise
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def tree_rss_mb(pid: int) -> float:
