@@ -1,7 +1,7 @@
 # BEU international-student assistant. The two commands: `make run` and `make test`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help venv kb train run test lint bench clean system-deps web-deps kb-export audit
+.PHONY: help venv kb train run test test-fast lint bench clean system-deps web-deps kb-export audit
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -21,11 +21,12 @@ PYTHON310 := $(shell for p in $$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.1
 	PYENV_VERSION=3.10.13 "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo "$$p"; break; }; done)
 
 KB_INPUTS := $(shell find knowledge -type f) bot/__main__.py bot/paths.py $(wildcard bot/kb/*.py) \
-	bot/nlu/vocabulary.py bot/nlu/generate.py
+	$(wildcard bot/offline/*.py) $(wildcard bot/language/*.py)
 
 help:
 	@echo "make run    set up everything (venv, knowledge base, model) and start the assistant"
 	@echo "make test   set up everything and run every test"
+	@echo "make test-fast  the in-process tests only (no servers, model, databases or browser; < 2 min)"
 	@echo "make kb     validate knowledge/ and print the source coverage report"
 	@echo "make train  retrain the model (only when its inputs changed)"
 	@echo "make bench  latency/throughput/memory against stock Rasa"
@@ -56,7 +57,7 @@ kb: $(VENV_STAMP)
 	$(PY) -m bot kb
 	@mkdir -p build && touch $(KB_STAMP)
 
-# Trains only when the content of the training inputs changed (see bot/training.py).
+# Trains only when the content of the training inputs changed (see bot/offline/training.py).
 train: $(KB_STAMP)
 	$(PY) -m bot train
 
@@ -88,6 +89,11 @@ test: system-deps train lint $(WEB_STAMP)
 	AUDIT_OFFLINE_OK=1 bash scripts/audit.sh
 	$(PY) -m pytest
 
+# While working: the in-process tests (pytest.ini's `heavy` marker leaves out every test that starts
+# servers, loads the trained model, starts PostgreSQL/Redis/nginx or a browser). `make test` runs all.
+test-fast: $(KB_STAMP) lint
+	$(PY) -m pytest -m "not heavy"
+
 bench: train
 	$(PY) -m tests.benchmark
 
@@ -99,7 +105,7 @@ audit: $(VENV_STAMP)
 clean:
 	rm -rf build models results data/generated .pytest_cache .ruff_cache node_modules
 
-# The scale-out profile (bot/profiles.py): PostgreSQL, Redis, nginx, 2 Rasa + 2 action servers.
+# The scale-out profile (bot/ops/scaled.py): PostgreSQL, Redis, nginx, 2 Rasa + 2 action servers.
 .PHONY: run-scaled soak
 run-scaled: train $(WEB_STAMP)
 	bash scripts/run-scaled.sh

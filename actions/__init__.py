@@ -8,7 +8,9 @@ from bot.answers import knowledge
 # an invalid knowledge base stops the server at once, and the first student doesn't wait.
 knowledge()
 
-if os.environ.get("FAQ_WARMUP") == "1":  # set by bot.serve: FAQ index built before /health answers
+if (
+    os.environ.get("FAQ_WARMUP") == "1"
+):  # set by bot.ops.processes: FAQ index built before /health answers
     from bot.faq.service import warm_up
 
     warm_up()

@@ -15,7 +15,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import add_contact_to_handoff, send
+from actions.handoff import add_contact_to_handoff
+from actions.reply import send
 from bot.answers import Answer
 from bot.answers.handoff import HANDOFF_BUTTON, contact_added
 from bot.faq.service import faq_answer, record_unanswered

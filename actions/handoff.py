@@ -11,6 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.reply import send
 from bot.answers import handoff
 from bot.faq.service import staff_inbox
 
@@ -29,12 +30,6 @@ def transcript(tracker: Tracker) -> List[Dict[str, str]]:
         stamp = datetime.fromtimestamp(event.get("timestamp") or 0, tz=timezone.utc)
         turns.append({"who": "student" if kind == "user" else "bot", "text": text, "time": stamp})
     return turns
-
-
-def send(dispatcher: CollectingDispatcher, answer) -> None:
-    dispatcher.utter_message(
-        text=answer.text, buttons=[{"title": b.title, "payload": b.payload} for b in answer.buttons]
-    )
 
 
 class ActionHandoff(Action):

@@ -1,68 +1,29 @@
-"""Command line: `python -m bot kb` builds the knowledge base; `python -m bot serve` runs it;
-`python -m bot web` serves the demo page with the widget; `python -m bot users|db|faq ...` manages
-the staff database (see bot/store/cli.py)."""
+"""Command line: `python -m bot kb` builds the knowledge base (bot/offline); `python -m bot serve`
+runs the assistant (bot/ops); `python -m bot web` serves the demo page with the widget (bot/web);
+`python -m bot users|db|faq ...` manages the staff database (bot/staff_db/cli.py);
+`python -m bot retention` deletes idle conversations (bot/ops/retention.py)."""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from typing import List
 
 
 def kb_command(args: argparse.Namespace) -> int:
-    """Validate knowledge/, report uncited source sentences, and generate the NLU artefacts."""
-    from bot import paths
-    from bot.kb.load import KnowledgeError, load_countries, load_kb
-    from bot.kb.provenance import iter_cited, uncited_sentences
-    from bot.nlu.generate import write_rasa_data, write_spacy_pipeline
-    from bot.nlu.vocabulary import build_vocabulary
+    from bot.offline.kb_build import build
 
-    try:
-        countries = load_countries()
-        kb = load_kb(countries=countries)
-    except KnowledgeError as error:
-        print(f"Knowledge base is invalid.\n{error}", file=sys.stderr)
-        return 1
-    facts = list(iter_cited(kb))
-    print(f"knowledge base valid: {len(facts)} facts, every quote found in its source")
-    source = (paths.SOURCES / kb.document.file).read_text(encoding="utf-8")
-    uncited = uncited_sentences(kb, source)
-    if uncited:
-        print(f"coverage: {len(uncited)} factual source sentence(s) no fact cites:")
-        for item in uncited:
-            print(f"  {item}")
-    else:
-        print("coverage: every factual sentence of the source is cited by a fact")
-    overdue = [
-        f"  {path} (review by {fact.review_by})"
-        for path, fact in facts
-        if fact.review_by and fact.review_by < dt.date.today()
-    ]
-    if kb.document.review_by and kb.document.review_by < dt.date.today():
-        overdue.insert(0, f"  the whole document (review by {kb.document.review_by})")
-    if overdue:
-        print("due for review (still served, flagged here for staff):")
-        print("\n".join(overdue))
-    vocabulary = build_vocabulary(kb, countries)
-    data = write_rasa_data(vocabulary)
-    pipeline = write_spacy_pipeline(vocabulary)
-    forms = sum(len(e.forms) + len(e.case_sensitive) for e in vocabulary)
-    print(
-        f"generated {data.relative_to(paths.ROOT)} and {pipeline.relative_to(paths.ROOT)}/ "
-        f"({len(vocabulary)} entity values, {forms} surface forms)"
-    )
-    return 1 if uncited and not args.allow_uncited else 0
+    return build(args)
 
 
 def train_command(args: argparse.Namespace) -> int:
-    from bot.training import train_if_changed
+    from bot.offline.training import train_if_changed
 
     return train_if_changed(force=args.force)
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    from bot.serve import serve
+    from bot.ops.serve import serve
 
     return serve(args.rasa_port, args.action_port, args.model, args.web_port or None)
 
@@ -86,11 +47,11 @@ STORE_COMMANDS = ("users", "db", "faq")
 def main(argv: List[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "retention":  # delete conversations idle past RETENTION_DAYS
-        from bot.retention import main as retention_main
+        from bot.ops.retention import main as retention_main
 
         return retention_main(argv[1:])
     if argv and argv[0] in STORE_COMMANDS:  # staff accounts, database, FAQ import/export
-        from bot.store.cli import main as store_main
+        from bot.staff_db.cli import main as store_main
 
         return store_main(argv)
     parser = argparse.ArgumentParser(prog="python -m bot")

@@ -1,10 +1,10 @@
 """`make bench`: our assistant against stock Rasa (the `rasa init` config) on the same data.
 
-Both models are served the same way (bot.serve), with the same action server, and measured in the
-same run: REST latency p50/p95 for 1 user and for 20 concurrent conversations, throughput,
-resident memory of both servers, intent F1 on the held-out NLU set, and training time from
-scratch. Figures are printed and written to results/bench.json; nothing here asserts a target,
-because timings belong in a report, not in tests that flake.
+Both models are served the same way (bot.ops.processes), with the same action server, and
+measured in the same run: REST latency p50/p95 for 1 user and for 20 concurrent conversations,
+throughput, resident memory of both servers, intent F1 on the held-out NLU set, and training
+time from scratch. Figures are printed and written to results/bench.json; nothing here asserts
+a target, because timings belong in a report, not in tests that flake.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from typing import Dict, List
 
 import aiohttp
 
-from bot.serve import Servers
+from bot.ops.processes import Servers
 from tests.proc import cpu_seconds, rss_mb
-from tests.servers import free_port
+from tests.system import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
@@ -78,7 +78,7 @@ def train(config: Path, name: str, out: Path) -> float:
 
 
 def _stock_fingerprint(config: Path) -> str:
-    from bot.training import fingerprint
+    from bot.offline.training import fingerprint
 
     files = [config, ROOT / "domain.yml", *sorted((ROOT / "data").rglob("*.yml"))]
     return fingerprint(files)
@@ -160,8 +160,9 @@ async def load(url: str, users: int, turns: int) -> Dict[str, float]:
 def measure(model: Path, turns_single: int, turns_each: int, stock: bool) -> Dict[str, object]:
     """Serve the model the way its users would: ours via `make run`'s launcher, stock via plain
     `rasa run` with the default endpoint settings, except the tracker store: both keep
-    conversations in the same SQLite tracker store (the default profile's, bot/stores.py), each
-    in a fresh file, so the comparison is about the assistants, not where they write."""
+    conversations in the same SQLite tracker store (the default profile's,
+    bot/rasa_server/tracker_store.py), each in a fresh file, so the comparison is about the
+    assistants, not where they write."""
     logs = RESULTS / f"bench-logs-{model.stem}"
     logs.mkdir(parents=True, exist_ok=True)
     for stale in logs.glob("tracker.sqlite3*"):
@@ -169,7 +170,7 @@ def measure(model: Path, turns_single: int, turns_each: int, stock: bool) -> Dic
     if stock:
         STOCK_ENDPOINTS.write_text(
             "action_endpoint:\n  url: ${ACTION_SERVER_URL}\n"
-            "tracker_store:\n  type: bot.stores.DurableSQLTrackerStore\n"
+            "tracker_store:\n  type: bot.rasa_server.tracker_store.DurableSQLTrackerStore\n"
             "  url: ${TRACKER_STORE_URL}\n"
         )
     servers = Servers(

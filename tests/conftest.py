@@ -17,21 +17,31 @@ MESSENGER = {
 }
 
 
+# Fixtures that start a real component: a test needing one is `heavy` (not in `make test-fast`).
+HEAVY_FIXTURES = {"servers", "postgres_server", "chromium"}
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the groups into node ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (two workers, `--dist loadgroup`), every test that talks to the shared
     set of servers runs on one worker, so the servers start once; the in-process tests run on
-    the other worker meanwhile."""
+    the other worker meanwhile. Tests that start servers, a database or a browser, load the
+    trained model or run a Rasa evaluation are marked `heavy`: `make test-fast` leaves them out."""
     for item in items:
         if "servers" in item.fixturenames:
             item.add_marker(pytest.mark.xdist_group("servers"))
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and "postgresql" in callspec.params.values()
+        starts_something = on_postgres or HEAVY_FIXTURES & set(item.fixturenames)
+        if starts_something or any(item.get_closest_marker(m) for m in ("e2e", "rasa")):
+            item.add_marker(pytest.mark.heavy)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def staff_database(tmp_path_factory):
     """Actions called in-process (tests/actions) use a fresh, seeded staff database, never the
     developer's var/staff.sqlite3. Servers started by tests get their own (tests/servers.py)."""
-    from bot.store.bootstrap import prepare_database
+    from bot.staff_db.bootstrap import prepare_database
 
     url = f"sqlite:///{tmp_path_factory.mktemp('staff')}/staff.sqlite3"
     previous = os.environ.get("DATABASE_URL")
@@ -47,25 +57,19 @@ def staff_database(tmp_path_factory):
 @pytest.fixture(scope="session")
 def postgres_server():
     """URL of a PostgreSQL server whose user may create databases: DATABASE_URL_TEST, else one
-    throwaway cluster per test process (tests/postgres.py), shared by every test that needs one."""
-    from tests.postgres import PostgresCluster, find_bin
+    throwaway cluster per test process (tests/system.py), shared by every test that needs one."""
+    from tests.system import postgres_cluster
 
     if os.environ.get("DATABASE_URL_TEST"):
         yield os.environ["DATABASE_URL_TEST"]
         return
-    bin_dir = find_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (make system-deps installs it)")
-    cluster = PostgresCluster(bin_dir).start()
-    try:
-        yield cluster.url
-    finally:
-        cluster.stop()
+    with postgres_cluster() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def fake_graph():
-    from tests.channels.fake_graph import FakeGraph
+    from tests.rasa_server.channels.fake_graph import FakeGraph
 
     graph = FakeGraph()
     yield graph

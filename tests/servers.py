@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from pathlib import Path
 from typing import Dict, List
 
-from bot.serve import Servers
+from bot.ops.processes import Servers
+from tests.system import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "results" / "e2e-logs"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ask(webhook: str, sender: str, text: str, timeout: float = 30) -> List[Dict]:

@@ -34,12 +34,12 @@ def blas_threads_after(code: str, **env: str) -> int:
 
 
 LAUNCH = (
-    "import sys\nsys.argv = ['rasa', '--version']\nimport bot.launch\n"
-    "try:\n    bot.launch.main()\nexcept SystemExit:\n    pass\n"
+    "import sys\nsys.argv = ['rasa', '--version']\nimport bot.rasa_server.launch\n"
+    "try:\n    bot.rasa_server.launch.main()\nexcept SystemExit:\n    pass\n"
 )
 ACTIONS = (
-    "import bot.actions_server\n"
-    "try:\n    bot.actions_server.main(['--help'])\nexcept SystemExit:\n    pass\n"
+    "import bot.action_server.__main__ as entry\n"
+    "try:\n    entry.main(['--help'])\nexcept SystemExit:\n    pass\n"
 )
 
 

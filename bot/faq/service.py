@@ -28,8 +28,8 @@ class StaffFaq:
     """Published FAQ entries, searchable, kept current from the database."""
 
     def __init__(self, engine: Engine) -> None:
-        from bot.nlu.encoder import get_encoder
-        from bot.store.faq import FaqRepository
+        from bot.language.encoder import get_encoder
+        from bot.staff_db.faq import FaqRepository
 
         self.repository = FaqRepository(engine)
         self.entries: Dict[int, object] = {}
@@ -62,7 +62,7 @@ class StaffFaq:
 @lru_cache(maxsize=1)
 def staff_engine() -> Engine:
     """One connection pool per process (DATABASE_URL) for the FAQ and the inbox."""
-    from bot.store.db import make_engine
+    from bot.staff_db.db import make_engine
 
     return make_engine()
 
@@ -74,7 +74,7 @@ def staff_faq() -> StaffFaq:
 
 @lru_cache(maxsize=1)
 def staff_inbox():
-    from bot.store.inbox import Inbox
+    from bot.staff_db.inbox import Inbox
 
     return Inbox(staff_engine())
 

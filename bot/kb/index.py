@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Dict, Iterable, List, Tuple, TypeVar
 
 from bot.kb.schema import Country, CountryList, KnowledgeBase, Organisation, Project, Scholarship
-from bot.textfold import closest_unambiguous, strip_accents
+from bot.language.textfold import closest_unambiguous, strip_accents
 
 T = TypeVar("T")
 MONTHS = {
@@ -25,7 +25,7 @@ FUZZY_CUTOFF = 0.84  # below this, "Germny" still resolves but "Guinea" does not
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and punctuation so 'Bragança', 'braganca' and 'BRAGANCA' meet
-    (and 'Wrocław' and 'wroclaw': bot.textfold)."""
+    (and 'Wrocław' and 'wroclaw': bot.language.textfold)."""
     text = strip_accents(text).lower()
     text = text.replace("’", "'").replace("'", "")
     return " ".join("".join(c if c.isalnum() else " " for c in text).split())

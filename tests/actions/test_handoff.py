@@ -9,8 +9,8 @@ import pytest
 
 from actions.handoff import ActionHandoff
 from actions.office import ActionHonestFallback, ActionOffice, ActionOutOfScope
-from bot.store.db import make_engine
-from bot.store.inbox import Inbox
+from bot.staff_db.db import make_engine
+from bot.staff_db.inbox import Inbox
 from tests.helpers import bot, create_tracker, run_action, said, user
 
 

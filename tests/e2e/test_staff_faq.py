@@ -9,10 +9,10 @@ import uuid
 
 import pytest
 
-from bot.store.db import make_engine
-from bot.store.faq import FaqRepository
-from bot.store.inbox import Inbox
-from bot.store.validation import FaqDraft
+from bot.staff_db.db import make_engine
+from bot.staff_db.faq import FaqRepository
+from bot.staff_db.inbox import Inbox
+from bot.staff_db.validation import FaqDraft
 from tests.e2e.scoring import flatten
 
 pytestmark = pytest.mark.e2e

@@ -32,7 +32,7 @@ class CountingEncoder:
 
 @pytest.fixture(scope="session")
 def encoder():
-    from bot.nlu.encoder import get_encoder
+    from bot.language.encoder import get_encoder
 
     return get_encoder()
 

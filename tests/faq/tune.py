@@ -133,7 +133,7 @@ HEADER = "     half thresh  precision  recall  false-ans   correct/answered     
 
 
 def main() -> None:
-    from bot.nlu.encoder import SentenceEncoder
+    from bot.language.encoder import SentenceEncoder
 
     started = time.perf_counter()
     encoder = SentenceEncoder()

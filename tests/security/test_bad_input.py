@@ -4,8 +4,6 @@ a stack trace, and the same conversation answers a normal question afterwards.""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import json
 import urllib.error
@@ -17,10 +15,13 @@ from typing import Any, Dict, List, Tuple
 import pytest
 import yaml
 
-from bot.guard import EMPTY_REPLY, SLOW_DOWN_REPLY
-from tests.channels.widget_client import WidgetClient
-from tests.conftest import MESSENGER
+from bot.rasa_server.guard import EMPTY_REPLY, SLOW_DOWN_REPLY
 from tests.helpers import run_coroutine
+from tests.rasa_server.channels.messenger_client import (
+    messenger_post,
+    post_raw,
+)
+from tests.rasa_server.channels.widget_client import WidgetClient
 
 pytestmark = pytest.mark.e2e
 
@@ -67,17 +68,6 @@ def assert_reply_fits(case: Dict, text: str) -> None:
 
 
 # --- REST --------------------------------------------------------------------------------------
-
-
-def post_raw(url: str, body: bytes, headers: Dict[str, str] | None = None) -> Tuple[int, str]:
-    request = urllib.request.Request(
-        url, body, {"Content-Type": "application/json", **(headers or {})}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as reply:
-            return reply.status, reply.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8", "replace")
 
 
 def rest_send(servers, sender: str, text: str) -> Tuple[int, List[Dict]]:
@@ -279,19 +269,6 @@ def test_socketio_raw_packets(servers, packet):
 
 
 # --- Messenger -----------------------------------------------------------------------------------
-
-
-def messenger_url(servers) -> str:
-    return f"http://127.0.0.1:{servers.rasa_port}/webhooks/messenger/webhook"
-
-
-def signature(body: bytes) -> str:
-    digest = hmac.new(MESSENGER["FACEBOOK_APP_SECRET"].encode(), body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
-
-
-def messenger_post(servers, body: bytes) -> Tuple[int, str]:
-    return post_raw(messenger_url(servers), body, {"X-Hub-Signature-256": signature(body)})
 
 
 def delivery(sender: str, text: str) -> bytes:

@@ -14,7 +14,7 @@ from typing import Dict, List, Tuple
 import jwt
 import pytest
 
-from bot.guard import SLOW_DOWN_REPLY
+from bot.rasa_server.guard import SLOW_DOWN_REPLY
 from tests.security.test_bad_input import listening_addresses
 from tests.servers import ask, start_servers
 

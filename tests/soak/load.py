@@ -311,7 +311,7 @@ async def widget_conversation(
     nginx). Returns the text of the last answer."""
     import socketio
 
-    from tests.channels.widget_client import WidgetClient
+    from tests.rasa_server.channels.widget_client import WidgetClient
 
     jar = aiohttp.CookieJar(unsafe=True)
     async with aiohttp.ClientSession(cookie_jar=jar) as http:

@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.profiles import ScaledProfile
+from bot.ops.scaled import ScaledProfile
 from tests.soak import stack
 from tests.soak.load import (
     LoadResult,

@@ -6,10 +6,10 @@ import contextlib
 import shutil
 from pathlib import Path
 
-from bot.profiles import ScaledPorts, ScaledProfile
-from bot.serve import Servers
+from bot.ops.processes import Servers
+from bot.ops.scaled import ScaledPorts, ScaledProfile
 from tests.proc import cpu_seconds, rss_mb
-from tests.servers import free_port
+from tests.system import free_port
 
 
 def scaled(

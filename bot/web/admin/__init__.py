@@ -20,8 +20,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
-from bot.store.bootstrap import prepare_engine
-from bot.store.db import make_engine
+from bot.staff_db.bootstrap import prepare_engine
+from bot.staff_db.db import make_engine
 from bot.web.admin import api, entries, inbox, login, preview
 from bot.web.admin.auth import Sessions
 from bot.web.admin.context import Admin, AdminSettings

@@ -13,9 +13,9 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.store.faq import ConflictError
-from bot.store.users import RateLimited
-from bot.store.validation import STATES, ValidationError
+from bot.staff_db.faq import ConflictError
+from bot.staff_db.users import RateLimited
+from bot.staff_db.validation import STATES, ValidationError
 from bot.web.admin.auth import (
     guarded,
     rate_limited_message,

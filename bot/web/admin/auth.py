@@ -35,10 +35,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import select
 
-from bot.store import tables as t
-from bot.store.errors import NotFoundError
-from bot.store.users import RateLimited
-from bot.store.validation import ValidationError
+from bot.staff_db import tables as t
+from bot.staff_db.errors import NotFoundError
+from bot.staff_db.users import RateLimited
+from bot.staff_db.validation import ValidationError
 from bot.web.admin import render
 from bot.web.admin.context import Admin, run_sync
 

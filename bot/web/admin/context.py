@@ -23,12 +23,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot import paths
-from bot.store import tables as t
-from bot.store.db import write_transaction
-from bot.store.faq import FaqEntry, FaqRepository
-from bot.store.inbox import Inbox
-from bot.store.users import Users
-from bot.store.validation import FaqDraft
+from bot.staff_db import tables as t
+from bot.staff_db.db import write_transaction
+from bot.staff_db.faq import FaqEntry, FaqRepository
+from bot.staff_db.inbox import Inbox
+from bot.staff_db.users import Users
+from bot.staff_db.validation import FaqDraft
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -11,8 +11,8 @@ from typing import Any
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.store.faq import CONTENT_FIELDS, ConflictError, FaqEntry, Revision
-from bot.store.validation import STATES, FaqDraft, ValidationError
+from bot.staff_db.faq import CONTENT_FIELDS, ConflictError, FaqEntry, Revision
+from bot.staff_db.validation import STATES, FaqDraft, ValidationError
 from bot.web.admin import render
 from bot.web.admin.auth import guarded, who
 from bot.web.admin.context import Admin, run_sync

@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from bot.store.faq import FaqEntry
-from bot.store.validation import FaqDraft, ValidationError, normalise_question
+from bot.staff_db.faq import FaqEntry
+from bot.staff_db.validation import FaqDraft, ValidationError, normalise_question
 
 DEFAULT_OWNER = "International Office"
 TEXT_FIELDS = ("question", "answer", "fact_ref", "source_url", "owner")

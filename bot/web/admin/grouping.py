@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.store.validation import normalise_question
+from bot.staff_db.validation import normalise_question
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def exact_groups(texts: Sequence[str]) -> list[list[int]]:
 
 
 def _load_encoder() -> Any:
-    from bot.nlu.encoder import get_encoder
+    from bot.language.encoder import get_encoder
 
     return get_encoder()
 

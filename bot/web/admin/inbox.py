@@ -12,7 +12,7 @@ from typing import Any
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.store.inbox import Handoff, Unanswered
+from bot.staff_db.inbox import Handoff, Unanswered
 from bot.web.admin import render
 from bot.web.admin.auth import guarded, who
 from bot.web.admin.context import Admin, run_sync

@@ -7,7 +7,7 @@ import secrets
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.store.users import RateLimited
+from bot.staff_db.users import RateLimited
 from bot.web.admin import render
 from bot.web.admin.auth import (
     COOKIE,

@@ -15,7 +15,7 @@ import aiohttp
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.store.validation import ValidationError
+from bot.staff_db.validation import ValidationError
 from bot.web.admin import render
 from bot.web.admin.auth import guarded
 

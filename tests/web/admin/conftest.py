@@ -14,13 +14,13 @@ import pytest
 from sanic import Sanic
 from sqlalchemy.engine import Engine
 
-from bot.store.users import Users
+from bot.staff_db.users import Users
 from bot.web.admin import AdminSettings
 from bot.web.admin.grouping import Grouper
 from bot.web.app import WebConfig, create_app
 
 # The storage tests' fixtures: `engine` is a fresh migrated database, SQLite and PostgreSQL.
-from tests.store.conftest import engine, postgres_migrated  # noqa: F401
+from tests.staff_db.conftest import engine, postgres_migrated  # noqa: F401
 from tests.web.admin.live import PASSWORD, USERNAME, Client, FakeBot, LiveApp, TopicEncoder
 
 

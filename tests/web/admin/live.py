@@ -15,7 +15,7 @@ from typing import Any, Dict, List
 import numpy as np
 import requests
 
-from tests.servers import free_port
+from tests.system import free_port
 
 USERNAME = "staff.one"
 PASSWORD = "correct horse battery"

@@ -14,8 +14,8 @@ import uuid
 
 import pytest
 
-from bot.store.db import make_engine
-from bot.store.users import Users
+from bot.staff_db.db import make_engine
+from bot.staff_db.users import Users
 from tests.web.browser import AXE, screenshot
 from tests.web.widget import Widget
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.store import tables as t
-from bot.store.faq import FaqDraft, FaqRepository
-from bot.store.inbox import Inbox
+from bot.staff_db import tables as t
+from bot.staff_db.faq import FaqDraft, FaqRepository
+from bot.staff_db.inbox import Inbox
 from tests.web.admin.helpers import entry, form_data
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.store.faq import FaqRepository
+from bot.staff_db.faq import FaqRepository
 from tests.web.admin.helpers import entry, field_error, field_value, form_data, hidden
 
 

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from bot.store.faq import FaqRepository
-from bot.store.inbox import Inbox
+from bot.staff_db.faq import FaqRepository
+from bot.staff_db.inbox import Inbox
 from bot.web.admin.grouping import EXACT, SIMILAR, Grouper, exact_groups
 from tests.web.admin.helpers import entry, field_value, form_data, hidden
 

@@ -7,13 +7,13 @@ import uuid
 import pytest
 from sanic import Sanic
 
-from bot.store.db import is_up_to_date
-from bot.store.faq import FaqRepository
-from bot.store.users import Users
-from bot.store.validation import FaqDraft
+from bot.staff_db.db import is_up_to_date
+from bot.staff_db.faq import FaqRepository
+from bot.staff_db.users import Users
+from bot.staff_db.validation import FaqDraft
 from bot.web.admin import AdminSettings
 from bot.web.app import WebConfig, create_app
-from tests.store.conftest import empty_engine  # noqa: F401
+from tests.staff_db.conftest import empty_engine  # noqa: F401
 from tests.web.admin.live import PASSWORD, USERNAME, Client, LiveApp
 
 SEED = """\

@@ -1,1 +1,0 @@
-"""NLU: vocabulary generation from the knowledge base, and the custom Rasa components."""

@@ -1,0 +1,56 @@
+"""`make kb` (`python -m bot kb`): validate knowledge/ against its source, report what no fact
+cites and what is due for review, and generate the NLU artefacts (Rasa data, spaCy patterns).
+
+It must not load TensorFlow: nothing here imports Rasa or a spaCy component that would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+
+def build(args: argparse.Namespace) -> int:
+    """Validate knowledge/, report uncited source sentences, and generate the NLU artefacts."""
+    from bot import paths
+    from bot.kb.load import KnowledgeError, load_countries, load_kb
+    from bot.kb.provenance import iter_cited, uncited_sentences
+    from bot.offline.generate import write_rasa_data, write_spacy_pipeline
+    from bot.offline.vocabulary import build_vocabulary
+
+    try:
+        countries = load_countries()
+        kb = load_kb(countries=countries)
+    except KnowledgeError as error:
+        print(f"Knowledge base is invalid.\n{error}", file=sys.stderr)
+        return 1
+    facts = list(iter_cited(kb))
+    print(f"knowledge base valid: {len(facts)} facts, every quote found in its source")
+    source = (paths.SOURCES / kb.document.file).read_text(encoding="utf-8")
+    uncited = uncited_sentences(kb, source)
+    if uncited:
+        print(f"coverage: {len(uncited)} factual source sentence(s) no fact cites:")
+        for item in uncited:
+            print(f"  {item}")
+    else:
+        print("coverage: every factual sentence of the source is cited by a fact")
+    overdue = [
+        f"  {path} (review by {fact.review_by})"
+        for path, fact in facts
+        if fact.review_by and fact.review_by < dt.date.today()
+    ]
+    if kb.document.review_by and kb.document.review_by < dt.date.today():
+        overdue.insert(0, f"  the whole document (review by {kb.document.review_by})")
+    if overdue:
+        print("due for review (still served, flagged here for staff):")
+        print("\n".join(overdue))
+    vocabulary = build_vocabulary(kb, countries)
+    data = write_rasa_data(vocabulary)
+    pipeline = write_spacy_pipeline(vocabulary)
+    forms = sum(len(e.forms) + len(e.case_sensitive) for e in vocabulary)
+    print(
+        f"generated {data.relative_to(paths.ROOT)} and {pipeline.relative_to(paths.ROOT)}/ "
+        f"({len(vocabulary)} entity values, {forms} surface forms)"
+    )
+    return 1 if uncited and not args.allow_uncited else 0

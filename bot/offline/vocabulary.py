@@ -1,0 +1,74 @@
+"""The entity vocabulary: every way a student may name a country, project, university, department
+or scholarship, derived from the knowledge base and the countries reference and nothing else.
+
+It feeds two generated artefacts, so they cannot drift apart: the Rasa data (synonyms and lookup
+tables in data/generated/) and the spaCy EntityRuler that extracts entities at run time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Set
+
+from bot.kb.schema import CountryList, KnowledgeBase
+from bot.language.textfold import strip_accents
+
+ENTITY_TYPES = ("country", "university", "organisation", "project", "department", "scholarship")
+
+
+@dataclass
+class Entry:
+    label: str
+    value: str  # canonical value the slots and actions receive
+    forms: List[str] = field(default_factory=list)
+    case_sensitive: Set[str] = field(default_factory=set)
+
+
+def _variants(form: str) -> List[str]:
+    """The lower-cased form, and the same without accents (students often type 'braganca')."""
+    lower = form.lower().replace("’", "'")
+    plain = strip_accents(lower)
+    return [lower] if plain == lower else [lower, plain]
+
+
+def _add(entries: Dict[tuple, Entry], label: str, value: str, *forms: str, exact=()) -> None:
+    """Forms are stored lower-cased: matching is case-insensitive except for `exact` ones."""
+    entry = entries.setdefault((label, value), Entry(label, value))
+    for form in (value, *forms):
+        for variant in _variants(form):
+            if variant not in entry.forms:
+                entry.forms.append(variant)
+    entry.case_sensitive.update(exact)
+
+
+def build_vocabulary(kb: KnowledgeBase, countries: CountryList) -> List[Entry]:
+    entries: Dict[tuple, Entry] = {}
+    for country in countries.countries:
+        exact = set(country.case_sensitive)
+        forms = [f for f in [*country.aliases, *country.demonyms] if f not in exact]
+        _add(entries, "country", country.name, *forms)
+        for form in exact:
+            _add(entries, "country", country.name, exact=[form])
+    for org in kb.organisations:
+        label = "university" if org.kind == "university" else "organisation"
+        _add(entries, label, org.name, *org.aliases)
+    for project in kb.projects:
+        _add(entries, "project", project.acronym, project.name, *project.aliases)
+    for department in kb.programmes.popular_departments.items:
+        _add(entries, "department", department)
+    _add(entries, "department", kb.programmes.dual_degree.field)
+    for scholarship in kb.scholarship_support.programmes:
+        _add(entries, "scholarship", scholarship.name, *scholarship.aliases)
+    return _drop_ambiguous(list(entries.values()))
+
+
+def _drop_ambiguous(entries: List[Entry]) -> List[Entry]:
+    """A surface form naming two different things is dropped from both (rather than guessed)."""
+    owners: Dict[str, Set[tuple]] = {}
+    for entry in entries:
+        for form in entry.forms:
+            owners.setdefault(form, set()).add((entry.label, entry.value))
+    ambiguous = {form for form, who in owners.items() if len(who) > 1}
+    for entry in entries:
+        entry.forms = [f for f in entry.forms if f not in ambiguous]
+    return entries
