@@ -69,7 +69,8 @@ $(WEB_STAMP): package.json package-lock.json
 
 web-deps: $(WEB_STAMP)
 
-# Chromium and PostgreSQL for the tests (Debian packages; installs only what is missing).
+# What the tests need from Debian: Chromium, PostgreSQL, Redis, nginx, Node.js and npm
+# (scripts/system-deps.sh; installs only what is missing).
 system-deps:
 	@bash scripts/system-deps.sh
 
@@ -78,7 +79,11 @@ kb-export: $(VENV_STAMP)
 	$(PY) -m bot db upgrade
 	$(PY) -m bot faq export knowledge/faq.yml
 
-run: train $(WEB_STAMP)
+# Node.js and npm for the widget bundle (and for PROFILE=scaled, PostgreSQL, Redis and nginx),
+# from Debian when missing (scripts/system-deps.sh).
+run: train
+	@bash scripts/system-deps.sh $(if $(filter scaled,$(PROFILE)),scaled,run)
+	@$(MAKE) --no-print-directory $(WEB_STAMP)
 	$(PY) -m bot serve
 
 lint: $(VENV_STAMP)
@@ -107,11 +112,13 @@ clean:
 
 # The scale-out profile (bot/ops/scaled.py): PostgreSQL, Redis, nginx, 2 Rasa + 2 action servers.
 .PHONY: run-scaled soak
-run-scaled: train $(WEB_STAMP)
+run-scaled: train
+	@bash scripts/system-deps.sh scaled
+	@$(MAKE) --no-print-directory $(WEB_STAMP)
 	bash scripts/run-scaled.sh
 
 # Load and faults against the scaled profile, the same load against the default one (~10 min);
-# figures in results/soak.json. A 90-second version runs in `make test` (tests/soak/).
+# figures in results/soak.json. A short version runs in `make test` (tests/soak/).
 soak: train $(WEB_STAMP)
 	@bash scripts/system-deps.sh scaled
 	$(PY) -m tests.soak.run

@@ -11,9 +11,10 @@ from typing import List
 
 
 def kb_command(args: argparse.Namespace) -> int:
-    from bot.offline.kb_build import build
+    from bot.offline.kb_build import build, without_tensorflow
 
-    return build(args)
+    with without_tensorflow():
+        return build(args)
 
 
 def train_command(args: argparse.Namespace) -> int:

@@ -6,6 +6,6 @@
 # stops everything this run started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/system-deps.sh scaled
+bash scripts/system-deps.sh scaled  # a no-op after `make run-scaled`; needed when run alone
 export PROFILE=scaled PYTHONPATH="$PWD"
 exec .venv/bin/python -m bot serve "$@"

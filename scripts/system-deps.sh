@@ -3,29 +3,32 @@
 #   scripts/system-deps.sh          what `make test` needs: Chromium (browser tests), PostgreSQL
 #                                   (storage tests), Redis and nginx (the short soak of the scaled
 #                                   profile), Node.js and npm (the widget bundle);
+#   scripts/system-deps.sh run      what `make run` needs: Node.js and npm (the widget bundle);
 #   scripts/system-deps.sh scaled   what the scaled profile needs (make run-scaled, make soak):
 #                                   PostgreSQL (tracker store, staff database), Redis (lock store)
-#                                   and nginx (load balancer).
+#                                   and nginx (load balancer), and Node.js and npm.
 set -euo pipefail
 
 group="${1:-test}"
 case "$group" in
-test | scaled) ;;
+test | run | scaled) ;;
 *)
-	echo "usage: $0 [test|scaled]" >&2
+	echo "usage: $0 [test|run|scaled]" >&2
 	exit 2
 	;;
 esac
 
 missing=()
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || missing+=(nginx)
+if [ "$group" != run ]; then
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+	command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+	{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || missing+=(nginx)
+fi
 if [ "$group" = test ]; then
 	[ -x /usr/bin/chromium ] || missing+=(chromium)
-	command -v node >/dev/null 2>&1 || missing+=(nodejs)
-	command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0

@@ -1,7 +1,7 @@
 """`make kb` (`python -m bot kb`): validate knowledge/ against its source, report what no fact
 cites and what is due for review, and generate the NLU artefacts (Rasa data, spaCy patterns).
 
-It must not load TensorFlow: nothing here imports Rasa or a spaCy component that would.
+It does not load TensorFlow (`without_tensorflow()`, around the build in the `make kb` process).
 """
 
 from __future__ import annotations
@@ -9,6 +9,24 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def without_tensorflow() -> Iterator[None]:
+    """thinc (spaCy's machine-learning library) tries `import tensorflow` when it loads, only to
+    offer TensorFlow models the build never uses: seconds of start-up and CUDA warnings. With
+    None in sys.modules that import fails at once with ImportError, which thinc handles; the
+    marker is removed afterwards. A process that already has TensorFlow keeps it."""
+    blocked = "tensorflow" not in sys.modules
+    if blocked:
+        sys.modules["tensorflow"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if blocked and sys.modules.get("tensorflow", 0) is None:
+            del sys.modules["tensorflow"]
 
 
 def build(args: argparse.Namespace) -> int:

@@ -171,3 +171,38 @@ def test_locks_survive_a_redis_restart(tmp_path):
         assert run_coroutine(asyncio.wait_for(stale_ticket(), 5))
     finally:
         redis.stop()
+
+
+@pytest.mark.heavy
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ({"TRACKER_STORE_URL": "not-a-url"}, "StoreNotLoadable: tracker store"),
+        (
+            {"LOCK_STORE_TYPE": "bot.rasa_server.no_such.LockStore"},
+            "Failed to create a `LockStore`",
+        ),
+    ],
+    ids=["tracker-store", "lock-store"],
+)
+def test_the_rasa_server_refuses_to_start_with_a_store_it_cannot_create(setting, said, tmp_path):
+    """The launcher, for real: the process exits non-zero with the cause, before the model
+    loads, instead of serving with conversations in memory."""
+    import os
+    import subprocess
+    import sys
+
+    from bot import paths
+    from bot.ops.profiles import default_store_env
+
+    env = {**os.environ, **default_store_env(tmp_path / "t.sqlite3"), **setting}
+    env.update(PYTHONPATH=str(paths.ROOT), ACTION_SERVER_URL="http://127.0.0.1:1/webhook")
+    command = [sys.executable, "-m", "bot.rasa_server.launch", "run", "--model",
+               "models/beu.tar.gz", "--endpoints", "endpoints.yml", "--credentials",
+               "credentials.yml", "--port", str(free_port())]  # fmt: skip
+    result = subprocess.run(
+        command, cwd=paths.ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode != 0
+    assert said in result.stdout + result.stderr
+    assert "Rasa server is up and running" not in result.stdout + result.stderr
