@@ -41,7 +41,11 @@ if [ -z "$REPORT" ]; then
 		echo "audit: installing pip-audit $PIP_AUDIT_VERSION into $AUDIT_VENV"
 		PYTHON="$(command -v python3 || echo "$VENV/bin/python")"
 		"$PYTHON" -m venv --clear "$AUDIT_VENV"
-		"$AUDIT_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "pip-audit==$PIP_AUDIT_VERSION"
+		if [ -x "$VENV/bin/uv" ]; then # the project's pinned uv (Makefile): seconds instead of a minute
+			"$VENV/bin/uv" pip install --quiet --python "$AUDIT_VENV/bin/python" "pip-audit==$PIP_AUDIT_VERSION"
+		else
+			"$AUDIT_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "pip-audit==$PIP_AUDIT_VERSION"
+		fi
 	fi
 	SITE="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 	mkdir -p build
