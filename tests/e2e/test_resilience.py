@@ -10,16 +10,24 @@ import uuid
 
 import pytest
 
-from tests.servers import ask, start_servers
+from tests.servers import ask
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def servers():
-    running = start_servers("resilience", web=False)
-    yield running
-    running.stop()
+def action_server(servers):
+    return next(p for p in servers.processes if "--actions" in p.args)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def restores_the_action_server(servers):
+    """These tests stop the shared set's action server (one Rasa start saved); it is started
+    again afterwards, and the set is ready before the next module uses it."""
+    yield
+    if action_server(servers).poll() is not None:
+        servers.processes[:] = [p for p in servers.processes if p.poll() is None]
+        servers.start_actions()
+        servers.wait_ready()
 
 
 def timed_ask(servers, text):
@@ -29,7 +37,7 @@ def timed_ask(servers, text):
 
 
 def stop_action_server(servers):
-    actions = servers.processes[0]
+    actions = action_server(servers)
     actions.terminate()
     actions.wait(timeout=15)
 
@@ -76,7 +84,7 @@ def test_apology_when_the_action_server_is_down(servers):
 
 
 def test_apology_when_the_action_server_hangs(servers):
-    if servers.processes[0].poll() is None:
+    if action_server(servers).poll() is None:
         stop_action_server(servers)
     hanging = HangingServer(servers.action_port)
     try:

@@ -127,8 +127,7 @@ def test_a_conversation_continues_after_the_rasa_server_restarts(servers):
     sender = f"restart-{uuid.uuid4().hex[:8]}"
     first = " ".join(m.get("text", "") for m in ask(servers.webhook, sender, "tell me about CRENG"))
     assert "CRENG" in first
-    rasa = servers.processes[1]
-    assert "bot.rasa_server.launch" in rasa.args
+    rasa = next(p for p in servers.processes if "bot.rasa_server.launch" in p.args)
     rasa.send_signal(signal.SIGINT)
     rasa.wait(timeout=30)
     servers.processes.remove(rasa)
@@ -138,3 +137,26 @@ def test_a_conversation_continues_after_the_rasa_server_restarts(servers):
         m.get("text", "") for m in ask(servers.webhook, sender, "who is the coordinator?")
     )
     assert "Warsaw Polytechnic University" in reply
+
+
+def test_every_module_and_class_path_the_configuration_names_exists():
+    """config.yml, endpoints.yml, credentials.yml, the profiles and deploy/ name our code by
+    module or class path: a move that forgets one fails here, not at deployment."""
+    import importlib.util
+
+    from rasa.shared.utils.common import class_from_module_path
+
+    texts = [
+        (ROOT / name).read_text()
+        for name in ("config.yml", "endpoints.yml", "credentials.yml", "Makefile")
+    ]
+    texts += [p.read_text() for p in DEPLOY.rglob("*") if p.is_file()]
+    texts += [(ROOT / "bot" / "ops" / "scaled.py").read_text()]
+    text = "\n".join(texts)
+    classes = set(re.findall(r"\b(bot(?:\.\w+)+\.[A-Z]\w+)", text))
+    modules = set(re.findall(r"-m[\"', ]+(bot(?:\.\w+)*)", text))
+    assert len(classes) >= 8 and {"bot.rasa_server.launch", "bot.action_server"} <= modules
+    for path in sorted(classes):
+        assert class_from_module_path(path), path
+    for module in sorted(modules):
+        assert importlib.util.find_spec(module) is not None, module

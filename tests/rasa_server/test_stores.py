@@ -178,12 +178,8 @@ def test_locks_survive_a_redis_restart(tmp_path):
     ("setting", "said"),
     [
         ({"TRACKER_STORE_URL": "not-a-url"}, "StoreNotLoadable: tracker store"),
-        (
-            {"LOCK_STORE_TYPE": "bot.rasa_server.no_such.LockStore"},
-            "Failed to create a `LockStore`",
-        ),
     ],
-    ids=["tracker-store", "lock-store"],
+    ids=["tracker-store"],
 )
 def test_the_rasa_server_refuses_to_start_with_a_store_it_cannot_create(setting, said, tmp_path):
     """The launcher, for real: the process exits non-zero with the cause, before the model
@@ -206,3 +202,12 @@ def test_the_rasa_server_refuses_to_start_with_a_store_it_cannot_create(setting,
     assert result.returncode != 0
     assert said in result.stdout + result.stderr
     assert "Rasa server is up and running" not in result.stdout + result.stderr
+
+
+def test_a_lock_store_that_cannot_be_loaded_is_an_error():
+    """Rasa's own loader already refuses it (no silent fallback for lock stores): kept so."""
+    from rasa.core.lock_store import LockStore
+    from rasa.utils.endpoints import EndpointConfig
+
+    with pytest.raises(Exception, match="Failed to create a `LockStore`"):
+        LockStore.create(EndpointConfig(type="bot.rasa_server.no_such.LockStore"))
