@@ -1,8 +1,13 @@
 """Staff accounts for the admin: bcrypt password hashes and a brake on password guessing.
 
-Failed logins are counted per username and per IP over a sliding window; past the limit, `verify`
-refuses without even checking the password until old failures leave the window. Attempts made
-while locked are not recorded, so a guesser cannot keep a real user locked out forever.
+Failed logins are counted over a sliding window, per (username, client address) and per client
+address; past a limit, `verify` refuses without even checking the password until old failures
+leave the window. Never per username alone: then anyone could lock a staff member out of their
+own account by guessing at it from elsewhere. So a guesser locks only their own address (after
+ADDRESS_MAX_FAILURES tries with any names, or MAX_FAILURES at one name), and the owner of a name
+logs in from their own address as usual. Attempts made while locked are not recorded, so a lock
+always lifts one WINDOW after the failures that caused it. The address is the real client's,
+resolved behind the trusted proxy (bot/web/admin/auth.py `client_ip`, docs/security.md).
 """
 
 from __future__ import annotations
@@ -29,18 +34,28 @@ from bot.staff_db.validation import ValidationError
 USERNAME = re.compile(r"^[a-z0-9._-]{3,40}$")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1000
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # at one username from one address
+# With any usernames from one address: more than one person's typos (an office behind one
+# NAT address), far fewer than a guesser needs.
+ADDRESS_MAX_FAILURES = 20
 WINDOW = dt.timedelta(minutes=15)
 KEEP_ATTEMPTS = dt.timedelta(days=30)
 DEFAULT_ROUNDS = 12
 
 
-class RateLimited(Exception):
-    """Too many failed logins for this username or IP; try again in `retry_after_seconds`."""
+NAME_AT_ADDRESS = "name_at_address"
+ADDRESS = "address"
 
-    def __init__(self, retry_after_seconds: int) -> None:
+
+class RateLimited(Exception):
+    """Too many failed logins; try again in `retry_after_seconds`. `scope` says which count hit
+    its limit: NAME_AT_ADDRESS (this username from this address) or ADDRESS (any username from
+    this address)."""
+
+    def __init__(self, retry_after_seconds: int, scope: str = NAME_AT_ADDRESS) -> None:
         self.retry_after_seconds = retry_after_seconds
-        super().__init__(f"too many failed logins; try again in {retry_after_seconds} s")
+        self.scope = scope
+        super().__init__(f"too many failed logins ({scope}); try again in {retry_after_seconds} s")
 
 
 @dataclass(frozen=True)
@@ -140,8 +155,9 @@ class Users:
     def verify(self, username: str, password: str, ip: str) -> bool:
         """True for the right password of an enabled user. Records the attempt.
 
-        Raises RateLimited (before looking at the password) when this username or IP has had
-        MAX_FAILURES failed attempts within WINDOW. The attempt is written as a failure before
+        Raises RateLimited (before looking at the password) when this username from this
+        address has had MAX_FAILURES failed attempts within WINDOW, or this address
+        ADDRESS_MAX_FAILURES with any usernames. The attempt is written as a failure before
         bcrypt runs and turned into a success after, so guesses fired in parallel all count.
         """
         username = str(username)[:100]
@@ -149,9 +165,9 @@ class Users:
         now = self.clock()
         attempts = t.login_attempts
         with write_transaction(self.engine) as connection:
-            wait = self._retry_after(connection, username, ip, now)
-            if wait:
-                raise RateLimited(wait)
+            locked = self._lock(connection, username, ip, now)
+            if locked:
+                raise locked
             row = connection.execute(
                 select(t.users.c.password_hash, t.users.c.disabled).where(
                     t.users.c.username == username
@@ -171,36 +187,50 @@ class Users:
             )
         return True
 
-    def _retry_after(self, connection: Connection, username: str, ip: str, now: dt.datetime) -> int:
-        """Seconds until the lock lifts, 0 when not locked.
+    def _lock(
+        self, connection: Connection, username: str, ip: str, now: dt.datetime
+    ) -> RateLimited | None:
+        """The lock on this attempt (the one lifting last), None when not locked.
 
-        A successful login resets the username's count (a user who mistyped can go on); it does
-        not reset the IP's, so one working account cannot launder guesses at others.
+        A successful login resets the count of its username at its address (a user who
+        mistyped can go on); it does not reset the address's, so one working account cannot
+        launder guesses at others.
         """
         table = t.login_attempts
         since = now - WINDOW
         last_success = connection.execute(
             select(func.max(table.c.id)).where(
-                table.c.username == username, table.c.success.is_(True), table.c.time >= since
+                table.c.username == username,
+                table.c.ip == ip,
+                table.c.success.is_(True),
+                table.c.time >= since,
             )
         ).scalar()
         counted = (
-            (table.c.username == username, table.c.id > (last_success or 0)),
-            (table.c.ip == ip, table.c.id > 0),
+            (NAME_AT_ADDRESS, MAX_FAILURES, table.c.username == username, last_success or 0),
+            (ADDRESS, ADDRESS_MAX_FAILURES, table.c.id > 0, 0),
         )
-        waits = []
-        for same, after in counted:
+        locks = []
+        for scope, limit, same_name, after in counted:
             times = (
                 connection.execute(
                     select(table.c.time)
-                    .where(same, after, table.c.success.is_(False), table.c.time >= since)
+                    .where(
+                        table.c.ip == ip,
+                        same_name,
+                        table.c.id > after,
+                        table.c.success.is_(False),
+                        table.c.time >= since,
+                    )
                     .order_by(table.c.time.desc())
-                    .limit(MAX_FAILURES)
+                    .limit(limit)
                 )
                 .scalars()
                 .all()
             )
-            if len(times) >= MAX_FAILURES:
+            if len(times) >= limit:
                 oldest = as_utc(times[-1])  # when it leaves the window, fewer than the limit remain
-                waits.append(math.ceil((oldest + WINDOW - now).total_seconds()))
-        return max([w for w in waits if w > 0], default=0)
+                wait = math.ceil((oldest + WINDOW - now).total_seconds())
+                if wait > 0:
+                    locks.append(RateLimited(wait, scope))
+        return max(locks, key=lambda lock: lock.retry_after_seconds, default=None)

@@ -10,7 +10,16 @@ from sqlalchemy import select
 
 from bot.staff_db import tables as t
 from bot.staff_db.errors import NotFoundError
-from bot.staff_db.users import MAX_FAILURES, WINDOW, RateLimited, Users, _secret
+from bot.staff_db.users import (
+    ADDRESS,
+    ADDRESS_MAX_FAILURES,
+    MAX_FAILURES,
+    NAME_AT_ADDRESS,
+    WINDOW,
+    RateLimited,
+    Users,
+    _secret,
+)
 from bot.staff_db.validation import ValidationError
 
 PASSWORD = "correct horse battery"
@@ -108,44 +117,69 @@ def test_set_password_and_disable(users):
         users.set_password("aysel", "short")
 
 
-def test_repeated_failures_lock_the_username_until_the_window_passes(users, clock):
+def test_repeated_failures_lock_the_name_at_that_address_until_the_window_passes(users, clock):
     users.add_user("aysel", PASSWORD)
     for _ in range(MAX_FAILURES):
-        assert users.verify("aysel", "wrong password", f"10.0.0.{_}") is False
+        assert users.verify("aysel", "wrong password", "203.0.113.7") is False
         clock.advance(seconds=10)
 
     with pytest.raises(RateLimited) as caught:
-        users.verify("aysel", PASSWORD, "10.9.9.9")  # even the right password, from anywhere
+        users.verify("aysel", PASSWORD, "203.0.113.7")  # even the right password
+    assert caught.value.scope == NAME_AT_ADDRESS
     first_failure = WINDOW.total_seconds() - 10 * MAX_FAILURES
     assert caught.value.retry_after_seconds == pytest.approx(first_failure, abs=1)
 
     clock.advance(seconds=caught.value.retry_after_seconds - 1)
     with pytest.raises(RateLimited):
-        users.verify("aysel", PASSWORD, "10.9.9.9")
+        users.verify("aysel", PASSWORD, "203.0.113.7")
     clock.advance(seconds=2)
-    assert users.verify("aysel", PASSWORD, "10.9.9.9") is True
+    assert users.verify("aysel", PASSWORD, "203.0.113.7") is True
 
 
-def test_repeated_failures_from_one_ip_lock_that_ip(users, clock):
+def test_a_guesser_at_a_name_does_not_lock_its_owner_out_elsewhere(users, clock):
+    users.add_user("aysel", PASSWORD)
+    for attacker in ("203.0.113.7", "203.0.113.8", "203.0.113.9"):
+        for _ in range(MAX_FAILURES):
+            users.verify("aysel", "wrong password", attacker)
+        with pytest.raises(RateLimited):
+            users.verify("aysel", PASSWORD, attacker)
+    assert users.verify("aysel", PASSWORD, "198.51.100.1") is True  # the owner, at the office
+
+
+def test_invented_names_from_one_address_lock_that_address_only(users, clock):
     for name in ("aysel", "bahruz"):
         users.add_user(name, PASSWORD)
-    for index in range(MAX_FAILURES):
+    for index in range(ADDRESS_MAX_FAILURES):
         users.verify(f"guess{index}", "wrong password", "203.0.113.7")
         clock.advance(seconds=1)
 
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as caught:
         users.verify("aysel", PASSWORD, "203.0.113.7")
-    assert users.verify("aysel", PASSWORD, "198.51.100.1") is True  # other IPs are not locked
+    assert caught.value.scope == ADDRESS
+    assert 0 < caught.value.retry_after_seconds <= WINDOW.total_seconds()
+    assert users.verify("aysel", PASSWORD, "198.51.100.1") is True  # other addresses are not locked
+    assert users.verify("bahruz", PASSWORD, "198.51.100.2") is True
 
 
-def test_a_success_resets_the_username_count(users, clock):
+def test_a_few_typos_by_several_staff_behind_one_address_lock_nobody(users, clock):
+    names = [f"staff{i}" for i in range((ADDRESS_MAX_FAILURES - 1) // (MAX_FAILURES - 1))]
+    for name in names:
+        users.add_user(name, PASSWORD)
+        for _ in range(MAX_FAILURES - 1):
+            assert users.verify(name, "typo typo typo", "198.51.100.1") is False
+    for name in names:
+        assert users.verify(name, PASSWORD, "198.51.100.1") is True
+
+
+def test_a_success_resets_the_count_of_that_name_at_that_address(users, clock):
     users.add_user("aysel", PASSWORD)
     for _ in range(MAX_FAILURES - 1):
         users.verify("aysel", "typo typo typo", "ip")
-    assert users.verify("aysel", PASSWORD, "ip2") is True
+    assert users.verify("aysel", PASSWORD, "ip") is True
     clock.advance(seconds=1)
-    assert users.verify("aysel", "typo typo typo", "ip3") is False
-    assert users.verify("aysel", PASSWORD, "ip3") is True
+    for _ in range(MAX_FAILURES - 1):  # 8 failures in the window, but 4 since the success
+        assert users.verify("aysel", "typo typo typo", "ip") is False
+    assert users.verify("aysel", PASSWORD, "ip") is True
 
 
 def test_attempts_while_locked_do_not_extend_the_lock(users, clock):

@@ -10,15 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from sanic import response
+from sanic.headers import parse_content_header
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import OperationalError
 
 from bot.staff_db.faq import ConflictError
 from bot.staff_db.users import RateLimited
 from bot.staff_db.validation import STATES, ValidationError
 from bot.web.admin.auth import (
+    database_busy,
+    database_busy_json,
     guarded,
-    rate_limited_message,
+    rate_limited_json,
     start_session,
     verify_password,
     who,
@@ -33,10 +37,25 @@ def _admin(request: Request) -> Admin:
     return request.app.ctx.admin
 
 
+SEND_JSON = "send JSON (Content-Type: application/json)"
+
+
+def is_json(request: Request) -> bool:
+    """The body is declared JSON: application/json or application/<something>+json.
+
+    Exactly, not "json" anywhere in the header: a cross-site form may post text/plain (no
+    preflight), and its body can be made to parse as JSON."""
+    media_type, _ = parse_content_header(request.headers.get("content-type", ""))
+    media_type = media_type.strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
 def _body(request: Request) -> dict[str, Any]:
     """The JSON object sent; anything else is a 422 on the `body` field."""
-    if "json" not in request.headers.get("content-type", ""):
-        raise ValidationError({"body": "send JSON (Content-Type: application/json)"})
+    if not is_json(request):
+        raise ValidationError({"body": SEND_JSON})
     try:
         body = request.json
     except Exception as error:  # Sanic raises InvalidUsage on malformed JSON
@@ -70,6 +89,14 @@ def _conflict(conflict: ConflictError) -> HTTPResponse:
 
 
 async def login(request: Request) -> HTTPResponse:
+    if not is_json(request):
+        return response.json(
+            {
+                "error": "unsupported_media_type",
+                "message": "send the login as JSON (Content-Type: application/json)",
+            },
+            status=415,
+        )
     try:
         body = _body(request)
     except ValidationError as error:
@@ -80,11 +107,10 @@ async def login(request: Request) -> HTTPResponse:
     try:
         session = await verify_password(request, username.strip(), password)
     except RateLimited as error:
-        return response.json(
-            {"error": "rate_limited", "message": rate_limited_message(error)},
-            status=429,
-            headers={"Retry-After": str(error.retry_after_seconds)},
-        )
+        return rate_limited_json(error)
+    except OperationalError as error:
+        database_busy(error)
+        return database_busy_json()
     if session is None:
         return response.json({"error": "wrong username or password"}, status=401)
     resp = response.json({"username": session.username, "csrf_token": session.csrf_token})

@@ -22,6 +22,7 @@ import functools
 import hashlib
 import hmac
 import json
+import logging
 import math
 import secrets
 import time
@@ -34,10 +35,11 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.staff_db import tables as t
 from bot.staff_db.errors import NotFoundError
-from bot.staff_db.users import RateLimited
+from bot.staff_db.users import ADDRESS, RateLimited
 from bot.staff_db.validation import ValidationError
 from bot.web.admin import render
 from bot.web.admin.context import Admin, run_sync
@@ -51,6 +53,7 @@ SECRET_KEY_SETTING = "admin_secret_key"
 LOGOUT_PREFIX = "admin_logout:"
 LOGIN_PAGE = "/admin/login"
 Handler = Callable[..., Awaitable[HTTPResponse]]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -214,8 +217,13 @@ def csrf_ok(expected: str, given: str | None) -> bool:
 
 
 def client_ip(request: Request) -> str:
-    # remote_addr is set only when Sanic is told to trust a proxy (PROXIES_COUNT etc.); a
-    # client-supplied X-Forwarded-For must not let a guesser pick a fresh IP for every try.
+    """The real client's address: the proxy's word for it, else the connection's peer.
+
+    Sanic sets `remote_addr` only from a header it was told to trust: our nginx's
+    `Forwarded: for=...;secret=...` when SANIC_FORWARDED_SECRET matches (scaled profile,
+    compose), or SANIC_REAL_IP_HEADER behind a proxy that always overwrites it and is the only
+    way in (Kubernetes). A direct client's own X-Forwarded-For or Forwarded is ignored, so a
+    guesser can neither pick a fresh address for every try nor pass as someone else."""
     return request.remote_addr or request.ip or "unknown"
 
 
@@ -233,8 +241,45 @@ def retry_minutes(error: RateLimited) -> int:
 
 
 def rate_limited_message(error: RateLimited) -> str:
+    """Why the login is refused and for how long (staff must not guess at either)."""
     minutes = retry_minutes(error)
-    return f"Too many attempts, try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    wait = f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    if error.scope == ADDRESS:
+        return (
+            "Too many failed logins from your network address, with any username. "
+            f"{wait} Staff logging in from other addresses are not affected."
+        )
+    return f"Too many failed logins for this username from your network address. {wait}"
+
+
+def rate_limited_json(error: RateLimited) -> HTTPResponse:
+    return response.json(
+        {
+            "error": "rate_limited",
+            "reason": error.scope,
+            "message": rate_limited_message(error),
+            "retry_after_seconds": error.retry_after_seconds,
+        },
+        status=429,
+        headers={"Retry-After": str(error.retry_after_seconds)},
+    )
+
+
+# A login while the staff database is locked or unreachable: said at once, nothing lost.
+DATABASE_BUSY_MESSAGE = "The staff database is busy: nothing was lost. Try again in a few seconds."
+DATABASE_BUSY_RETRY_SECONDS = 5
+
+
+def database_busy(error: OperationalError) -> None:
+    log.warning("staff login while the database is busy: %s", error.orig or error)
+
+
+def database_busy_json() -> HTTPResponse:
+    return response.json(
+        {"error": "database_busy", "message": DATABASE_BUSY_MESSAGE},
+        status=503,
+        headers={"Retry-After": str(DATABASE_BUSY_RETRY_SECONDS)},
+    )
 
 
 # -- the guard -------------------------------------------------------------------------------

@@ -6,17 +6,21 @@ import secrets
 
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import OperationalError
 
 from bot.staff_db.users import RateLimited
 from bot.web.admin import render
 from bot.web.admin.auth import (
     COOKIE,
     COOKIE_PATH,
+    DATABASE_BUSY_MESSAGE,
+    DATABASE_BUSY_RETRY_SECONDS,
     LOGIN_COOKIE,
     LOGIN_PAGE,
     clear_cookie,
     csrf_ok,
     current_session,
+    database_busy,
     guarded,
     rate_limited_message,
     set_cookie,
@@ -65,7 +69,12 @@ def _login_page(
 
 
 async def login_form(request: Request) -> HTTPResponse:
-    if await current_session(request) is not None:
+    try:
+        session = await current_session(request)
+    except OperationalError as error:  # the form needs no database: show it anyway
+        database_busy(error)
+        session = None
+    if session is not None:
         return render.redirect(safe_next(request.args.get("next")))
     token = secrets.token_urlsafe(32)
     return _login_page(request, token, next_url=safe_next(request.args.get("next")))
@@ -87,6 +96,11 @@ async def login(request: Request) -> HTTPResponse:
     except RateLimited as error:
         resp = _login_page(request, token, 429, rate_limited_message(error), username, next_url)
         resp.headers["Retry-After"] = str(error.retry_after_seconds)
+        return resp
+    except OperationalError as error:
+        database_busy(error)
+        resp = _login_page(request, token, 503, DATABASE_BUSY_MESSAGE, username, next_url)
+        resp.headers["Retry-After"] = str(DATABASE_BUSY_RETRY_SECONDS)
         return resp
     if session is None:
         message = "Wrong username or password."

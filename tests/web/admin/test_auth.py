@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 from http.cookies import SimpleCookie
 
 import pytest
 
+from bot.staff_db.users import ADDRESS_MAX_FAILURES, MAX_FAILURES
 from tests.web.admin.helpers import hidden, html_login
 from tests.web.admin.live import PASSWORD, USERNAME, Client
 
@@ -127,18 +129,50 @@ def test_the_login_form_needs_its_own_token(anonymous, staff):
     assert anonymous.get("/admin/entries").status_code == 302
 
 
-def test_repeated_failures_are_rate_limited(anonymous, staff):
-    for _ in range(5):
+NAME_LOCKED = "Too many failed logins for this username from your network address."
+ADDRESS_LOCKED = "Too many failed logins from your network address, with any username."
+
+
+def test_repeated_failures_are_rate_limited_and_staff_are_told_why(anonymous, staff):
+    for _ in range(MAX_FAILURES):
         assert anonymous.login(USERNAME, "wrong password!").status_code == 401
     locked = anonymous.login(USERNAME, PASSWORD)  # even the right password, while locked
     assert locked.status_code == 429
-    assert locked.json()["message"] == "Too many attempts, try again in 15 minutes."
-    assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
+    body = locked.json()
+    assert body["reason"] == "name_at_address"
+    assert body["message"] == f"{NAME_LOCKED} Try again in 15 minutes."
+    assert 0 < int(locked.headers["Retry-After"]) == body["retry_after_seconds"] <= 15 * 60
 
     page = html_login(anonymous)
     assert page.status_code == 429
-    assert "Too many attempts, try again in 15 minutes." in page.text
+    assert f"{NAME_LOCKED} Try again in 15 minutes." in page.text
+    assert 'value="staff.one"' in page.text, "the username is kept"
+    assert 0 < int(page.headers["Retry-After"]) <= 15 * 60
     assert anonymous.get("/admin/entries").status_code == 302
+
+
+def test_invented_names_lock_the_address_and_say_so(anonymous, staff):
+    for index in range(ADDRESS_MAX_FAILURES):
+        assert anonymous.login(f"invented{index}", "wrong password!").status_code == 401
+    locked = anonymous.login(USERNAME, PASSWORD)
+    assert locked.status_code == 429
+    assert locked.json()["reason"] == "address"
+    assert locked.json()["message"].startswith(ADDRESS_LOCKED)
+    assert "other addresses are not affected" in locked.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "text/plain; charset=json", "application/x-www-form-urlencoded"]
+)
+def test_api_login_requires_a_json_body(anonymous, staff, content_type):
+    body = json.dumps({"username": USERNAME, "password": PASSWORD})
+    reply = anonymous.post("/admin/api/login", data=body, headers={"Content-Type": content_type})
+    assert reply.status_code == 415
+    assert reply.json()["error"] == "unsupported_media_type"
+    assert "application/json" in reply.json()["message"]
+    assert "beu_admin_session" not in reply.headers.get("Set-Cookie", "")
+    typed = {"Content-Type": "application/json; charset=utf-8"}
+    assert anonymous.post("/admin/api/login", data=body, headers=typed).status_code == 200
 
 
 def test_logout_ends_the_session_even_for_a_copied_cookie(client, live):
@@ -220,3 +254,64 @@ def test_the_secret_key_is_made_once_and_kept(make_live, staff, engine):
     second = make_live(secret_key=None)  # a restart: the same key, so the session still holds
     client.base = second.url
     assert client.api("GET", "/entries").status_code == 200
+
+
+@pytest.fixture()
+def sqlite_live(tmp_path, monkeypatch, fake_bot):
+    """The admin on a SQLite file whose busy timeout is 0.3 s (the default waits far longer),
+    and a way to hold the database's write lock as another process would."""
+    import sqlite3
+    import uuid
+
+    from sanic import Sanic
+    from sqlalchemy import event
+
+    from bot.staff_db.db import make_engine, migrate
+    from bot.staff_db.users import Users
+    from bot.web.admin import AdminSettings
+    from bot.web.app import WebConfig, create_app
+    from tests.web.admin.live import LiveApp
+
+    path = tmp_path / "staff.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _short_busy_timeout(dbapi_connection, _record) -> None:  # after the default pragmas
+        dbapi_connection.execute("PRAGMA busy_timeout=300")
+
+    migrate(engine)
+    Users(engine, rounds=4).add_user(USERNAME, PASSWORD)
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    settings = AdminSettings(
+        bot_rest_url=fake_bot.url, secret_key="k", bcrypt_rounds=4, seed_file=None
+    )
+    app = create_app(WebConfig(), f"busy_{uuid.uuid4().hex[:8]}", engine, settings)
+    app.config.MOTD = False
+    live = LiveApp(app).start()
+    holder = sqlite3.connect(path, isolation_level=None)
+    yield live, holder
+    holder.close()
+    live.stop()
+    engine.dispose()
+
+
+def test_a_login_while_the_database_is_locked_says_so_at_once_and_keeps_the_name(sqlite_live):
+    live, holder = sqlite_live
+    client = Client(live.url)
+    form = client.get("/admin/login")
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the database
+    started = time.monotonic()
+    data = {"username": USERNAME, "password": PASSWORD, "csrf_token": "", "next": ""}
+    data["csrf_token"] = hidden(form.text, "csrf_token")[0]
+    page = client.post("/admin/login", data=data)
+    api = client.login()
+    elapsed = time.monotonic() - started
+    assert page.status_code == 503 and api.status_code == 503
+    assert "The staff database is busy: nothing was lost." in page.text
+    assert 'value="staff.one"' in page.text, "what the staff member typed is still there"
+    assert api.json()["error"] == "database_busy" and api.headers["Retry-After"] == "5"
+    assert elapsed < 5, f"answered in {elapsed:.1f} s"
+    assert client.get("/admin/login").status_code == 200  # the form itself needs no database
+
+    holder.execute("COMMIT")
+    assert client.login().status_code == 200  # and once the lock is gone, it just works
