@@ -15,6 +15,9 @@ scaled   what a university website needs at enrolment peak, on one machine or ma
          PostgreSQL and Redis are project-local (var/scaled/, own ports 5433 and 6380, never
          the system's instances), started when not already running, and stopped on exit only
          if this run started them. Passwords are generated into var/scaled/secrets.json.
+         nginx tells the apps each client's address in a `Forwarded` header signed with a
+         secret made for each run (SANIC_FORWARDED_SECRET), and limits requests per address
+         (FRONT_LIMIT_*, bot/ops/services/front_limits.py).
          `make run-scaled` or `PROFILE=scaled make run`.
 
 Why the action servers sit behind nginx rather than one per Rasa replica: actions are
@@ -38,6 +41,7 @@ from pathlib import Path
 from bot import paths
 from bot.ops.health import http_ready, wait_until
 from bot.ops.processes import Servers
+from bot.ops.services.front_limits import FrontLimits
 from bot.ops.services.nginx import Nginx, nginx_conf
 from bot.ops.services.postgres import LocalPostgres
 from bot.ops.services.redis import LocalRedis
@@ -93,6 +97,11 @@ class ScaledProfile:
     lock_lifetime: int = field(default_factory=lambda: _env_port("TICKET_LOCK_LIFETIME", 10))
     durable: bool = True  # tests switch fsync off
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Per-address request limits at nginx (FRONT_LIMIT_* unless given).
+    limits: FrontLimits = field(default_factory=FrontLimits.from_env)
+    # What nginx signs the client address with; the apps trust only that (Sanic's own
+    # FORWARDED_SECRET). New every run: nginx and the apps always start together.
+    forwarded_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     postgres: LocalPostgres | None = None
     redis: LocalRedis | None = None
     nginx: Nginx | None = None
@@ -142,6 +151,7 @@ class ScaledProfile:
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.ports.actions_lb}/webhook",
             "WIDGET_ORIGINS": ",".join(origins),
             "BOT_SOCKET_URL": self.front,
+            "SANIC_FORWARDED_SECRET": self.forwarded_secret,
             **self.extra_env,
         }
 
@@ -153,6 +163,8 @@ class ScaledProfile:
             [f"127.0.0.1:{port}" for port in self.ports.actions],
             self.ports.actions_lb,
             f"127.0.0.1:{self.ports.web}",
+            forwarded_secret=self.forwarded_secret,
+            limits=self.limits,
         )
 
     def start(self) -> ScaledProfile:

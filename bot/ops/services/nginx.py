@@ -5,6 +5,7 @@ regenerates the compose file."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -12,8 +13,11 @@ import sys
 from pathlib import Path
 
 from bot.ops.services import require
+from bot.ops.services.front_limits import TOO_MANY_BODY, FrontLimits
 
 NGINX_USER = "www-data"  # workers drop to this user when nginx is started as root
+# A token (safe inside the Forwarded header and nginx quotes), or a ${VAR} for envsubst.
+FORWARDED_SECRET = re.compile(r"[A-Za-z0-9_-]{16,}|\$\{[A-Z_]+\}")
 
 
 NGINX_CONF = """\
@@ -80,35 +84,43 @@ http {{
         "" close;
     }}
 
+{limit_zones}
+
     server {{
         listen {listen}:{front_port};
         server_name _;
 
         proxy_http_version 1.1;
-        proxy_set_header Host $host;
-        proxy_set_header X-Real-IP $remote_addr;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
+{proxy_headers}
         proxy_connect_timeout 2s;
 
+        # Per client address (bot/ops/services/front_limits.py): past a burst, a short 429.
+        # Only nginx's own 429s come here; the apps' (a staff login lock-out) pass unchanged.
+        error_page 429 @too_many_requests;
+        location @too_many_requests {{
+            default_type text/plain;
+            add_header Retry-After $limit_retry_after always;
+            return 429 "{too_many_body}\\n";
+        }}
+
         location /webhooks/ {{
+{webhook_limits}
             proxy_pass http://rasa;
-            proxy_set_header Connection "";
             proxy_read_timeout 60s;
             proxy_next_upstream error timeout;
         }}
 
         location /socket.io/ {{
+{widget_limits}
             proxy_pass http://rasa_socketio;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
+{socketio_headers}
             proxy_read_timeout 120s;  # engine.io pings every 25 s
             proxy_buffering off;
         }}
 
         location / {{
+{page_limits}
             proxy_pass http://web;
-            proxy_set_header Connection "";
             add_header Set-Cookie $beu_affinity_cookie;
         }}
     }}
@@ -130,6 +142,32 @@ http {{
 """
 
 
+def proxy_headers(forwarded_secret: str, connection: str = '""') -> str:
+    """What every proxied request carries. All of it in every location: a location that sets
+    any proxy_set_header inherits none from its server.
+
+    `Forwarded` is how the apps learn the client's address: Sanic believes it only with the
+    secret (SANIC_FORWARDED_SECRET), and nginx replaces whatever Forwarded or X-Forwarded-For
+    a client sent, so no client can claim another address (docs/security.md#proxy-trust)."""
+    if not FORWARDED_SECRET.fullmatch(forwarded_secret):
+        raise ValueError("the forwarded secret must be 16+ characters of [A-Za-z0-9_-] or ${VAR}")
+    return "\n".join(
+        [
+            "proxy_set_header Host $host;",
+            "proxy_set_header X-Real-IP $remote_addr;",
+            "proxy_set_header X-Forwarded-For $remote_addr;",
+            "proxy_set_header X-Forwarded-Proto $scheme;",
+            "proxy_set_header Forwarded "
+            f"'for=\"$remote_addr\";proto=$scheme;secret={forwarded_secret}';",
+            f"proxy_set_header Connection {connection};",
+        ]
+    )
+
+
+def _indent(text: str, spaces: int) -> str:
+    return "\n".join(" " * spaces + line if line else line for line in text.splitlines())
+
+
 def nginx_conf(
     prefix: Path | str,
     front_port: int,
@@ -140,9 +178,14 @@ def nginx_conf(
     listen: str = "127.0.0.1",
     actions_listen: str = "127.0.0.1",
     user: str | None = None,
+    forwarded_secret: str = "${FORWARDED_SECRET}",
+    limits: FrontLimits | None = None,
 ) -> str:
     """The nginx configuration of the scaled profile. Upstreams are `host:port` strings: one per
-    replica here, one per service name in docker-compose (Docker's DNS lists every replica)."""
+    replica here, one per service name in docker-compose (Docker's DNS lists every replica).
+    `forwarded_secret` may be `${FORWARDED_SECRET}`, filled in by envsubst when the container
+    starts (deploy/docker-compose.yml); `limits`: FrontLimits.from_env() unless given."""
+    limits = FrontLimits.from_env() if limits is None else limits
 
     def servers(addresses: list[str]) -> str:
         return "\n".join(
@@ -161,6 +204,17 @@ def nginx_conf(
         actions_port=actions_port,
         listen=listen,
         actions_listen=actions_listen,
+        proxy_headers=_indent(proxy_headers(forwarded_secret), 8),
+        socketio_headers=_indent(
+            "proxy_set_header Upgrade $http_upgrade;\n"
+            + proxy_headers(forwarded_secret, "$connection_upgrade"),
+            12,
+        ),
+        limit_zones=_indent(limits.zones(), 4),
+        too_many_body=TOO_MANY_BODY,
+        webhook_limits=_indent(limits.apply("rest", "messenger"), 12),
+        widget_limits=_indent(limits.apply("widget"), 12),
+        page_limits=_indent(limits.apply("page", "login"), 12),
     )
 
 
