@@ -90,7 +90,7 @@ class FrontLimits:
         Messenger zones split the /webhooks/ location between them."""
         lines = [
             "map $request_method:$uri $login_limit_key {",
-            "    ~^POST:/admin/(api/)?login$ $binary_remote_addr;",
+            "    ~^POST:/admin/(api/)?login/?$ $binary_remote_addr;",
             '    default "";',
             "}",
             "map $uri $messenger_limit_key {",

@@ -19,9 +19,9 @@ from bot.staff_db.faq import ConflictError
 from bot.staff_db.users import RateLimited
 from bot.staff_db.validation import STATES, ValidationError
 from bot.web.admin.auth import (
-    database_busy,
     database_busy_json,
     guarded,
+    log_database_busy,
     rate_limited_json,
     start_session,
     verify_password,
@@ -109,7 +109,7 @@ async def login(request: Request) -> HTTPResponse:
     except RateLimited as error:
         return rate_limited_json(error)
     except OperationalError as error:
-        database_busy(error)
+        log_database_busy(error)
         return database_busy_json()
     if session is None:
         return response.json({"error": "wrong username or password"}, status=401)

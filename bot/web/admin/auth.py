@@ -270,7 +270,8 @@ DATABASE_BUSY_MESSAGE = "The staff database is busy: nothing was lost. Try again
 DATABASE_BUSY_RETRY_SECONDS = 5
 
 
-def database_busy(error: OperationalError) -> None:
+def log_database_busy(error: OperationalError) -> None:
+    """Logged, not shown: the staff member sees DATABASE_BUSY_MESSAGE."""
     log.warning("staff login while the database is busy: %s", error.orig or error)
 
 

@@ -20,8 +20,8 @@ from bot.web.admin.auth import (
     clear_cookie,
     csrf_ok,
     current_session,
-    database_busy,
     guarded,
+    log_database_busy,
     rate_limited_message,
     set_cookie,
     start_session,
@@ -72,7 +72,7 @@ async def login_form(request: Request) -> HTTPResponse:
     try:
         session = await current_session(request)
     except OperationalError as error:  # the form needs no database: show it anyway
-        database_busy(error)
+        log_database_busy(error)
         session = None
     if session is not None:
         return render.redirect(safe_next(request.args.get("next")))
@@ -98,7 +98,7 @@ async def login(request: Request) -> HTTPResponse:
         resp.headers["Retry-After"] = str(error.retry_after_seconds)
         return resp
     except OperationalError as error:
-        database_busy(error)
+        log_database_busy(error)
         resp = _login_page(request, token, 503, DATABASE_BUSY_MESSAGE, username, next_url)
         resp.headers["Retry-After"] = str(DATABASE_BUSY_RETRY_SECONDS)
         return resp
