@@ -40,10 +40,9 @@ from sanic.response import HTTPResponse, ResponseStream
 
 from bot.rasa_server.channels.guarded import GuardedInput
 from bot.rasa_server.channels.render import safe_markdown
+from bot.rasa_server.guard import MAX_SENDER_CHARS
 
 logger = logging.getLogger(__name__)
-
-MAX_SENDER_CHARS = 255
 
 
 class BadRequest(ValueError):
