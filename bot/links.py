@@ -40,8 +40,12 @@ _C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
 _HOST = re.compile(r"^(?:[\w-]+\.)+[\w-]{2,}$|^localhost$", re.U)
 _TEL = re.compile(r"^\+?[0-9][0-9 ().\-]{2,30}$")
 _MAILTO = re.compile(r"^[^@\s]+@[^@\s]+$")
-# `[label]: destination` at the start of a line (CommonMark: at most 3 spaces of indent)
-_DEFINITION = re.compile(r"(?m)^[ ]{0,3}\[(?:[^\]\\\n]|\\.)+\]:[ \t]*\n?[ \t]*(<[^<>\n]*>|\S+)")
+# `[label]: destination` at the start of a line, also inside block quotes and list items (so any
+# indentation: a list item's content is indented)
+_DEFINITION = re.compile(
+    r"(?m)^(?:[ \t>]|[*+\-][ \t]|\d{1,9}[.)][ \t])*"
+    r"\[(?:[^\]\\\n]|\\.)+\]:[ \t]*\n?[ \t]*(<[^<>\n]*>|\S+)"
+)
 # `<` that could start an autolink or an HTML tag, comment or declaration
 _ANGLE = re.compile(r"<(?=[A-Za-z/!?])")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*|[^<>@\s]+@[^<>@\s]+)>")

@@ -35,6 +35,8 @@ BYPASSES = [
     "<JAVASCRIPT:alert(1)>",
     "see [the page][1]\n\n[1]: javascript:alert(1)",
     "see [the page][1]\n\n[1]: <java\tscript:alert(1)>",
+    "- item\n\n      [1]: javascript:alert(1)\n\n  [p][1]",
+    "> [1]: javascript:alert(1)\n>\n> [p][1]",
     "[x](/relative)",
     "[x](#anchor)",
     "[x](//evil.example)",
@@ -143,3 +145,48 @@ def test_an_echoed_payload_value_loses_its_markup():
     assert echo('<img src=x onerror="alert(1)">') == "img srcx onerroralert1"
     assert echo("[click](https://evil.example)") == "clickhttpsevil. example"
     assert echo("Latvia") == "Latvia"
+
+
+WIDGET_PARSER = """
+const unified = require("unified"), parse = require("remark-parse");
+const texts = JSON.parse(require("fs").readFileSync(0, "utf8"));
+console.log(JSON.stringify(texts.map((text) => {
+  const urls = [];
+  (function walk(node) {
+    if (node.url !== undefined) urls.push(node.url);
+    (node.children || []).forEach(walk);
+  })(unified().use(parse, {gfm: true, commonmark: false}).parse(text));
+  return urls;
+})));
+"""
+
+
+def widget_urls(texts: list[str]) -> list[list[str]]:
+    """Link, image and definition URLs as the widget's own markdown parser (remark-parse, under
+    rasa-webchat's react-markdown in node_modules) reads each text."""
+    import json
+    import subprocess
+    from pathlib import Path
+
+    from tests.system import binary
+
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "node_modules" / "remark-parse").exists():
+        pytest.skip("node_modules not installed (make web-deps)")
+    result = subprocess.run(
+        [binary("node", "nodejs"), "-e", WIDGET_PARSER],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_widgets_own_parser_finds_no_refused_link_in_what_we_show():
+    raw = widget_urls(BYPASSES)
+    assert sum(any(url_problem(u) for u in urls) for urls in raw) >= 15  # it does see them raw
+    for text, urls in zip(BYPASSES, widget_urls([neutralise(t) for t in BYPASSES]), strict=True):
+        assert [u for u in urls if url_problem(u)] == [], text
