@@ -22,6 +22,9 @@ from bot.ops.health import http_ready
 from bot.ops.profiles import default_store_env
 
 READY_TIMEOUT_SECONDS = 180
+# The secret Rasa sends the action server (bot/action_server/auth.py) when ACTION_SERVER_TOKEN is
+# not set: one per run of this process, so every set of servers it starts or restarts agrees.
+RUN_ACTION_TOKEN = secrets.token_urlsafe(32)
 
 
 @dataclass
@@ -40,9 +43,9 @@ class Servers:
     # sit behind nginx on 127.0.0.1.
     interface: str | None = None
     processes: List[subprocess.Popen] = field(default_factory=list)
-    # The secret Rasa sends the action server (bot/action_server/auth.py), new for each set of
-    # servers unless ACTION_SERVER_TOKEN is set (environment or config_overrides).
-    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    # The secret Rasa sends the action server, unless ACTION_SERVER_TOKEN is set (environment
+    # or config_overrides).
+    action_token: str = field(default=RUN_ACTION_TOKEN, repr=False)
 
     @property
     def webhook(self) -> str:
