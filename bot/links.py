@@ -49,6 +49,10 @@ _DEFINITION = re.compile(
 # `<` that could start an autolink or an HTML tag, comment or declaration
 _ANGLE = re.compile(r"<(?=[A-Za-z/!?])")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*|[^<>@\s]+@[^<>@\s]+)>")
+# href/src/action/formaction/xlink:href... attributes of raw HTML, quoted or not
+_HTML_URL = re.compile(
+    r"""(?i)<[^>]*?\b(?:href|src|action|formaction|poster|data)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)"""
+)
 _BARE = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://\S*|www\.\S+|(?:java|vb)script:\S*|data:\S*)")
 _TRAILING = ".,;!?'\"*_"
 
@@ -178,10 +182,12 @@ def inline_links(text: str) -> List[Link]:
 
 def link_targets(text: str) -> List[str]:
     """Every destination a renderer could turn into a link or image: inline links and images,
-    reference definitions, autolinks, and bare URLs (GFM turns some of these into links)."""
+    reference definitions, autolinks, URLs in raw HTML attributes, and bare URLs (GFM turns
+    some of these into links)."""
     targets = [link.destination for link in inline_links(text)]
     targets += [m.group(1) for m in _DEFINITION.finditer(text)]
     targets += [m.group(1) for m in _AUTOLINK.finditer(text)]
+    targets += [m.group(1).strip("\"'") for m in _HTML_URL.finditer(text)]
     rest = _AUTOLINK.sub(" ", _DEFINITION.sub(" ", text))
     for link in reversed(inline_links(rest)):
         rest = rest[: link.start] + " " + rest[link.end :]

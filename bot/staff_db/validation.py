@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Dict, Iterable, List, Mapping, Tuple
 
-from bot.links import browser_url, link_problems, raw_html, url_problem
+from bot.links import browser_url, link_problems, url_problem
 
 MAX_ANSWER = 1000
 MAX_QUESTION = 300  # the normalised question is a unique key; keep it index-sized
@@ -102,11 +102,6 @@ def _check_text(errors: Dict[str, str], draft: FaqDraft) -> None:
         )
     elif link_problems(draft.answer):
         errors["answer"] = "broken link: " + "; ".join(link_problems(draft.answer))
-    elif raw_html(draft.answer):
-        errors["answer"] = (
-            f"HTML is not allowed in an answer ({raw_html(draft.answer)[0]!r}): use markdown, "
-            "e.g. **bold** or [label](https://...)"
-        )
     if draft.source_url is not None:
         problem = _bad_url(draft.source_url.strip()) if isinstance(draft.source_url, str) else ""
         if problem is not None:
