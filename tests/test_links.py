@@ -116,7 +116,7 @@ def rendered_urls(markdown: str) -> list[str]:
     return parser.urls
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(PIECES, max_size=25).map("".join))
 def test_no_generated_markdown_renders_a_refused_link(markdown):
     shown = neutralise(markdown)
