@@ -38,7 +38,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     utils.update_sanic_log_level()
 
-    app = create_app(args.actions, cors_origins=args.cors, auto_reload=args.auto_reload)
+    from bot.action_server.auth import MissingToken
+
+    try:
+        app = create_app(args.actions, cors_origins=args.cors, auto_reload=args.auto_reload)
+    except MissingToken as error:
+        raise SystemExit(f"action server: {error}") from None
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
     host = os.environ.get("SANIC_HOST", "127.0.0.1")

@@ -12,7 +12,9 @@ student typed, slots, metadata) plus whatever the exception says, to whoever cal
 - a deflate-compressed body may not expand past the request size limit (no zip bombs);
 - request bodies are capped at ACTIONS_MAX_REQUEST_BYTES (default 16 MiB; Sanic's default is
   100 MB);
-- it listens on SANIC_HOST, default 127.0.0.1 (rasa_sdk: 0.0.0.0): it is an internal service.
+- it listens on SANIC_HOST, default 127.0.0.1 (rasa_sdk: 0.0.0.0): it is an internal service;
+- it answers only Rasa (a shared secret) and applies the guard's limits to each action call
+  (bot/action_server/auth.py).
 
 The 400 (a form rejecting input) and 404 (unknown action) bodies of rasa_sdk are kept: Rasa reads
 them, and they hold only the action's name and the action's own message.
@@ -31,6 +33,8 @@ from sanic import Sanic, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.action_server.auth import configured_token, limit_problem, require_token
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +105,9 @@ def harden(app: Sanic) -> Sanic:
             and isinstance(call.get("domain") or {}, dict)
         ):
             return error_response(400, "expected an action call: next_action, tracker")
+        too_big = limit_problem(call)  # the guard's limits, as on every channel
+        if too_big:
+            return error_response(*too_big)
         if not deflated:
             request.parsed_json = call  # rasa_sdk's handler reads request.json: parse once
         return None
@@ -114,7 +121,14 @@ def harden(app: Sanic) -> Sanic:
     return app
 
 
-def create_app(actions: str, cors_origins: Any = None, auto_reload: bool = False) -> Sanic:
+def create_app(
+    actions: str, cors_origins: Any = None, auto_reload: bool = False, token: str | None = None
+) -> Sanic:
+    """rasa_sdk's app that answers only Rasa (`token`, default ACTION_SERVER_TOKEN; see
+    bot/action_server/auth.py), hardened."""
     from rasa_sdk.endpoint import create_app as sdk_create_app
 
-    return harden(sdk_create_app(actions, cors_origins=cors_origins, auto_reload=auto_reload))
+    token = configured_token() if token is None else token  # before the actions load
+    app = sdk_create_app(actions, cors_origins=cors_origins, auto_reload=auto_reload)
+    require_token(app, token)  # the first request middleware: nothing runs before it
+    return harden(app)

@@ -14,6 +14,14 @@ from typing import Dict, Iterable, List, Sequence
 from bot.kb.index import KnowledgeIndex
 from bot.kb.load import load_countries, load_kb
 from bot.kb.schema import Cited
+from bot.links import echo
+
+
+def quoted(student_text: str | None, otherwise: str = "that") -> str:
+    """What the student typed, in bold, as plain text: a `/intent{"project": "<img ...>"}`
+    payload or a link in a message is never echoed as markup (bot/links.py `echo`)."""
+    shown = echo(student_text)
+    return f"**{shown}**" if shown else otherwise
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,7 @@ from bot.answers.base import (
     count_phrase,
     join,
     knowledge,
+    quoted,
     sentence,
 )
 from bot.kb.schema import ExchangeProgramme, PartnerClaim
@@ -169,7 +170,7 @@ def partners_in(country_text: str) -> Answer:
     country = index.country(country_text)
     if country is None:
         return Answer(
-            f"I don't recognise **{country_text}** as a country. Could you check the spelling?",
+            f"I don't recognise {quoted(country_text)} as a country. Could you check the spelling?",
             [Button.ask("List partner countries", "ask_partners")],
             "partners",
             known=False,
@@ -215,7 +216,7 @@ def partner_organisation(name: str) -> Answer:
     org = index.organisation(name)
     if org is None:
         return Answer(
-            f"The page doesn't mention **{name}**, so I can't say whether it is a partner.",
+            f"The page doesn't mention {quoted(name)}, so I can't say whether it is a partner.",
             [Button.ask("All partner countries", "ask_partners")],
             "partners",
             known=False,

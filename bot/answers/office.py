@@ -10,6 +10,7 @@ from bot.answers.base import (
     join,
     knowledge,
     office_contact_hint,
+    quoted,
     sentence,
     source_line,
 )
@@ -56,7 +57,7 @@ def contact() -> Answer:
 
 def not_covered(subject: str | None = None) -> Answer:
     """The honest answer to a practical question the page does not answer (fees, visas...)."""
-    what = f"**{subject}**" if subject else "that"
+    what = quoted(subject)
     body = (
         f"I'm afraid I don't have information about {what}: the university's International "
         f"Relations page doesn't cover it, and I won't guess.\n\n{office_contact_hint()}"

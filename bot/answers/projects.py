@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List
 
-from bot.answers.base import Answer, Button, answer, bullets, join, knowledge, sentence
+from bot.answers.base import (
+    Answer,
+    Button,
+    answer,
+    bullets,
+    join,
+    knowledge,
+    quoted,
+    sentence,
+)
 from bot.kb.schema import Cited, Project
 
 ROLE = {
@@ -135,7 +144,7 @@ def project(project_text: str | None, aspect: str = "details") -> Answer:
     topic = f"project_{aspect}"
     if found is None:
         intro = (
-            f"I don't know a project called **{project_text}**."
+            f"I don't know a project called {quoted(project_text)}."
             if project_text
             else "Which project do you mean?"
         )

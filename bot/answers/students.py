@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answers.base import Answer, Button, answer, join, knowledge
+from bot.answers.base import Answer, Button, answer, join, knowledge, quoted
 
 
 def international_students(country_text: str | None = None) -> Answer:
@@ -22,7 +22,7 @@ def international_students(country_text: str | None = None) -> Answer:
     country = index.country(country_text)
     if country is None:
         return Answer(
-            f"I don't recognise **{country_text}** as a country. {overview}",
+            f"I don't recognise {quoted(country_text)} as a country. {overview}",
             buttons,
             "students",
             known=False,
@@ -44,7 +44,7 @@ def scholarships(name: str | None = None) -> Answer:
     if name:
         found = index.scholarship(name)
         if found is None:
-            body = f"The page doesn't mention **{name}**. What it says is: {support.text}"
+            body = f"The page doesn't mention {quoted(name)}. What it says is: {support.text}"
         else:
             body = f"Yes, **{found.name}** is one of them. {support.text}"
     body += (

@@ -8,6 +8,7 @@ tests (on free ports) and the benchmark, so all of them exercise exactly the sam
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -21,6 +22,9 @@ from bot.ops.health import http_ready
 from bot.ops.profiles import default_store_env
 
 READY_TIMEOUT_SECONDS = 180
+# The secret Rasa sends the action server (bot/action_server/auth.py) when ACTION_SERVER_TOKEN is
+# not set: one per run of this process, so every set of servers it starts or restarts agrees.
+RUN_ACTION_TOKEN = secrets.token_urlsafe(32)
 
 
 @dataclass
@@ -39,6 +43,9 @@ class Servers:
     # sit behind nginx on 127.0.0.1.
     interface: str | None = None
     processes: List[subprocess.Popen] = field(default_factory=list)
+    # The secret Rasa sends the action server, unless ACTION_SERVER_TOKEN is set (environment
+    # or config_overrides).
+    action_token: str = field(default=RUN_ACTION_TOKEN, repr=False)
 
     @property
     def webhook(self) -> str:
@@ -52,6 +59,7 @@ class Servers:
         env["ACTION_SERVER_URL"] = f"http://localhost:{self.action_port}/webhook"
         env["SANIC_HOST"] = "127.0.0.1"  # the action server is internal: never on a public port
         env["FAQ_WARMUP"] = "1"  # the action server loads the FAQ index before it reports ready
+        env.setdefault("ACTION_SERVER_TOKEN", self.action_token)  # Rasa -> action server secret
         env.setdefault("BOT_REST_URL", self.webhook)  # the admin's "what would the bot answer"
         # endpoints.yml's tracker and lock store: the default profile's unless told otherwise
         # (SQLite in var/, in-memory locks; bot/ops/profiles.py).

@@ -85,6 +85,15 @@ def load_secrets(path: Path) -> dict[str, str]:
     return values
 
 
+def action_server_token(path: Path, values: dict[str, str]) -> str:
+    """The secret Rasa sends the action servers (bot/action_server/auth.py): kept in
+    secrets.json with the passwords, added to a secrets.json written before it existed."""
+    if not values.get("actions"):
+        values["actions"] = secrets.token_urlsafe(32)
+        path.write_text(json.dumps(values))
+    return values["actions"]
+
+
 @dataclass
 class ScaledProfile:
     ports: ScaledPorts = field(default_factory=ScaledPorts)
@@ -112,6 +121,7 @@ class ScaledProfile:
         self.ports.actions = self.ports.actions[: self.action_servers]
         self.log_dir = self.log_dir or self.var_dir / "logs"
         self.secrets = load_secrets(self.var_dir / "secrets.json")
+        action_server_token(self.var_dir / "secrets.json", self.secrets)
 
     # where things are
     @property
@@ -149,6 +159,7 @@ class ScaledProfile:
             "REDIS_DB": "1",
             "TICKET_LOCK_LIFETIME": str(self.lock_lifetime),
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.ports.actions_lb}/webhook",
+            "ACTION_SERVER_TOKEN": self.secrets["actions"],
             "WIDGET_ORIGINS": ",".join(origins),
             "BOT_SOCKET_URL": self.front,
             "SANIC_FORWARDED_SECRET": self.forwarded_secret,

@@ -36,6 +36,9 @@ DEFAULT_MAX_MESSAGE_CHARS = 2000
 DEFAULT_RATE_LIMIT_PER_MINUTE = 20
 DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
 RATE_WINDOW_SECONDS = 60.0
+# A sender id is a column of the tracker store (String(255)); REST refuses longer ones and the
+# action server refuses calls for them (bot/action_server/auth.py).
+MAX_SENDER_CHARS = 255
 MAX_TRACKED_SENDERS = 100_000
 
 EMPTY_REPLY = "Please type a question, for example: which programmes are taught in English?"

@@ -1,31 +1,26 @@
 """Field-level checks for FAQ entries, reported all at once as field -> message.
 
 The admin form shows each message next to its field, so every problem is collected rather than
-stopping at the first. Nothing here touches the network: a link is judged by its shape only.
+stopping at the first. Nothing here touches the network: a link is judged by its shape only,
+as a browser would see it (bot/links.py: schemes https, http, mailto, tel; the channels apply
+the same rule again when they show an answer).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Dict, Iterable, List, Mapping, Tuple
-from urllib.parse import urlsplit
+
+from bot.links import browser_url, link_problems, url_problem
 
 MAX_ANSWER = 1000
 MAX_QUESTION = 300  # the normalised question is a unique key; keep it index-sized
 MAX_TAG = 50
 MAX_NAME = 100
 STATES = ("draft", "published")
-
-_MD_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_MD_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S*?)>?(?:\s+\"[^\"]*\")?\s*$", re.M)
-_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.-]*:[^<>\s]*)>")
-_BARE = re.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://\S*|www\.\S+|javascript:\S*)")
-_HOST = re.compile(r"^(?:[\w-]+\.)+[\w-]{2,}$|^localhost$", re.U)
-_TRAILING = ".,;!?'\"*_"
 
 
 class ValidationError(ValueError):
@@ -59,39 +54,13 @@ def normalise_question(text: str) -> str:
 
 
 def _bad_url(url: str) -> str | None:
-    """Why `url` is not an absolute http(s) link with a host, or None when it is fine."""
-    if not url:
-        return "empty link"
+    """Why `url` is not an absolute http(s) link with a host (a source page), or None."""
     if url.lower().startswith("www."):
         url = "http://" + url
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        return f"malformed link {url!r}"
-    if parts.scheme.lower() not in ("http", "https"):
-        if not parts.scheme:
-            return f"relative link {url!r}: use a full https:// address"
-        return f"link {url!r} is not http(s)"
-    if not host or not _HOST.match(host):
-        return f"link {url!r} has no valid host"
-    return None
-
-
-def link_problems(text: str) -> List[str]:
-    """Every markdown link, autolink, reference definition and bare URL that is not http(s)."""
-    targets: List[str] = []
-    for pattern in (_MD_LINK, _MD_REFERENCE, _AUTOLINK):
-        targets += [m.group(1) for m in pattern.finditer(text)]
-        text = pattern.sub(" ", text)
-    targets += [m.group(0).rstrip(_TRAILING).rstrip(")") for m in _BARE.finditer(text)]
-    problems = []
-    for target in targets:
-        problem = _bad_url(target.strip())
-        if problem and problem not in problems:
-            problems.append(problem)
-    return problems
+    problem = url_problem(url)
+    if problem is None and not browser_url(url).lower().startswith("http"):
+        return f"link {url!r} is not a web page: use a full https:// address"
+    return problem
 
 
 def kb_fact_ids() -> frozenset:

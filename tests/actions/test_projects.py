@@ -111,3 +111,20 @@ def test_details_with_no_project_named_or_in_context_lists_the_projects():
         run_action(ActionProjectDetails(), create_tracker("what is ka2", "ask_project_details"))[0]
     )
     assert "promig" in text and "magnus" in text
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['<img src=x onerror="alert(1)">', "[click](https://evil.example)", "x](javascript:alert(1))"],
+)
+def test_an_entity_value_from_a_payload_is_echoed_as_plain_text(value):
+    """`/ask_project_details{"project": "<img ...>"}` is echoed without any markup."""
+    from bot.links import link_targets, raw_html
+
+    tracker = create_tracker(
+        f'/ask_project_details{{"project": "{value}"}}', "ask_project_details", {"project": value}
+    )
+    text = run_action(ActionProjectDetails(), tracker)[0][0]["text"]
+    assert text.startswith("I don't know a project called **")
+    assert raw_html(text) == [] and "evil.example" not in text
+    assert all(t.startswith("https://") for t in link_targets(text)), text

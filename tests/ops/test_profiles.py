@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.ops.processes import Servers
 from bot.ops.profiles import default_store_env
 from bot.ops.scaled import ScaledPorts, ScaledProfile
 from bot.ops.services.nginx import Nginx, compose_nginx_conf
@@ -39,7 +40,18 @@ def read_endpoints(env: dict, monkeypatch) -> dict:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
-    return {"tracker": endpoints.tracker_store, "lock": endpoints.lock_store}
+    return {
+        "tracker": endpoints.tracker_store,
+        "lock": endpoints.lock_store,
+        "action": endpoints.action,
+    }
+
+
+# What bot/ops/processes.py (Servers._env) adds to the profile's stores for every process.
+SERVERS_ENV = {
+    "ACTION_SERVER_URL": "http://localhost:5055/webhook",
+    "ACTION_SERVER_TOKEN": "t" * 43,
+}
 
 
 def scaled(tmp_path: Path) -> ScaledProfile:
@@ -47,7 +59,7 @@ def scaled(tmp_path: Path) -> ScaledProfile:
 
 
 def test_default_profile_keeps_conversations_in_sqlite_and_locks_in_memory(monkeypatch):
-    env = {**default_store_env(), "ACTION_SERVER_URL": "http://localhost:5055/webhook"}
+    env = {**default_store_env(), **SERVERS_ENV}
     endpoints = read_endpoints(env, monkeypatch)
     assert endpoints["tracker"].type == "bot.rasa_server.tracker_store.DurableSQLTrackerStore"
     assert endpoints["tracker"].url.startswith("sqlite:///")
@@ -65,7 +77,23 @@ def test_scaled_profile_uses_postgresql_and_redis(monkeypatch, tmp_path):
     assert profile.env()["DATABASE_URL"].endswith(":5433/beu_staff")  # the same server
     # every variable endpoints.yml names is set by each profile
     assert set(profile.env()) >= ENDPOINT_VARS
-    assert set(default_store_env()) | {"ACTION_SERVER_URL"} >= ENDPOINT_VARS
+    assert set(default_store_env()) | set(SERVERS_ENV) >= ENDPOINT_VARS
+    assert set(Servers(web_port=None)._env()) >= ENDPOINT_VARS
+
+
+def test_rasa_sends_the_action_server_its_secret(monkeypatch, tmp_path):
+    """endpoints.yml puts ACTION_SERVER_TOKEN in a header of every action call; each set of
+    run has its own unless one is given, the scaled profile keeps one in secrets.json."""
+    profile = scaled(tmp_path)
+    token = profile.env()["ACTION_SERVER_TOKEN"]
+    assert len(token) >= 32 and scaled(tmp_path).env()["ACTION_SERVER_TOKEN"] == token
+    action = read_endpoints(profile.env(), monkeypatch)["action"]
+    assert action.headers == {"Authorization": f"Bearer {token}"}
+    monkeypatch.delenv("ACTION_SERVER_TOKEN")
+    generated = Servers()._env()["ACTION_SERVER_TOKEN"]  # one per run: restarts agree
+    assert len(generated) >= 32 and Servers(rasa_port=1)._env()["ACTION_SERVER_TOKEN"] == generated
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "operator-chosen-secret")
+    assert Servers()._env()["ACTION_SERVER_TOKEN"] == "operator-chosen-secret"
 
 
 def test_passwords_are_generated_locally_and_never_in_tracked_files(tmp_path):
@@ -114,7 +142,20 @@ def test_deploy_files_parse_and_match_the_scaled_profile():
     rasa = kinds[("Deployment", "rasa")]["spec"]["template"]["spec"]["containers"][0]
     assert {"secretRef": {"name": "beu-secrets"}} in rasa["envFrom"]
     secret = {"TRACKER_STORE_URL", "DATABASE_URL", "REDIS_PASSWORD", "POSTGRES_PASSWORD"}
+    secret |= {"ACTION_SERVER_TOKEN"}  # named in the `kubectl create secret` of config.yaml
+    assert "ACTION_SERVER_TOKEN=" in (DEPLOY / "k8s" / "config.yaml").read_text()
     assert set(kinds[("ConfigMap", "beu-config")]["data"]) | secret >= ENDPOINT_VARS
+    # only Rasa reaches the action servers: a NetworkPolicy, and an internal compose network
+    policy = kinds[("NetworkPolicy", "actions-from-rasa-only")]["spec"]
+    assert policy["podSelector"] == {"matchLabels": {"app": "actions"}}
+    assert policy["ingress"] == [
+        {"from": [{"podSelector": {"matchLabels": {"app": "rasa"}}}],
+         "ports": [{"protocol": "TCP", "port": 5055}]}
+    ]  # fmt: skip
+    assert compose["networks"]["actions"] == {"internal": True}
+    assert services["actions"]["networks"] == ["actions"]
+    on_actions = {name for name, s in services.items() if "actions" in s.get("networks", [])}
+    assert on_actions == {"actions", "rasa", "nginx", "postgres"}
     sticky = kinds[("Ingress", "beu-socketio")]["metadata"]["annotations"]
     assert sticky["nginx.ingress.kubernetes.io/affinity"] == "cookie"
 

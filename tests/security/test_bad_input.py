@@ -349,7 +349,11 @@ def action_call(action: str, **tracker: Any) -> Dict[str, Any]:
 
 
 def action_webhook(servers, body: bytes, headers: Dict[str, str] | None = None) -> Tuple[int, str]:
-    return post_raw(f"http://127.0.0.1:{servers.action_port}/webhook", body, headers)
+    """POST as Rasa does, with the shared secret (bot/action_server/auth.py)."""
+    auth = {"Authorization": f"Bearer {servers._env()['ACTION_SERVER_TOKEN']}"}
+    return post_raw(
+        f"http://127.0.0.1:{servers.action_port}/webhook", body, {**auth, **(headers or {})}
+    )
 
 
 def action_server_cases() -> Dict[str, Tuple[bytes, set]]:

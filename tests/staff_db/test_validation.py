@@ -16,6 +16,7 @@ from bot.staff_db.validation import (
     validate,
 )
 from tests.staff_db.helpers import AS_OF, draft
+from tests.test_links import BYPASSES
 
 FACTS = lambda: {"projects[promig]"}  # noqa: E731
 
@@ -133,3 +134,15 @@ def test_an_unloadable_knowledge_base_is_reported_on_the_field():
         validate(draft(fact_ref="projects[promig]"), (), broken)
     assert "does not load" in caught.value.errors["fact_ref"]
     validate(draft(fact_ref=None), (), broken)  # not consulted when there is no fact_ref
+
+
+@pytest.mark.parametrize("answer", BYPASSES)
+def test_disguised_links_are_refused_naming_the_answer_field(answer):
+    problems = errors(draft(answer=f"Apply online. {answer}"))
+    assert problems["answer"].startswith("broken link"), problems
+
+
+def test_mailto_and_tel_links_are_allowed_in_answers_but_not_as_source():
+    answer = "Write to [us](mailto:international@beu.edu.az) or [call](tel:+994124986535)."
+    validate(draft(answer=answer), (), FACTS)
+    assert "source_url" in errors(draft(source_url="mailto:international@beu.edu.az"))

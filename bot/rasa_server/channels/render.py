@@ -3,6 +3,10 @@
 Answers are written once, in markdown, by bot/answers. REST and the web widget render markdown
 themselves; Messenger shows plain text with *bold* and _italic_, 2,000 characters a message, and
 at most 13 quick replies of 20 characters. Everything channel-specific about presentation is here.
+
+Every channel shows an answer through `safe_markdown` first (bot/links.py): a link whose scheme
+is not https, http, mailto or tel, however it is disguised, becomes plain text and raw HTML is
+escaped, whether the answer came from the knowledge base, a staff entry or anywhere else.
 """
 
 from __future__ import annotations
@@ -11,25 +15,33 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Sequence
 
+from bot.links import neutralise
+
 MESSENGER_TEXT_LIMIT = 2000
 MESSENGER_MAX_QUICK_REPLIES = 13
 MESSENGER_QUICK_REPLY_TITLE = 20
 MESSENGER_PAYLOAD_LIMIT = 1000
 
-_LINK = re.compile(r"\[([^\]]+)\]\(((?:https?|mailto):[^)\s]+)\)")
+_LINK = re.compile(r"\[([^\]]+)\]\(((?:https?|mailto|tel):[^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
+def safe_markdown(text: str) -> str:
+    """The answer with every refused link as plain text and raw HTML escaped (bot/links.py)."""
+    return neutralise(text)
+
+
 def markdown_to_messenger(text: str) -> str:
-    """Messenger formatting: **bold** -> *bold*, [label](url) -> "label: url", - item -> • item."""
-    text = _LINK.sub(_plain_link, text)
+    """Messenger formatting: **bold** -> *bold*, [label](url) -> "label: url", - item -> • item.
+    Messenger shows plain text, so an escaped `<` (from `safe_markdown`) is shown as `<`."""
+    text = _LINK.sub(_plain_link, safe_markdown(text)).replace("&lt;", "<")
     text = _BOLD.sub(r"*\1*", text)
     return re.sub(r"(?m)^- ", "• ", text)
 
 
 def _plain_link(match: re.Match) -> str:
     label, url = match.group(1), match.group(2)
-    shown = url.removeprefix("mailto:")
+    shown = url.removeprefix("mailto:").removeprefix("tel:")
     return shown if label == shown else f"{label}: {shown}"
 
 
@@ -100,7 +112,7 @@ def to_widget(text: str, buttons: Sequence[Dict[str, Any]] = ()) -> Dict[str, An
     Rasa's own socket.io output cuts an answer at every blank line, so a list and its source
     line arrive as separate bubbles; the widget renders markdown, so one bubble reads better.
     """
-    message: Dict[str, Any] = {"text": text.strip()}
+    message: Dict[str, Any] = {"text": safe_markdown(text).strip()}
     if buttons:
         message["quick_replies"] = [
             {

@@ -18,6 +18,8 @@ such request is a 400 with a one-line JSON error ({"error": "..."}), before Rasa
 Bodies over MAX_REQUEST_BYTES are refused with 413 by Sanic before this handler runs
 (bot.rasa_server.guard).
 The channel keeps the name "rest", so the URL and each message's input_channel are unchanged.
+Every text it returns (also with `?stream=true`) goes through render.safe_markdown: a refused
+link is plain text, raw HTML is escaped (bot/links.py).
 """
 
 from __future__ import annotations
@@ -25,21 +27,22 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from asyncio import Queue
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.channels.rest import RestInput
+from rasa.core.channels.rest import QueueOutputChannel, RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from bot.rasa_server.channels.guarded import GuardedInput
+from bot.rasa_server.channels.render import safe_markdown
+from bot.rasa_server.guard import MAX_SENDER_CHARS
 
 logger = logging.getLogger(__name__)
-
-MAX_SENDER_CHARS = 255
 
 
 class BadRequest(ValueError):
@@ -81,12 +84,45 @@ def parse_request(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
     return sender, text, metadata
 
 
+class SafeText:
+    """Output channel mixin: each message's text as `safe_markdown` shows it."""
+
+    async def _persist_message(self, message: dict[str, Any]) -> None:
+        if isinstance(message.get("text"), str):
+            message = {**message, "text": safe_markdown(message["text"])}
+        await super()._persist_message(message)  # type: ignore[misc]
+
+
+class SafeCollectingOutputChannel(SafeText, CollectingOutputChannel):
+    """What the REST webhook answers with."""
+
+
+class SafeQueueOutputChannel(SafeText, QueueOutputChannel):
+    """What the REST webhook streams (`?stream=true`)."""
+
+
 def bad_request(reason: str) -> HTTPResponse:
     return response.json({"error": reason}, status=400)
 
 
 class HardenedRestInput(GuardedInput, RestInput):
     """Referenced from credentials.yml as bot.rasa_server.channels.rest.HardenedRestInput."""
+
+    @staticmethod
+    async def on_message_wrapper(
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: str,
+        queue: Queue,
+        sender_id: str,
+        input_channel: str,
+        metadata: dict[str, Any] | None,
+    ) -> None:
+        """RestInput's, with the safe output channel (used by `?stream=true`)."""
+        collector = SafeQueueOutputChannel(queue)
+        await on_new_message(
+            UserMessage(text, collector, sender_id, input_channel=input_channel, metadata=metadata)
+        )
+        await queue.put("DONE")
 
     def routes(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         hook = Blueprint("hardened_rest_webhook", __name__)
@@ -107,7 +143,7 @@ class HardenedRestInput(GuardedInput, RestInput):
                     self.stream_response(on_new_message, text, sender, channel, metadata),
                     content_type="text/event-stream",
                 )
-            collector = CollectingOutputChannel()
+            collector = SafeCollectingOutputChannel()
             try:
                 await on_new_message(
                     UserMessage(text, collector, sender, input_channel=channel, metadata=metadata)

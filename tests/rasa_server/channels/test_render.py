@@ -58,3 +58,57 @@ def test_the_widget_gets_one_message_with_its_markdown_and_buttons():
         {"content_type": "text", "title": "More", "payload": "/follow_up"}
     ]
     assert "quick_replies" not in to_widget("plain")
+
+
+# --- links: a refused link is never emitted as a link, on any channel (bot/links.py) ------------
+
+BAD_ANSWER = (
+    "Apply [here](<java\tscript:alert(1)>) or [there](&#106;avascript:alert(1)), "
+    "see <javascript:alert(2)> and [the page](https://beu.edu.az/apply).\n\n"
+    "[ref][1]\n\n[1]: data:text/html,x\n\n<img src=x onerror=alert(3)>"
+)
+
+
+def _no_live_script(text: str) -> None:
+    from bot.links import has_refused_link, raw_html
+
+    assert not has_refused_link(text), text
+    assert raw_html(text) == [], text
+
+
+def test_the_widget_shows_refused_links_as_text():
+    text = to_widget(BAD_ANSWER)["text"]
+    _no_live_script(text)
+    assert "[the page](https://beu.edu.az/apply)" in text  # allowed links untouched
+    assert "Apply here or there" in text
+    assert "&lt;img" in text and "&lt;javascript:alert(2)>" in text
+
+
+def test_messenger_shows_refused_links_as_text():
+    text = " ".join(m.text for m in to_messenger(BAD_ANSWER))
+    assert "the page: https://beu.edu.az/apply" in text
+    assert "Apply here or there" in text
+    assert "](" not in text and "data:text" not in text
+    assert "<img src=x onerror=alert(3)>" in text  # plain text on Messenger: shown, never run
+
+
+def test_rest_output_shows_refused_links_as_text():
+    import asyncio
+    from asyncio import Queue
+
+    from bot.rasa_server.channels.rest import SafeCollectingOutputChannel, SafeQueueOutputChannel
+
+    collector = SafeCollectingOutputChannel()
+    asyncio.run(collector.send_text_message("s", BAD_ANSWER))
+    asyncio.run(collector.send_text_with_buttons("s", BAD_ANSWER, [{"title": "a", "payload": "b"}]))
+    texts = [m["text"] for m in collector.messages]
+    assert len(texts) == 5  # four paragraphs, then the answer with buttons
+    for text in texts:
+        _no_live_script(text)
+
+    async def streamed() -> dict:
+        queue: Queue = Queue()
+        await SafeQueueOutputChannel(queue).send_text_with_buttons("s", BAD_ANSWER, [])
+        return await queue.get()
+
+    _no_live_script(asyncio.run(streamed())["text"])
