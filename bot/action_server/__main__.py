@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     utils.update_sanic_log_level()
 
+    # the staff outbox's spill file is per port (bot/faq/service.py); set before the actions load
+    os.environ.setdefault("ACTIONS_PORT", str(args.port))
     app = create_app(args.actions, cors_origins=args.cors, auto_reload=args.auto_reload)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
