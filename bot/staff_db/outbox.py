@@ -293,7 +293,7 @@ class StaffOutbox:
 
     def _replay(self) -> None:
         """Queue again what the file holds without a "done" line, and compact the file."""
-        if not self.path.exists():
+        if not self.path.is_file():
             return
         undone: Dict[str, Record] = {}
         with self._file_lock, open(self.path, encoding="utf-8") as spill:
