@@ -13,6 +13,7 @@ keeps them, durably, while the database is locked or read-only.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -120,15 +121,18 @@ def faq_answer(text: str | None) -> Answer | None:
 
 
 def outbox_path() -> Path:
-    """STAFF_OUTBOX_FILE, else one file per action server port under var/ (replicas of the
-    scaled profile share var/, and each replays only its own file)."""
+    """STAFF_OUTBOX_FILE, else one file per action server port and staff database under var/
+    (replicas of the scaled profile share var/, and each replays only its own writes, into the
+    database they were meant for)."""
     from bot import paths
+    from bot.staff_db.db import database_url
 
     configured = os.environ.get("STAFF_OUTBOX_FILE", "").strip()
     if configured:
         return Path(configured)
     port = os.environ.get("ACTIONS_PORT", "").strip() or "actions"
-    return paths.VAR / f"staff-outbox-{port}.jsonl"
+    database = hashlib.sha256(database_url().encode()).hexdigest()[:10]
+    return paths.VAR / f"staff-outbox-{port}-{database}.jsonl"
 
 
 @lru_cache(maxsize=1)
