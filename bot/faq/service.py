@@ -49,6 +49,13 @@ class StaffFaq:
         self.index = LiveFaqIndex(self._load, self.repository.revision_marker, get_encoder())
         self._refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faq-refresh")
         self._refreshing = threading.Lock()
+        self._load_tried = False
+
+    def load_now(self) -> None:
+        """Build the index in this thread (start-up). Tried once: if the database refuses, the
+        background refresh keeps trying, and no student waits for it meanwhile."""
+        self._load_tried = True
+        self.index.refresh(force=True)
 
     def refresh_in_background(self) -> None:
         """Check the store for edits in a worker thread (at most one check at a time): a locked
@@ -75,8 +82,8 @@ class StaffFaq:
         """The best published entry's answer, or None when nothing matches well enough."""
         if not text or not text.strip() or text.startswith("/"):
             return None
-        if self.index.index is None:  # nothing loaded yet (no warm-up): load it now
-            self.index.refresh()
+        if not self._load_tried:  # no warm-up (tests, a bare rasa_sdk): load it now, once
+            self.load_now()
         else:
             self.refresh_in_background()
         match = self.index.best(text, refresh=False)
@@ -222,5 +229,5 @@ async def add_to_handoff(handoff_ref: Any, sender: str, text: str) -> Delivery:
 
 def warm_up() -> None:
     """Load the encoder and build the index before the action server reports itself ready."""
-    staff_faq().index.refresh(force=True)
-    staff_faq().index.best("warm up")
+    staff_faq().load_now()
+    staff_faq().index.best("warm up", refresh=False)
