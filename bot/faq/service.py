@@ -158,11 +158,10 @@ def staff_outbox() -> StaffOutbox:
 UNANSWERED_WAIT_SECONDS = 0.3
 
 
-def handoff_wait_seconds() -> float:
-    """A handoff waits one lock wait of the database and a little: told "stored" if it was."""
-    from bot.staff_db.db import wait_seconds
-
-    return wait_seconds() + 0.5
+# A handoff waits this long to be stored before the student is told it is queued instead: well
+# inside Rasa's action-call budget (ACTION_TIMEOUT_SECONDS, 1.5 s), or the student would get the
+# action apology while the handoff went through.
+HANDOFF_WAIT_SECONDS = 0.8
 
 
 async def record_unanswered(
@@ -202,7 +201,7 @@ async def record_handoff(
     """Hand the conversation to staff: stored now, queued (delivered when the database takes
     it), or refused (the queue is full or its file can't be written)."""
     data = {"sender": sender, "channel": channel or "unknown", "transcript": transcript}
-    record, row_id = await staff_outbox().put_and_wait("handoff", data, handoff_wait_seconds())
+    record, row_id = await staff_outbox().put_and_wait("handoff", data, HANDOFF_WAIT_SECONDS)
     if record is None or row_id == 0:
         return Delivery("refused")
     if row_id is None:
@@ -220,7 +219,7 @@ async def add_to_handoff(handoff_ref: Any, sender: str, text: str) -> Delivery:
     else:
         data["handoff_id"] = int(handoff_ref)
     record, row_id = await staff_outbox().put_and_wait(
-        "handoff_contact", data, handoff_wait_seconds()
+        "handoff_contact", data, HANDOFF_WAIT_SECONDS
     )
     if record is None or row_id == 0:
         return Delivery("refused")
