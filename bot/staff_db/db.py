@@ -24,7 +24,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.future import create_engine
 
 from bot import paths
-from bot.staff_db.errors import StoreBusy
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _WRITE = "beu_write"  # execution option: this transaction will write (SQLite: BEGIN IMMEDIATE)
@@ -98,8 +97,6 @@ def make_engine(url: str | None = None, wait: float | None = None) -> Engine:
 def store_unavailable(error: BaseException) -> bool:
     """True when `error` means "the database can't take this now" (locked, read-only, gone),
     as opposed to a bug or bad data: the caller should queue the work or say "busy, try again"."""
-    if isinstance(error, StoreBusy):
-        return True
     if isinstance(error, OperationalError):  # SQLite locked/read-only/unopenable; PG timeouts
         return True
     if isinstance(error, DBAPIError):
