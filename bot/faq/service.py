@@ -199,7 +199,7 @@ async def record_handoff(
     sender: str, channel: str | None, transcript: List[Mapping[str, Any]]
 ) -> Delivery:
     """Hand the conversation to staff: stored now, queued (delivered when the database takes
-    it), or refused (the queue is full or its file can't be written)."""
+    it), or refused (the queue is full)."""
     data = {"sender": sender, "channel": channel or "unknown", "transcript": transcript}
     record, row_id = await staff_outbox().put_and_wait("handoff", data, HANDOFF_WAIT_SECONDS)
     if record is None or row_id == 0:

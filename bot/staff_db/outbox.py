@@ -13,8 +13,10 @@ failed-over replica). The action must answer at once, so it only *puts* the writ
   queued again) and compacted; once the queue is empty the file is emptied;
 - each write carries a record key stored with the row (a unique column), so a write replayed
   after a crash between storing and the "done" line is stored once, not twice;
-- when the queue is full (`capacity`) or the file can't be written, `put` refuses: the caller
-  says so to the student (a handoff) and the refusal is logged as an error and counted.
+- when the queue is full (`capacity`), `put` refuses: the caller says so to the student (a
+  handoff) and the refusal is logged as an error and counted. A spill file that can't be
+  written is logged as an error too, and the write is kept in memory only (safe from a locked
+  database, not from a restart).
 
 The spill file holds raw sender ids until the write is stored (the database only ever gets
 their salted hash), so it is created readable by its owner only.
@@ -76,7 +78,8 @@ class Counters:
     stored: int = 0
     retried: int = 0  # attempts refused by a busy database
     replayed: int = 0  # writes found undone in the file at start
-    refused: int = 0  # put() refused: queue full or file unwritable
+    refused: int = 0  # put() refused: the queue was full
+    not_durable: int = 0  # queued in memory only: the spill file could not be written
     dropped: int = 0  # writes the database rejected as invalid (a bug): logged with the write
 
 
@@ -107,7 +110,7 @@ class StaffOutbox:
     # -- the caller's side -----------------------------------------------------------------
 
     def put(self, kind: str, data: Dict[str, Any]) -> Record | None:
-        """Queue a write (durably); None when it was refused (full, or the file unwritable)."""
+        """Queue a write (durably when the file can be written); None when the queue is full."""
         if kind not in KINDS:
             raise ValueError(f"unknown outbox write {kind!r}")
         record = Record(kind, data)
@@ -123,9 +126,12 @@ class StaffOutbox:
             try:
                 self._append(record.line())
             except OSError:
-                self.counters.refused += 1
-                log.exception("STAFF OUTBOX: could not write %s, refused a %s", self.path, kind)
-                return None
+                # Still queued (stored in a moment when the database is fine), only not safe
+                # from a restart: refusing it would lose it for sure.
+                self.counters.not_durable += 1
+                log.exception(
+                    "STAFF OUTBOX: could not write %s; a %s is kept in memory only", self.path, kind
+                )
             self._queue.append(record)
             self.counters.queued += 1
             self._lock.notify_all()
@@ -138,7 +144,7 @@ class StaffOutbox:
         """Queue a write and wait up to `wait` seconds for it to be stored.
 
         (record, row id) when stored in time; (record, None) when it is queued and will be
-        stored later; (None, None) when it was refused; (record, 0) when the database
+        stored later; (None, None) when the queue was full; (record, 0) when the database
         rejected it (not the student's handoff, invalid data).
         """
         loop = asyncio.get_running_loop()

@@ -29,18 +29,21 @@ WAIT = 0.5
 class Store:
     """A fresh staff database, the outbox the actions use, and a way to restart the latter."""
 
-    def __init__(self, tmp_path, monkeypatch: pytest.MonkeyPatch, spill=None) -> None:
+    def __init__(self, tmp_path, monkeypatch: pytest.MonkeyPatch, capacity: int = 100) -> None:
         self.url = f"sqlite:///{tmp_path / 'staff.sqlite3'}"
         prepare_database(self.url)
         self.engine = make_engine(self.url, wait=WAIT)
         self.inbox = Inbox(self.engine)
-        self.spill = spill or tmp_path / "outbox.jsonl"
+        self.spill = tmp_path / "outbox.jsonl"
+        self.capacity = capacity
         monkeypatch.setenv("STAFF_DB_WAIT_SECONDS", str(WAIT))
         monkeypatch.setattr(service, "staff_outbox", lambda: self.outbox)
         self.outbox = self._new_outbox()
 
     def _new_outbox(self) -> StaffOutbox:
-        outbox = StaffOutbox(lambda: self.inbox, self.spill, first_retry=0.1, last_retry=0.3)
+        outbox = StaffOutbox(
+            lambda: self.inbox, self.spill, self.capacity, first_retry=0.1, last_retry=0.3
+        )
         outbox.start()
         return outbox
 
@@ -121,7 +124,7 @@ def test_a_handoff_stored_at_once_is_reported_as_passed_on(store):
 
 
 def test_a_handoff_that_cannot_even_be_queued_says_so_and_whom_to_contact(tmp_path, monkeypatch):
-    store = Store(tmp_path, monkeypatch, spill=tmp_path)  # a directory: the spill can't be written
+    store = Store(tmp_path, monkeypatch, capacity=0)  # the queue is full
     try:
         with write_locked(store.engine):
             messages, slots = run_action(ActionHandoff(), create_tracker("human", "request_human"))

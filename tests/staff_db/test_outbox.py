@@ -128,14 +128,16 @@ def test_a_full_outbox_refuses_and_says_so_loudly(engine, tmp_path, caplog):
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-def test_an_unwritable_spill_file_refuses_rather_than_pretending(engine, tmp_path):
+def test_an_unwritable_spill_file_still_stores_and_says_so_loudly(engine, tmp_path, caplog):
     outbox = outbox_for(url_of(engine), tmp_path)  # a directory: appending to it fails
     try:
-        assert outbox.put("unanswered", question("lost?")) is None
-        assert outbox.counters.refused == 1
+        with caplog.at_level(logging.ERROR):
+            assert outbox.put("unanswered", question("kept in memory"))
+        assert outbox.counters.not_durable == 1 and "in memory only" in caplog.text
+        assert outbox.drain(10)
     finally:
         outbox.stop()
-    assert not [q for q in Inbox(engine).list_unanswered() if q.text == "lost?"]
+    assert [q.text for q in Inbox(engine).list_unanswered()] == ["kept in memory"]
 
 
 def test_the_record_key_column_is_unique(engine):
