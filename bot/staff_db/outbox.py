@@ -302,26 +302,36 @@ class StaffOutbox:
         if not self.path.is_file():
             return
         undone: Dict[str, Record] = {}
-        with self._file_lock, open(self.path, encoding="utf-8") as spill:
-            for number, line in enumerate(spill, 1):
-                try:
-                    entry = json.loads(line)
-                    if "done" in entry:
-                        undone.pop(entry["done"], None)
-                    else:
-                        undone[entry["key"]] = Record(
-                            entry["kind"], entry["data"], entry["key"], entry["at"]
-                        )
-                except (ValueError, KeyError, TypeError):
-                    # a line cut short by a crash mid-write: that write was never acknowledged
-                    log.error("STAFF OUTBOX: unreadable line %d of %s skipped", number, self.path)
+        try:
+            with self._file_lock:
+                lines = self.path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            log.exception("STAFF OUTBOX: could not read %s; nothing replayed", self.path)
+            return
+        for number, line in enumerate(lines, 1):
+            try:
+                entry = json.loads(line)
+                if "done" in entry:
+                    undone.pop(entry["done"], None)
+                else:
+                    undone[entry["key"]] = Record(
+                        entry["kind"], entry["data"], entry["key"], entry["at"]
+                    )
+            except (ValueError, KeyError, TypeError):
+                # a line cut short by a crash mid-write: that write was never acknowledged
+                log.error("STAFF OUTBOX: unreadable line %d of %s skipped", number, self.path)
         records = list(undone.values())
         compacted = self.path.with_suffix(".tmp")
-        with self._file_lock:
-            descriptor = os.open(compacted, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as spill:
-                spill.writelines(record.line() + "\n" for record in records)
-            os.replace(compacted, self.path)
+        try:
+            with self._file_lock:
+                descriptor = os.open(compacted, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(descriptor, "w", encoding="utf-8") as spill:
+                    spill.writelines(record.line() + "\n" for record in records)
+                os.replace(compacted, self.path)
+        except OSError:  # the file stays as it was: replayed again, stored once (record keys)
+            log.exception("STAFF OUTBOX: could not compact %s", self.path)
+        known = {record.key for record in self._queue}  # still queued here (a stop, then start)
+        records = [record for record in records if record.key not in known]
         self._queue.extend(records)
         self.counters.replayed += len(records)
         if records:
