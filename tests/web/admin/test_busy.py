@@ -24,7 +24,7 @@ from tests.staff_db.locks import read_only_url, write_locked
 from tests.web.admin.helpers import entry, field_value, form_data, hidden
 from tests.web.admin.live import Client, LiveApp, TopicEncoder
 
-WAIT = 0.5  # the admin's lock wait in these tests (STAFF_DB_WAIT_SECONDS, 2 s by default)
+WAIT = 0.3  # the admin's lock wait in these tests (STAFF_DB_WAIT_SECONDS, 2 s by default)
 BUSY = "The database is busy, nothing was lost, try again"
 
 
