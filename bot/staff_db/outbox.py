@@ -10,7 +10,7 @@ failed-over replica). The action must answer at once, so it only *puts* the writ
 - one worker thread stores the queue in order; while the database refuses (store_unavailable),
   it retries with back-off (0.5 s doubling to 10 s) and nothing behind it is lost or reordered;
 - a stored write gets a "done" line; on start the file is replayed (writes without "done" are
-  queued again) and compacted; once the queue is empty the file is emptied;
+  queued again) and compacted; once the queue is empty the file is removed;
 - each write carries a record key stored with the row (a unique column), so a write replayed
   after a crash between storing and the "done" line is stored once, not twice;
 - when the queue is full (`capacity`), `put` refuses: the caller says so to the student (a
@@ -249,7 +249,7 @@ class StaffOutbox:
                 if self._queue:
                     self._append(json.dumps({"done": record.key}))
                 else:
-                    self._truncate()
+                    self._remove()
             except OSError:
                 log.exception("STAFF OUTBOX: could not mark a write done in %s", self.path)
             waiters = self._waiters.pop(record.key, [])
@@ -292,10 +292,10 @@ class StaffOutbox:
                 spill.write(line + "\n")
                 spill.flush()
 
-    def _truncate(self) -> None:
+    def _remove(self) -> None:
+        """Everything is stored: no file is left behind (the next write creates it again)."""
         with self._file_lock:
-            if self.path.exists():
-                os.truncate(self.path, 0)
+            self.path.unlink(missing_ok=True)
 
     def _replay(self) -> None:
         """Queue again what the file holds without a "done" line, and compact the file."""
