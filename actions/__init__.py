@@ -14,3 +14,8 @@ if (
     from bot.faq.service import warm_up
 
     warm_up()
+
+if os.environ.get("ACTIONS_PORT"):  # set by bot.action_server: a real server, not a test import
+    from bot.faq.service import staff_outbox
+
+    staff_outbox()  # replays inbox writes a previous run queued while the database was busy

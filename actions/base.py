@@ -41,12 +41,15 @@ class AnswerAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        if add_contact_to_handoff(tracker):
-            send(dispatcher, contact_added())
+        added = await add_contact_to_handoff(tracker)
+        if added is not None:
+            send(dispatcher, contact_added(queued=added.outcome == "queued"))
             return [SlotSet("handoff_id", None)]
         reply = faq_answer(tracker.latest_message.get("text")) if self.consult_faq else None
         if reply is None:
             reply = self.answer(tracker)
+        if not reply.known:
+            await record_question(tracker)
         failures = count_failure(tracker, answered=reply.known)
         if failures >= FAILURES_BEFORE_HANDOFF_BUTTON and HANDOFF_BUTTON not in reply.buttons:
             reply.buttons = [*reply.buttons, HANDOFF_BUTTON]
@@ -57,10 +60,9 @@ class AnswerAction(Action, ABC):
 
 
 def count_failure(tracker: Tracker, answered: bool) -> int:
-    """Unanswered questions in a row (recorded for the staff inbox); an answer resets it."""
+    """Unanswered questions in a row; an answer resets it."""
     if answered:
         return 0
-    record_question(tracker)
     return int(tracker.get_slot("failed_answers") or 0) + 1
 
 
@@ -73,10 +75,11 @@ def guessed_intent(tracker: Tracker) -> tuple[str | None, float | None]:
     return ranking[0].get("name"), ranking[0].get("confidence")
 
 
-def record_question(tracker: Tracker) -> None:
-    """The latest message goes to the staff inbox as unanswered."""
+async def record_question(tracker: Tracker) -> None:
+    """The latest message goes to the staff inbox as unanswered (queued while the staff
+    database is busy: bot/staff_db/outbox.py)."""
     intent, confidence = guessed_intent(tracker)
-    record_unanswered(
+    await record_unanswered(
         tracker.latest_message.get("text"),
         tracker.get_latest_input_channel(),
         intent,

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.reply import send
 from bot.answers import handoff
-from bot.faq.service import staff_inbox
+from bot.faq.service import Delivery, add_to_handoff, record_handoff
 
 logger = logging.getLogger(__name__)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -40,25 +40,21 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         channel = tracker.get_latest_input_channel()
-        try:
-            handoff_id = staff_inbox().record_handoff(
-                tracker.sender_id, channel or "unknown", transcript(tracker)
-            )
-        except Exception:
-            logger.exception("could not record a handoff")
-            handoff_id = None
-        send(dispatcher, handoff.handed_off(channel))
-        return [SlotSet("handoff_id", handoff_id), SlotSet("failed_answers", 0.0)]
+        delivery = await record_handoff(tracker.sender_id, channel, transcript(tracker))
+        if delivery.outcome == "refused":
+            logger.error("a handoff could not be stored or queued; the student was told so")
+            send(dispatcher, handoff.handoff_impossible())
+        else:
+            send(dispatcher, handoff.handed_off(channel, queued=delivery.outcome == "queued"))
+        return [SlotSet("handoff_id", delivery.ref), SlotSet("failed_answers", 0.0)]
 
 
-def add_contact_to_handoff(tracker: Tracker) -> bool:
-    """After a handoff, a message with an e-mail address is added to the request."""
+async def add_contact_to_handoff(tracker: Tracker) -> Delivery | None:
+    """After a handoff, a message with an e-mail address is added to the request: stored or
+    queued; None when there is nothing to add, or it was refused (not their handoff)."""
     handoff_id = tracker.get_slot("handoff_id")
     text = tracker.latest_message.get("text") or ""
     if handoff_id is None or not EMAIL.search(text):
-        return False
-    try:
-        return staff_inbox().add_to_handoff(int(handoff_id), tracker.sender_id, text)
-    except Exception:
-        logger.exception("could not add a contact to handoff %s", handoff_id)
-        return False
+        return None
+    delivery = await add_to_handoff(handoff_id, tracker.sender_id, text)
+    return delivery if delivery.accepted else None

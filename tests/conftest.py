@@ -43,9 +43,11 @@ def staff_database(tmp_path_factory):
     developer's var/staff.sqlite3. Servers started by tests get their own (tests/servers.py)."""
     from bot.staff_db.bootstrap import prepare_database
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('staff')}/staff.sqlite3"
+    folder = tmp_path_factory.mktemp("staff")
+    url = f"sqlite:///{folder}/staff.sqlite3"
     previous = os.environ.get("DATABASE_URL")
     os.environ["DATABASE_URL"] = url
+    os.environ["STAFF_OUTBOX_FILE"] = str(folder / "outbox.jsonl")  # bot/staff_db/outbox.py
     prepare_database(url)
     yield url
     if previous is None:

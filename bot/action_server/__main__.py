@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from bot.action_server.auth import MissingToken
 
+    # the staff outbox's spill file is per port (bot/faq/service.py); set before the actions load
+    os.environ.setdefault("ACTIONS_PORT", str(args.port))
     try:
         app = create_app(args.actions, cors_origins=args.cors, auto_reload=args.auto_reload)
     except MissingToken as error:

@@ -334,13 +334,15 @@ class LiveFaqIndex:
         finally:
             self._lock.release()
 
-    def search(self, text: str, k: int = 3) -> List[Match]:
-        self.refresh()
+    def search(self, text: str, k: int = 3, refresh: bool = True) -> List[Match]:
+        if refresh:  # False: the caller refreshes elsewhere (a background thread)
+            self.refresh()
         index = self._index
         return index.search(text, k) if index is not None else []
 
-    def best(self, text: str, threshold: float | None = None) -> Match | None:
-        self.refresh()
+    def best(self, text: str, threshold: float | None = None, refresh: bool = True) -> Match | None:
+        if refresh:
+            self.refresh()
         index = self._index
         if index is None:
             return None

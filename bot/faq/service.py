@@ -4,19 +4,32 @@ record what the assistant could not answer.
 One LiveFaqIndex per process polls the store's revision marker at most once a second, so an
 entry published in the admin is answerable within a second or two, with no retraining. Failures
 of the store (a locked or missing database) are logged and never cost the student an answer.
+
+Nothing here touches the database on the action server's event loop: the index is refreshed in
+a background thread (a question is answered from the last loaded index meanwhile), and inbox
+writes go through the outbox (bot/staff_db/outbox.py), which stores them in its own thread and
+keeps them, durably, while the database is locked or read-only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping
 
 from bot.answers.base import Answer
 from bot.faq.retrieval import FaqDoc, LiveFaqIndex
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from bot.staff_db.outbox import StaffOutbox
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +47,29 @@ class StaffFaq:
         self.repository = FaqRepository(engine)
         self.entries: Dict[int, object] = {}
         self.index = LiveFaqIndex(self._load, self.repository.revision_marker, get_encoder())
+        self._refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faq-refresh")
+        self._refreshing = threading.Lock()
+        self._load_tried = False
+
+    def load_now(self) -> None:
+        """Build the index in this thread (start-up). Tried once: if the database refuses, the
+        background refresh keeps trying, and no student waits for it meanwhile."""
+        self._load_tried = True
+        self.index.refresh(force=True)
+
+    def refresh_in_background(self) -> None:
+        """Check the store for edits in a worker thread (at most one check at a time): a locked
+        database delays staff edits, never an answer."""
+        if not self._refreshing.acquire(blocking=False):
+            return
+
+        def refresh() -> None:
+            try:
+                self.index.refresh()
+            finally:
+                self._refreshing.release()
+
+        self._refresher.submit(refresh)
 
     def _load(self) -> list[FaqDoc]:
         entries = self.repository.published_entries()
@@ -46,7 +82,11 @@ class StaffFaq:
         """The best published entry's answer, or None when nothing matches well enough."""
         if not text or not text.strip() or text.startswith("/"):
             return None
-        match = self.index.best(text)
+        if not self._load_tried:  # no warm-up (tests, a bare rasa_sdk): load it now, once
+            self.load_now()
+        else:
+            self.refresh_in_background()
+        match = self.index.best(text, refresh=False)
         entry = self.entries.get(match.entry_id) if match else None
         if entry is None:
             return None
@@ -87,19 +127,106 @@ def faq_answer(text: str | None) -> Answer | None:
         return None
 
 
-def record_unanswered(
+def outbox_path() -> Path:
+    """STAFF_OUTBOX_FILE, else one file per action server port and staff database under var/
+    (replicas of the scaled profile share var/, and each replays only its own writes, into the
+    database they were meant for)."""
+    from bot import paths
+    from bot.staff_db.db import database_url
+
+    configured = os.environ.get("STAFF_OUTBOX_FILE", "").strip()
+    if configured:
+        return Path(configured)
+    port = os.environ.get("ACTIONS_PORT", "").strip() or "actions"
+    database = hashlib.sha256(database_url().encode()).hexdigest()[:10]
+    return paths.VAR / f"staff-outbox-{port}-{database}.jsonl"
+
+
+@lru_cache(maxsize=1)
+def staff_outbox() -> StaffOutbox:
+    """The process's queue of inbox writes, replayed from its spill file when first used."""
+    from bot.staff_db.outbox import StaffOutbox
+
+    outbox = StaffOutbox(staff_inbox, outbox_path())
+    outbox.start()
+    return outbox
+
+
+# How long an action waits for its write before answering anyway (it stays queued): an
+# unanswered question is stored in milliseconds normally, so a short wait keeps "asked, then in
+# the inbox" ordered for staff without letting a locked database slow the reply.
+UNANSWERED_WAIT_SECONDS = 0.3
+
+
+# A handoff waits this long to be stored before the student is told it is queued instead: well
+# inside Rasa's action-call budget (ACTION_TIMEOUT_SECONDS, 1.5 s), or the student would get the
+# action apology while the handoff went through.
+HANDOFF_WAIT_SECONDS = 0.8
+
+
+async def record_unanswered(
     text: str | None, channel: str | None, intent: str | None, confidence: float | None, sender: str
 ) -> None:
     """Log a question the assistant could not answer, for the staff inbox (not for previews)."""
     if not text or not text.strip() or text.startswith("/") or sender.startswith(PREVIEW_PREFIX):
         return
-    try:
-        staff_inbox().record_unanswered(text, channel or "unknown", intent, confidence, sender)
-    except Exception:
-        logger.exception("could not record an unanswered question")
+    data = {
+        "text": text,
+        "channel": channel or "unknown",
+        "intent": intent,
+        "confidence": confidence,
+        "sender": sender,
+    }
+    await staff_outbox().put_and_wait("unanswered", data, UNANSWERED_WAIT_SECONDS)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to a write a student is told about: stored, queued or not possible."""
+
+    outcome: str  # "stored" | "queued" | "refused"
+    ref: Any = None  # the handoff's id (stored) or the outbox key (queued): the handoff_id slot
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome in ("stored", "queued")
+
+
+QUEUED_PREFIX = "queued:"  # a handoff_id slot naming a handoff still in the outbox
+
+
+async def record_handoff(
+    sender: str, channel: str | None, transcript: List[Mapping[str, Any]]
+) -> Delivery:
+    """Hand the conversation to staff: stored now, queued (delivered when the database takes
+    it), or refused (the queue is full)."""
+    data = {"sender": sender, "channel": channel or "unknown", "transcript": transcript}
+    record, row_id = await staff_outbox().put_and_wait("handoff", data, HANDOFF_WAIT_SECONDS)
+    if record is None or row_id == 0:
+        return Delivery("refused")
+    if row_id is None:
+        return Delivery("queued", QUEUED_PREFIX + record.key)
+    return Delivery("stored", row_id)
+
+
+async def add_to_handoff(handoff_ref: Any, sender: str, text: str) -> Delivery:
+    """Add a student's message (their e-mail address) to their handoff, stored or queued.
+
+    refused also when the handoff is not theirs or no longer open (the database says so)."""
+    data: Dict[str, Any] = {"sender": sender, "text": text}
+    if isinstance(handoff_ref, str) and handoff_ref.startswith(QUEUED_PREFIX):
+        data["handoff_key"] = handoff_ref[len(QUEUED_PREFIX) :]
+    else:
+        data["handoff_id"] = int(handoff_ref)
+    record, row_id = await staff_outbox().put_and_wait(
+        "handoff_contact", data, HANDOFF_WAIT_SECONDS
+    )
+    if record is None or row_id == 0:
+        return Delivery("refused")
+    return Delivery("queued" if row_id is None else "stored", row_id)
 
 
 def warm_up() -> None:
     """Load the encoder and build the index before the action server reports itself ready."""
-    staff_faq().index.refresh(force=True)
-    staff_faq().index.best("warm up")
+    staff_faq().load_now()
+    staff_faq().index.best("warm up", refresh=False)

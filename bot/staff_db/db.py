@@ -20,12 +20,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.future import create_engine
 
 from bot import paths
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _WRITE = "beu_write"  # execution option: this transaction will write (SQLite: BEGIN IMMEDIATE)
+DEFAULT_WAIT_SECONDS = 2.0
+STATEMENT_FACTOR = 5  # PostgreSQL statement_timeout = this many lock waits
+# PostgreSQL: read-only transaction, lock timeout, statement timeout, admin shutdown, cannot connect
+PG_UNAVAILABLE_CODES = {"25006", "55P03", "57014", "57P01", "57P03", "08000", "08001", "08006"}
 
 
 def database_url() -> str:
@@ -43,22 +48,64 @@ def _json_dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """An engine for `url` (default `database_url()`); SQLite: WAL, foreign keys, real BEGINs."""
+def wait_seconds() -> float:
+    """How long one statement may wait for a lock (STAFF_DB_WAIT_SECONDS, default 2).
+
+    Short on purpose: a locked staff database must cost a student or a staff member a couple of
+    seconds and a clear "busy", never a 30 s stall (the caller queues or says so instead).
+    """
+    raw = os.environ.get("STAFF_DB_WAIT_SECONDS", "").strip()
+    try:
+        return max(0.1, float(raw)) if raw else DEFAULT_WAIT_SECONDS
+    except ValueError:
+        return DEFAULT_WAIT_SECONDS
+
+
+def make_engine(url: str | None = None, wait: float | None = None) -> Engine:
+    """An engine for `url` (default `database_url()`); SQLite: WAL, foreign keys, real BEGINs.
+
+    `wait` (default `wait_seconds()`) bounds lock waits: SQLite's busy timeout, PostgreSQL's
+    lock_timeout (and a statement_timeout of a few times that, for anything else that hangs).
+    """
     url = url or database_url()
+    wait = wait_seconds() if wait is None else wait
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, future=True, pool_pre_ping=True, json_serializer=_json_dumps)
+        connect_args = {}
+        if parsed.get_backend_name() == "postgresql":
+            lock_ms, statement_ms = int(wait * 1000), int(wait * 1000 * STATEMENT_FACTOR)
+            connect_args = {
+                "options": f"-c lock_timeout={lock_ms} -c statement_timeout={statement_ms}",
+                "connect_timeout": max(1, int(wait * STATEMENT_FACTOR)),
+            }
+        return create_engine(
+            url,
+            future=True,
+            pool_pre_ping=True,
+            json_serializer=_json_dumps,
+            connect_args=connect_args,
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, future=True, json_serializer=_json_dumps, connect_args={"timeout": 30}
+        url, future=True, json_serializer=_json_dumps, connect_args={"timeout": wait}
     )
-    _sqlite_pragmas(engine)
+    _sqlite_pragmas(engine, wait)
     return engine
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
+def store_unavailable(error: BaseException) -> bool:
+    """True when `error` means "the database can't take this now" (locked, read-only, gone),
+    as opposed to a bug or bad data: the caller should queue the work or say "busy, try again"."""
+    if isinstance(error, OperationalError):  # SQLite locked/read-only/unopenable; PG timeouts
+        return True
+    if isinstance(error, DBAPIError):
+        code = getattr(error.orig, "pgcode", None) or ""
+        return error.connection_invalidated or code in PG_UNAVAILABLE_CODES
+    return False
+
+
+def _sqlite_pragmas(engine: Engine, wait: float) -> None:
     """pysqlite only BEGINs before DML, so reads would escape the transaction; take BEGIN over.
 
     Writers use BEGIN IMMEDIATE so two concurrent writers queue (busy timeout) instead of one
@@ -71,7 +118,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -50,6 +50,7 @@ class Unanswered:
     faq_entry_id: int | None
     handled_by: str | None
     handled_at: dt.datetime | None
+    record_key: str | None = None  # the action server outbox's key (a retried write)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Handoff:
     status: str  # open | closed
     closed_by: str | None
     closed_at: dt.datetime | None
+    record_key: str | None = None
 
 
 def _unanswered(row: Row) -> Unanswered:
@@ -131,20 +133,44 @@ class Inbox:
         intent: str | None,
         confidence: float | None,
         sender_id: str,
+        *,
+        record_key: str | None = None,
+        at: dt.datetime | None = None,
     ) -> int:
-        """Store a question the bot could not answer; returns its id."""
+        """Store a question the bot could not answer; returns its id.
+
+        With `record_key`, storing the same question again (a retry) returns the stored one's id.
+        `at`: when it was asked, if that was earlier than now (a queued write).
+        """
         values = {
             "text": clean_text(text),
-            "created_at": self.clock(),
+            "created_at": at or self.clock(),
             "channel": clean_text(channel, MAX_LABEL) or "unknown",
             "guessed_intent": clean_text(intent, 100) or None,
             "confidence": None if confidence is None else float(confidence),
             "sender_hash": self.hash_sender(sender_id),
             "status": "open",
+            "record_key": record_key,
         }
-        with write_transaction(self.engine) as connection:
-            result = connection.execute(insert(t.unanswered).values(**values))
-            return result.inserted_primary_key[0]
+        return self._insert_once(t.unanswered, values)
+
+    def _insert_once(self, table: Any, values: Dict[str, Any]) -> int:
+        """Insert a row; a row with the same record key already there is returned instead."""
+        key = values.get("record_key")
+        try:
+            with write_transaction(self.engine) as connection:
+                return connection.execute(insert(table).values(**values)).inserted_primary_key[0]
+        except IntegrityError:
+            existing = self.id_for_key(table, key) if key else None
+            if existing is None:
+                raise
+            return existing
+
+    def id_for_key(self, table: Any, record_key: str) -> int | None:
+        """The id of the row `record_key` was stored as (None: not stored yet)."""
+        statement = select(table.c.id).where(table.c.record_key == record_key)
+        with self.engine.connect() as connection:
+            return connection.execute(statement).scalar()
 
     def list_open_unanswered(self, limit: int = 1000) -> List[Unanswered]:
         """Open questions, newest first."""
@@ -190,10 +216,17 @@ class Inbox:
     # -- handoffs --------------------------------------------------------------------------
 
     def record_handoff(
-        self, sender_id: str, channel: str, transcript: Sequence[Mapping[str, Any]]
+        self,
+        sender_id: str,
+        channel: str,
+        transcript: Sequence[Mapping[str, Any]],
+        *,
+        record_key: str | None = None,
+        at: dt.datetime | None = None,
     ) -> int:
-        """Store a conversation a person should pick up; returns its id."""
-        now = self.clock()
+        """Store a conversation a person should pick up; returns its id (the stored one's, for a
+        `record_key` stored before)."""
+        now = at or self.clock()
         turns = [_turn(turn, now) for turn in list(transcript)[-MAX_TURNS:]]
         values = {
             "created_at": now,
@@ -201,22 +234,31 @@ class Inbox:
             "sender_hash": self.hash_sender(sender_id),
             "transcript": turns,
             "status": "open",
+            "record_key": record_key,
         }
-        with write_transaction(self.engine) as connection:
-            return connection.execute(insert(t.handoffs).values(**values)).inserted_primary_key[0]
+        return self._insert_once(t.handoffs, values)
 
-    def add_to_handoff(self, handoff_id: int, sender_id: str, text: str) -> bool:
+    def add_to_handoff(
+        self, handoff_id: int, sender_id: str, text: str, at: dt.datetime | None = None
+    ) -> bool:
         """Append a student's later message (say, the e-mail address staff should reply to) to
-        their own open handoff. False when it is not theirs, not open or not there."""
+        their own open handoff. False when it is not theirs, not open or not there.
+
+        Adding the message its last turn already is changes nothing (a retried write)."""
         table = t.handoffs
+        sender_hash = self.hash_sender(sender_id)
         with write_transaction(self.engine) as connection:
             row = connection.execute(select(table).where(table.c.id == handoff_id)).first()
             if row is None or row.status != "open":
                 return False
-            if row.sender_hash != self.hash_sender(sender_id):
+            if row.sender_hash != sender_hash:
                 return False
-            turns = list(row.transcript or [])[-(MAX_TURNS - 1) :]
-            turns.append(_turn({"who": "student", "text": text}, self.clock()))
+            turn = _turn({"who": "student", "text": text}, at or self.clock())
+            previous = list(row.transcript or [])
+            if previous and previous[-1].get("text") == turn["text"]:
+                return True
+            turns = previous[-(MAX_TURNS - 1) :]
+            turns.append(turn)
             connection.execute(
                 update(table).where(table.c.id == handoff_id).values(transcript=turns)
             )

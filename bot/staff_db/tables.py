@@ -88,6 +88,8 @@ unanswered = Table(
     ),
     Column("handled_by", String(100)),
     Column("handled_at", DateTime(timezone=True)),
+    # set by the action server's outbox (bot/faq/outbox.py): a retried write is stored once
+    Column("record_key", String(64), unique=True),
     CheckConstraint("status IN ('open', 'dismissed', 'answered')", name="status"),
     Index("ix_unanswered_status_id", "status", "id"),
 )
@@ -103,6 +105,7 @@ handoffs = Table(
     Column("status", String(16), nullable=False),
     Column("closed_by", String(100)),
     Column("closed_at", DateTime(timezone=True)),
+    Column("record_key", String(64), unique=True),
     CheckConstraint("status IN ('open', 'closed')", name="status"),
     Index("ix_handoffs_status_id", "status", "id"),
 )

@@ -13,6 +13,10 @@ nginx (tests/soak/load.py):
   restart-postgres PostgreSQL restarted (fast shutdown) at t=10 s (retried: latency, no loss)
   postgres-outage  PostgreSQL stopped for 15 s at t=10 s, longer than the 10-s retry budget:
                    clear failures ("not recorded, send it again"), then automatic recovery
+  lock-staff-db    the staff database's inbox, handoff, FAQ and settings tables locked
+                   (ACCESS EXCLUSIVE) for 15 s at t=10 s; unanswerable probe questions and a
+                   handoff are sent meanwhile: their latency, the handoff's reply, and whether
+                   each probe reaches the inbox exactly once after the lock (and how soon)
   default          the default profile (one process each, SQLite), `duration` seconds, then a
                    sweep of 5/10/20/30 students (20 s each): where one replica saturates
 After each phase: every acknowledged message must be in the tracker store, in order.
@@ -28,6 +32,7 @@ import os
 import signal
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,12 +83,84 @@ def _postgres_outage(profile: ScaledProfile) -> None:
     profile.postgres.start()
 
 
+STAFF_LOCK_S = 15.0
+STAFF_PROBES = 10
+HANDOFF_REPLIES = {  # bot/answers/handoff.py: what the student is told, by what happened
+    "passed our conversation on": "stored",
+    "saved our conversation": "queued",
+    "can't pass our conversation on": "not possible",
+}
+DRILL_FIGURES: dict[str, dict] = {}  # a drill's own figures, added to its phase's cost
+
+
+def _lock_staff_db(profile: ScaledProfile) -> None:
+    """The staff tables locked for STAFF_LOCK_S while students keep asking; probes meanwhile."""
+    from sqlalchemy import select, text
+    from sqlalchemy.future import create_engine
+
+    from bot.staff_db import tables as t
+    from bot.staff_db.db import make_engine
+    from bot.staff_db.inbox import Inbox
+    from tests.servers import ask
+
+    tag = uuid.uuid4().hex[:8]
+    probes = [f"Can I bring my cat {tag}x{i} to the dormitory?" for i in range(STAFF_PROBES)]
+    latencies, apologies, handoff = [], 0, "no reply"
+    locker = create_engine(profile.staff_url, future=True)
+    with locker.connect() as connection:
+        lock = connection.begin()
+        connection.execute(
+            text("LOCK TABLE unanswered, handoffs, faq_entries, settings IN ACCESS EXCLUSIVE MODE")
+        )
+        locked_at = time.monotonic()
+        for number, probe in enumerate(probes):
+            started = time.monotonic()
+            replies = ask(profile.webhook, f"soak-staff-{tag}-{number}", probe)
+            latencies.append(time.monotonic() - started)
+            apologies += any("can't look that up" in (r.get("text") or "") for r in replies)
+        said = " ".join(
+            r.get("text") or "" for r in ask(profile.webhook, f"soak-h-{tag}", "/request_human")
+        )
+        handoff = next((v for k, v in HANDOFF_REPLIES.items() if k in said), said[:80] or "none")
+        time.sleep(max(0.0, STAFF_LOCK_S - (time.monotonic() - locked_at)))
+        lock.rollback()
+    released = time.monotonic()
+    locker.dispose()
+    staff = make_engine(profile.staff_url)
+    inbox, landed = Inbox(staff), {p: 0 for p in probes}
+    asked = select(t.unanswered.c.text).where(t.unanswered.c.text.in_(probes))
+    while time.monotonic() - released < 60:
+        with staff.connect() as connection:
+            texts = list(connection.execute(asked).scalars())
+        landed = {p: texts.count(p) for p in probes}
+        if all(landed.values()):
+            break
+        time.sleep(0.5)
+    recovered_s = time.monotonic() - released
+    handoff_sender = inbox.hash_sender(f"soak-h-{tag}")
+    stored = [h for h in inbox.list_handoffs(None) if h.sender_hash == handoff_sender]
+    staff.dispose()
+    DRILL_FIGURES["lock-staff-db"] = {
+        "staff_lock_s": STAFF_LOCK_S,
+        "probe_questions": len(probes),
+        "probe_max_ms": round(1000 * max(latencies)),
+        "probe_apologies": apologies,
+        "handoff_reply": handoff,
+        "handoffs_stored_after": len(stored),
+        "inbox_landed_once": sum(n == 1 for n in landed.values()),
+        "inbox_duplicated": sum(n > 1 for n in landed.values()),
+        "inbox_lost": sum(n == 0 for n in landed.values()),
+        "inbox_recovered_s_after_release": round(recovered_s, 1),
+    }
+
+
 FAULTS: dict[str, Callable[[ScaledProfile], None]] = {
     "kill-rasa": _kill("rasa"),
     "kill-actions": _kill("actions"),
     "restart-redis": _restart_redis,
     "restart-postgres": _restart_postgres,
     "postgres-outage": _postgres_outage,
+    "lock-staff-db": _lock_staff_db,
 }
 RESTORE = {"kill-rasa": "rasa", "kill-actions": "actions"}
 
@@ -219,6 +296,7 @@ def scaled_phases(
             check_tracker(result, profile.tracker_url)
             summary = result.summary()
             summary["cost"] = fault_cost(result, fault_t or FAULT_AT, baseline, lock_lifetime)
+            summary["cost"].update(DRILL_FIGURES.pop(fault, {}))
             summary["timeline"] = timeline(result)
             figures[fault] = summary
             _print_row(summary)

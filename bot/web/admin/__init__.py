@@ -24,6 +24,7 @@ from bot.staff_db.bootstrap import prepare_engine
 from bot.staff_db.db import make_engine
 from bot.web.admin import api, entries, inbox, login, preview
 from bot.web.admin.auth import Sessions
+from bot.web.admin.busy import unless_busy
 from bot.web.admin.context import Admin, AdminSettings
 from bot.web.admin.grouping import Grouper, process_grouper
 
@@ -49,6 +50,8 @@ def register_admin(
     for module in (login, entries, inbox, preview, api):
         for handler, uri, methods in module.ROUTES:
             name = f"{module.__name__.rsplit('.', 1)[-1]}_{handler.__name__}_{methods[0].lower()}"
+            if module is not login and handler.__name__ != "login":  # login: bot/web/admin/login.py
+                handler = unless_busy(handler, api=module is api)
             blueprint.add_route(handler, uri, methods=methods, name=name, strict_slashes=False)
 
     @blueprint.middleware("response")

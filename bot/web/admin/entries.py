@@ -11,10 +11,12 @@ from typing import Any
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.staff_db.db import store_unavailable
 from bot.staff_db.faq import CONTENT_FIELDS, ConflictError, FaqEntry, Revision
 from bot.staff_db.validation import STATES, FaqDraft, ValidationError
 from bot.web.admin import render
 from bot.web.admin.auth import guarded, who
+from bot.web.admin.busy import BUSY_MESSAGE, busy_headers
 from bot.web.admin.context import Admin, run_sync
 from bot.web.admin.forms import (
     DEFAULT_OWNER,
@@ -90,11 +92,13 @@ def _form_page(
     inbox_texts: list[str] | None = None,
     pending: int = 0,
     status: int = 200,
+    busy: str | None = None,
 ) -> HTTPResponse:
-    return render.page(
+    page = render.page(
         request,
         "entry_form.html",
-        status=status,
+        status=503 if busy else status,
+        busy=busy,
         entry=entry,
         values=values,
         version=version,
@@ -106,6 +110,9 @@ def _form_page(
         labels=FIELD_LABELS,
         done=_done(request),
     )
+    if busy:
+        page.headers.update(busy_headers())
+    return page
 
 
 def _conflict_view(conflict: ConflictError) -> dict[str, Any]:
@@ -174,6 +181,18 @@ async def create_entry(request: Request) -> HTTPResponse:
             inbox_texts=texts,
             status=422,
         )
+    except Exception as error:
+        if not store_unavailable(error):
+            raise
+        # the locked database kept nothing: the form comes back as it was typed
+        return _form_page(
+            request,
+            entry=None,
+            values=form_values(draft),
+            version=None,
+            inbox_ids=ids,
+            busy=BUSY_MESSAGE,
+        )
     return render.redirect(_entry_url(entry.id, "published" if publish else "created"))
 
 
@@ -219,6 +238,16 @@ async def save_entry(request: Request, entry_id: int) -> HTTPResponse:
             version=conflict.current.version,
             conflict=conflict,
             status=409,
+        )
+    except Exception as error:
+        if not store_unavailable(error):
+            raise
+        return _form_page(
+            request,
+            entry=entry,
+            values=form_values(draft),
+            version=_int_or_none(form.get("version")),
+            busy=BUSY_MESSAGE,
         )
     return render.redirect(_entry_url(entry_id, done))
 
