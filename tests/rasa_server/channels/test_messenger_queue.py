@@ -10,7 +10,6 @@ import asyncio
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from bot.ops.services.redis import LocalRedis
 from bot.rasa_server.channels.messenger_dedup import RedisDedup
@@ -23,6 +22,7 @@ from bot.rasa_server.channels.messenger_events import (
 from bot.rasa_server.channels.messenger_queue import DONE, FAILED, DeliveryQueue, QueueFull
 from bot.rasa_server.channels.messenger_worker import QueueWorker
 from tests.helpers import run_coroutine
+from tests.postgres import new_database
 from tests.system import binary, free_port
 
 
@@ -38,14 +38,10 @@ def text_event(sender: str, text: str, mid: str | None = None) -> dict:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def queue_url(request, tmp_path):
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'tracker.sqlite3'}"
-    server = request.getfixturevalue("postgres_server")
-    name = f"q_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + f"/{name}"
+        yield f"sqlite:///{tmp_path / 'tracker.sqlite3'}"
+        return
+    with new_database(request.getfixturevalue("postgres_server")) as url:
+        yield url
 
 
 def test_events_are_recorded_once_and_a_full_queue_refuses_the_whole_delivery(queue_url):
