@@ -234,7 +234,7 @@ class MessengerInput(GuardedInput, InputChannel):
         @hook.listener("after_server_start")
         async def start_worker(app: Sanic, _: Any) -> None:
             if self.configured:
-                self._start_worker(lambda: _agent_ready(app), on_new_message)
+                self._start_worker(lambda: _ready_agent(app), on_new_message)
 
         @hook.listener("before_server_stop")
         async def stop_worker(_: Sanic, __: Any) -> None:
@@ -273,6 +273,9 @@ class MessengerInput(GuardedInput, InputChannel):
                 # If the insert still commits after this, the redelivery is a duplicate: fine.
                 logger.warning("Messenger webhook: could not record the delivery: %r", error)
                 return response.text("could not record the delivery, retry later", status=503)
+            except Exception:  # never a 500: Facebook retries a 503, and the log says why
+                logger.exception("Messenger webhook: recording the delivery failed")
+                return response.text("could not record the delivery, retry later", status=503)
             duplicates += recorded.duplicates
             if recorded.new:
                 self.worker.wake()
@@ -287,24 +290,29 @@ class MessengerInput(GuardedInput, InputChannel):
 
     def _start_worker(
         self,
-        ready: Callable[[], bool],
+        agent: Callable[[], Any],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> None:
         output = self.get_output_channel()
 
         async def answer(item: Leased) -> None:
-            if not ready():
+            if agent() is None:
                 raise NotReady
             text = incoming_text(item.event)
+            mid = message_id(item.event)
+            mid = mid if isinstance(mid, str) else None
+            if item.attempts and mid and await _already_stored(agent(), item.sender, mid):
+                logger.warning(
+                    "Messenger event %d of %s: a worker that died had already answered and "
+                    "stored it; not answering it again",
+                    item.id,
+                    item.sender,
+                )
+                return
             if text:
-                mid = message_id(item.event)
                 await on_new_message(
                     UserMessage(
-                        text,
-                        output,
-                        item.sender,
-                        input_channel=self.name(),
-                        message_id=mid if isinstance(mid, str) else None,
+                        text, output, item.sender, input_channel=self.name(), message_id=mid
                     )
                 )
             elif has_attachment(item.event):
@@ -315,6 +323,21 @@ class MessengerInput(GuardedInput, InputChannel):
         self.worker.start()
 
 
-def _agent_ready(app: Sanic) -> bool:
+def _ready_agent(app: Sanic) -> Any:
+    """Rasa's agent once its model is loaded, else None."""
     agent = getattr(app.ctx, "agent", None)
-    return bool(agent is not None and agent.is_ready())
+    return agent if agent is not None and agent.is_ready() else None
+
+
+async def _already_stored(agent: Any, sender: str, mid: str) -> bool:
+    """Whether the conversation holds this message: an earlier worker processed it and died
+    before marking it done. If the store can't say, answer (rather twice than never)."""
+    try:
+        tracker = await agent.tracker_store.retrieve(sender)
+    except Exception as error:
+        logger.warning(
+            "Messenger: could not check %s for a message already stored: %s", sender, error
+        )
+        return False
+    events = tracker.events if tracker is not None else []
+    return any(getattr(event, "message_id", None) == mid for event in events)

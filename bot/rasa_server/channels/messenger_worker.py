@@ -12,7 +12,6 @@ logged, and never blocks the events after it. Database calls run in a small thre
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import uuid
@@ -56,12 +55,14 @@ class QueueWorker:
         self._wake = asyncio.Event()
         self._busy: dict[str, asyncio.Task] = {}  # sender -> the task answering them
         self._main: asyncio.Task | None = None
+        self._stopping = False
 
     async def db(self, call: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._threads, call, *args)
 
     def start(self) -> None:
         self._wake = asyncio.Event()  # bound to the running loop
+        self._stopping = False
         self._main = asyncio.get_running_loop().create_task(self._run(), name="messenger-worker")
         logger.info("Messenger worker %s answering events from %s", self.owner, self.queue.where)
 
@@ -71,10 +72,13 @@ class QueueWorker:
     async def stop(self) -> None:
         """Stop taking events; events in progress keep their lease and are finished by the next
         worker if this process ends first."""
+        self._stopping = True
+        self._wake.set()
         if self._main:
+            # Not `await` after `cancel()` alone: Python 3.10's wait_for can swallow a
+            # cancellation; the flag ends the loop at its next turn whatever happens.
             self._main.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._main
+            await asyncio.wait({self._main}, timeout=5)
         tasks = list(self._busy.values())
         for task in tasks:
             task.cancel()
@@ -84,7 +88,7 @@ class QueueWorker:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         next_prune = loop.time()
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 if loop.time() >= next_prune:
@@ -97,8 +101,11 @@ class QueueWorker:
                 raise
             except Exception as error:  # a database that is away: try again at the next poll
                 logger.warning("Messenger worker: cannot read the queue: %s", error)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            waiter = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait({waiter}, timeout=self.poll_seconds)
+            finally:
+                waiter.cancel()
 
     async def _take_what_is_waiting(self) -> None:
         free = self.concurrency - len(self._busy)

@@ -17,6 +17,7 @@ import uuid
 
 import pytest
 
+from bot.rasa_server.channels.messenger_events import dedup_key
 from bot.rasa_server.channels.render import markdown_to_messenger
 from tests.conftest import MESSENGER
 from tests.e2e.scoring import flatten
@@ -193,7 +194,7 @@ def test_a_repeated_delivery_is_acknowledged_and_answered_and_stored_once(server
         thread.join()
     assert len(fake_graph.messages_to(sender)) == 1
     assert len(fake_graph.messages_to(other)) == 1
-    time.sleep(1.5)  # time for a second answer, if one were coming
+    time.sleep(1.0)  # time for a second answer, if one were coming
     assert len(fake_graph.messages_to(sender, timeout=0)) == 1
     assert len(fake_graph.messages_to(other, timeout=0)) == 1
     assert stored_user_messages(servers, sender) == stored_user_messages(servers, other) == 1
@@ -205,27 +206,27 @@ def test_a_hanging_send_api_still_gets_the_delivery_acknowledged_at_once(servers
     try:
         status, seconds = timed_post(servers, delivery(event(sender, "hello")))
         assert status == 200 and seconds < 1.0
-        assert fake_graph.messages_to(sender, timeout=1.5) == []  # the answer waits on the API
+        assert fake_graph.messages_to(sender, timeout=1.0) == []  # the answer waits on the API
     finally:
         fake_graph.release()
     (reply,) = fake_graph.messages_to(sender)  # and goes out once the API answers again
     assert "Baku Engineering University" in reply["message"]["text"]
 
 
-def wait_until_answered(servers, senders: list[str], timeout: float = 20) -> None:
-    marks = ",".join("?" * len(senders))
+def wait_until_answered(servers, senders: list[str] | None = None, timeout: float = 20) -> None:
+    """Until the events of `senders` (None: everyone's) are answered and their conversations
+    saved (an event is marked done after that)."""
+    query = "SELECT count(*) FROM messenger_deliveries WHERE state = 'queued'"
+    if senders is not None:
+        query += f" AND sender_id IN ({','.join('?' * len(senders))})"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with sqlite3.connect(tracker_db(servers)) as db:
-            (waiting,) = db.execute(
-                "SELECT count(*) FROM messenger_deliveries "
-                f"WHERE state = 'queued' AND sender_id IN ({marks})",
-                senders,
-            ).fetchone()
+            (waiting,) = db.execute(query, senders or []).fetchone()
         if not waiting:
             return
         time.sleep(0.1)
-    raise AssertionError(f"events of {senders} still queued after {timeout} s")
+    raise AssertionError(f"events of {senders or 'everyone'} still queued after {timeout} s")
 
 
 def hold_write_lock(servers, seconds: float) -> threading.Thread:
@@ -247,9 +248,10 @@ def hold_write_lock(servers, seconds: float) -> threading.Thread:
 
 
 def test_a_batch_under_a_slow_store_is_acknowledged_in_time_and_answered_once(servers, fake_graph):
+    wait_until_answered(servers)  # earlier tests' conversations saved (see below)
     senders = [new_sender() for _ in range(3)]
     body = delivery(*(event(s, "hello") for s in senders), entries=2)
-    slow = hold_write_lock(servers, 0.3)  # slower than usual: still recorded in time
+    slow = hold_write_lock(servers, 0.2)  # slower than usual: still recorded in time
     status, seconds = timed_post(servers, body)
     slow.join()
     assert status == 200 and seconds < 1.0
@@ -260,7 +262,7 @@ def test_a_batch_under_a_slow_store_is_acknowledged_in_time_and_answered_once(se
 
     late = [new_sender() for _ in range(3)]
     body = delivery(*(event(s, "hello") for s in late), entries=2)
-    locked = hold_write_lock(servers, 2.0)  # too slow to record within the second
+    locked = hold_write_lock(servers, 1.5)  # too slow to record within the second
     status, seconds = timed_post(servers, body)
     assert status == 503 and seconds < 1.0, "not recorded: Facebook must retry"
     locked.join()
@@ -299,3 +301,28 @@ def test_bad_sender_ids_are_refused_before_anything_is_stored(servers, fake_grap
                 "OR instr(sender_id, char(0)) > 0 OR sender_id LIKE '123%456'"
             ).fetchone()
             assert odd == 0, table
+
+
+def test_events_a_dead_worker_left_are_answered_once_by_the_running_one(servers, fake_graph):
+    """A worker that died after answering and storing an event, before marking it done, and one
+    that died having only recorded an event: the live worker answers the second, not the first."""
+    answered, recorded = new_sender(), new_sender()
+    assert post(servers, delivery(event(answered, "hello")))[0] == 200
+    assert len(fake_graph.messages_to(answered)) == 1
+    wait_until_answered(servers, [answered])
+    left = event(recorded, "hello")
+    with sqlite3.connect(tracker_db(servers)) as db:
+        db.execute(
+            "UPDATE messenger_deliveries SET state = 'queued', attempts = 1, lease_until = 0, "
+            "lease_owner = 'dead-process' WHERE sender_id = ?",
+            (answered,),
+        )
+        db.execute(
+            "INSERT INTO messenger_deliveries (event_key, sender_id, event, received_at, state, "
+            "attempts, lease_owner, lease_until) VALUES (?, ?, ?, ?, 'queued', 1, 'dead', ?)",
+            (dedup_key(left, recorded), recorded, json.dumps(left), time.time(), time.time() - 1),
+        )
+    assert len(fake_graph.messages_to(recorded)) == 1
+    wait_until_answered(servers, [answered, recorded])
+    assert len(fake_graph.messages_to(answered, timeout=0)) == 1, "not answered twice"
+    assert stored_user_messages(servers, answered) == stored_user_messages(servers, recorded) == 1
