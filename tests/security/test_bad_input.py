@@ -275,7 +275,7 @@ def delivery(sender: str, text: str) -> bytes:
     event = {
         "sender": {"id": sender},
         "recipient": {"id": "page"},
-        "message": {"mid": "m", "text": text},
+        "message": {"mid": f"mid.{uuid.uuid4().hex}", "text": text},  # new: not a redelivery
     }
     return json.dumps({"object": "page", "entry": [{"id": "page", "messaging": [event]}]}).encode()
 

@@ -3,6 +3,7 @@ profile, figures printed and written to results/soak.json.
 
     python -m tests.soak.run [--users 50] [--duration 60] [--fault-duration 40]
                              [--faults kill-rasa,...|none] [--skip-default] [--sweep 5,10,20,30]
+                             [--messenger on|off|only]
 
 Phases, one after the other, each with `users` students holding 6-turn conversations through
 nginx (tests/soak/load.py):
@@ -19,6 +20,8 @@ nginx (tests/soak/load.py):
                    each probe reaches the inbox exactly once after the lock (and how soon)
   default          the default profile (one process each, SQLite), `duration` seconds, then a
                    sweep of 5/10/20/30 students (20 s each): where one replica saturates
+  messenger        duplicate and slow Messenger deliveries: a hanging Send API, a replica killed
+                   (tests/soak/messenger_drill.py); `--messenger only` runs just this drill
 After each phase: every acknowledged message must be in the tracker store, in order.
 Killed servers are started again between phases. Everything runs on 127.0.0.1.
 """
@@ -37,7 +40,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.ops.scaled import ScaledProfile
-from tests.soak import stack
+from tests.rasa_server.channels.fake_graph import FakeGraph
+from tests.soak import messenger_drill, stack
 from tests.soak.load import (
     LoadResult,
     check_tracker,
@@ -263,14 +267,25 @@ def sticky_widgets(profile: ScaledProfile, count: int) -> dict:
 
 
 def scaled_phases(
-    users: int, duration: float, fault_duration: float, faults: list[str], lock_lifetime: int
+    users: int,
+    duration: float,
+    fault_duration: float,
+    faults: list[str],
+    lock_lifetime: int,
+    messenger: str = "on",
 ) -> dict[str, dict]:
     figures: dict[str, dict] = {}
     print("== scaled profile: starting PostgreSQL, Redis, nginx, 2+2 servers", flush=True)
     started = time.monotonic()
-    profile = stack.scaled(WORK / "scaled", lock_lifetime=lock_lifetime)
+    graph = FakeGraph()  # the Graph API the Messenger drill's answers go to
+    profile = stack.scaled(
+        WORK / "scaled", lock_lifetime=lock_lifetime, env=messenger_drill.messenger_env(graph)
+    )
     figures["startup_s"] = round(time.monotonic() - started, 1)
     try:
+        if messenger == "only":
+            figures["messenger"] = messenger_drill.drill(profile, graph)
+            return figures
         pids = stack.processes(profile)
         asyncio.run(run_load(profile.webhook, 10, WARM_UP_S, "warm-up"))
         cpu_before = stack.cpu(pids)
@@ -303,8 +318,11 @@ def scaled_phases(
             print(f"    cost: {json.dumps(summary['cost'])}", flush=True)
             if fault in RESTORE:
                 profile.restart(RESTORE[fault], 1)
+        if messenger == "on":
+            figures["messenger"] = messenger_drill.drill(profile, graph)
     finally:
         profile.stop()
+        graph.close()
     return figures
 
 
@@ -387,6 +405,12 @@ def main() -> int:
         help="students per step of the default profile's saturation sweep ('' for none)",
     )
     parser.add_argument("--sweep-duration", type=float, default=20)
+    parser.add_argument(
+        "--messenger",
+        choices=("on", "off", "only"),
+        default="on",
+        help="the duplicate and slow Messenger deliveries drill; only: that drill alone",
+    )
     args = parser.parse_args()
     faults = [f for f in args.faults.split(",") if f and f != "none"]
     unknown = set(faults) - set(FAULTS)
@@ -407,10 +431,15 @@ def main() -> int:
             "load_average_at_start": os.getloadavg(),
         },
         "scaled": scaled_phases(
-            args.users, args.duration, args.fault_duration, faults, args.lock_lifetime
+            args.users,
+            args.duration,
+            args.fault_duration,
+            faults,
+            args.lock_lifetime,
+            args.messenger,
         ),
     }
-    if not args.skip_default:
+    if not args.skip_default and args.messenger != "only":
         sweep = [int(n) for n in args.sweep.split(",") if n.strip()]
         figures["default"] = default_phase(args.users, args.duration, sweep, args.sweep_duration)
     figures["capacity"] = capacity({**figures["scaled"], "default": figures.get("default")})
@@ -422,6 +451,8 @@ def main() -> int:
     lost = sum((p or {}).get("lost_events", 0) + (p or {}).get("phantom_events", 0) for p in phases)
     lost += sum(row["lost_events"] for row in (figures.get("default") or {}).get("sweep", []))
     errors = sum(p["errors"] for p in phases[:1] + phases[-1:] if p)
+    messenger = figures["scaled"].get("messenger", {}).values()
+    lost += sum(m["lost"] + m["never_acknowledged"] for m in messenger)
     if lost or errors:
         print(f"FAILED: {lost} lost/phantom events, {errors} errors without a fault")
         return 1

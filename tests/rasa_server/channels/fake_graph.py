@@ -1,4 +1,5 @@
-"""A fake Graph API Send endpoint on loopback that records what the connector sends."""
+"""A fake Graph API Send endpoint on loopback that records what the connector sends, and that can
+hang (hold every request until released), as the real one did for 34 s in issue 11."""
 
 from __future__ import annotations
 
@@ -13,18 +14,25 @@ class FakeGraph:
     def __init__(self) -> None:
         self.received: List[Dict] = []
         self._changed = threading.Condition()
+        self._open = threading.Event()
+        self._open.set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if not fake._open.wait(timeout=120):
+                    return
                 with fake._changed:
-                    fake.received.append({"path": self.path, "body": body})
+                    fake.received.append({"path": self.path, "body": body, "at": time.monotonic()})
                     fake._changed.notify_all()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"message_id": "m"}')
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"message_id": "m"}')
+                except OSError:
+                    pass  # the client gave up waiting (it was held): it counts as received
 
             def log_message(self, *args) -> None:
                 pass
@@ -32,6 +40,13 @@ class FakeGraph:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v18.0"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def hold(self) -> None:
+        """Hang: every request waits, unanswered, until `release()`."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
 
     def messages_to(self, recipient: str, count: int = 1, timeout: float = 20) -> List[Dict]:
         """Wait until `count` messages reached this recipient; return them."""
@@ -46,4 +61,5 @@ class FakeGraph:
                 self._changed.wait(timeout=0.2)
 
     def close(self) -> None:
+        self.release()
         self.server.shutdown()
