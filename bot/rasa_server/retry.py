@@ -1,18 +1,27 @@
 """Retrying a store that is briefly away, and the error that ends the retrying.
 
 A database or Redis restart, a failover or a dropped connection costs latency, not messages:
-the call is retried with back-off for up to STORE_RETRY_SECONDS (default 10). After that the
+the call is retried with back-off for up to STORE_RETRY_SECONDS (default 4). After that the
 message fails loudly with StoreUnavailable: the log names the store and the error, and the
 channel tells the student the message was not recorded (bot/rasa_server/channels/guarded.py).
+
+The budget is per message, not per call: the channel opens it when the message arrives
+(`message_budget()`), and every store call of that message (reading, saving, the lock) retries
+only until it ends. One attempt may wait on a database lock for at most STORE_BUSY_SECONDS
+(default 1: SQLite's busy timeout, PostgreSQL's lock_timeout), and is never begun after the
+budget. A locked store therefore costs a message at most
+STORE_RETRY_SECONDS + STORE_BUSY_SECONDS = 5 s with the defaults, then the apology.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -21,7 +30,8 @@ from rasa.shared.exceptions import RasaException
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-DEFAULT_RETRY_SECONDS = 10.0
+DEFAULT_RETRY_SECONDS = 4.0
+DEFAULT_BUSY_SECONDS = 1.0
 STORE_APOLOGY = (
     "Sorry, something went wrong on our side and your last message was not recorded. "
     "Please send it again in a minute."
@@ -30,6 +40,36 @@ STORE_APOLOGY = (
 
 def retry_seconds() -> float:
     return float(os.environ.get("STORE_RETRY_SECONDS", DEFAULT_RETRY_SECONDS))
+
+
+def busy_seconds() -> float:
+    """How long one attempt may wait for a lock held by someone else (SQLite busy timeout,
+    PostgreSQL lock_timeout) before it fails and is retried or given up."""
+    return float(os.environ.get("STORE_BUSY_SECONDS", DEFAULT_BUSY_SECONDS))
+
+
+# When the store calls of the message being processed must give up (monotonic clock), if a
+# channel opened a budget for it; contextvars follow the message through Rasa's awaits.
+_message_deadline: ContextVar[float | None] = ContextVar("store_deadline", default=None)
+
+
+@contextlib.contextmanager
+def message_budget(seconds: float | None = None) -> Iterator[float]:
+    """Every store call of one message shares one retry budget: reading, saving and locking
+    together wait at most `seconds` (STORE_RETRY_SECONDS) for a store that is away or locked."""
+    deadline = time.monotonic() + (retry_seconds() if seconds is None else seconds)
+    token = _message_deadline.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _message_deadline.reset(token)
+
+
+def deadline_within(budget: float) -> float:
+    """The earlier of `budget` seconds from now and the current message's deadline."""
+    own = time.monotonic() + budget
+    shared = _message_deadline.get()
+    return own if shared is None else min(own, shared)
 
 
 class StoreUnavailable(RasaException):
@@ -68,9 +108,11 @@ async def retrying(
     unavailable: type[StoreUnavailable],
     budget: float | None = None,
 ) -> T:
-    """`attempt()` until it succeeds or the store has been away for `budget` seconds."""
+    """`attempt()` until it succeeds, or the store has been away for `budget` seconds, or the
+    message's budget (`message_budget`) is spent. The first attempt is always made."""
     budget = retry_seconds() if budget is None else budget
-    deadline = time.monotonic() + budget
+    began = time.monotonic()
+    deadline = deadline_within(budget)
     delay, failures = 0.05, 0
     while True:
         try:
@@ -80,8 +122,9 @@ async def retrying(
                 raise
             failures += 1
             if time.monotonic() + delay > deadline:
-                logger.error("%s failed for %.0f s, giving up: %s", what, budget, error)
-                raise unavailable(f"{what}: unavailable for {budget:.0f} s ({error})") from error
+                waited = time.monotonic() - began
+                logger.error("%s failed for %.1f s, giving up: %s", what, waited, error)
+                raise unavailable(f"{what}: unavailable for {waited:.1f} s ({error})") from error
             if failures == 1:
                 logger.warning("%s failed, retrying for up to %.0f s: %s", what, budget, error)
             await asyncio.sleep(delay)
