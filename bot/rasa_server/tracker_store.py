@@ -49,7 +49,7 @@ from sqlalchemy.engine import make_url
 from bot.rasa_server.retry import (
     TrackerStoreUnavailable,
     busy_seconds,
-    deadline_within,
+    deadlines,
     is_transient_db_error,
     retrying,
 )
@@ -173,9 +173,9 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         logger.info("tracker store: %s", self.where)
 
     async def _off_loop(self, call: Callable[..., T], *args: Any) -> T:
-        """`call(*args)` in one of the store's threads. A call that waited in the queue past the
-        message's budget only gets a short lock wait, so it cannot stretch the budget."""
-        deadline = deadline_within(busy_seconds())
+        """`call(*args)` in one of the store's threads. Its wait for a lock ends with the
+        message's budget for a locked store, even if it waited in the queue for a thread."""
+        _, deadline = deadlines()
 
         def in_thread() -> T:
             remaining = deadline - time.monotonic()

@@ -22,7 +22,7 @@ from tests.rasa_server.test_locked_store import write_locked
 from tests.servers import ask
 
 pytestmark = pytest.mark.e2e
-LOCKED_S = 6.5  # longer than the budget: STORE_RETRY_SECONDS 4 + STORE_BUSY_SECONDS 1
+LOCKED_S = 6.5  # longer than the budget: STORE_LOCKED_SECONDS 4 + STORE_BUSY_SECONDS 1
 BUDGET_S = 5.0
 MARGIN_S = 1.0
 

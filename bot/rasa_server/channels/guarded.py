@@ -9,11 +9,12 @@ channels (REST, the widget, Messenger), in this order:
 2. what the bot says is held back until the message has been processed *and* saved: channels
    such as Messenger and socket.io send while Rasa processes, before the tracker is saved, so
    a save that then failed left the student with both the answer and the apology;
-3. every store call of the message shares one retry budget (bot/rasa_server/retry.py,
-   `message_budget`: at most 5 s with the defaults). A store that stayed away or locked for
-   all of it gets the apology "your last message was not recorded" instead of the answer
-   (the held replies are dropped): one truthful reply. The error is logged with its cause and
-   not raised, so a channel goes on with the next event of a batch.
+3. every store call of the message shares the message's retry budgets
+   (bot/rasa_server/retry.py, `message_budget`: a locked store at most 5 s with the defaults).
+   A store that stayed away or locked for all of it gets the apology "your last message was
+   not recorded" instead of the answer (the held replies are dropped): one truthful reply. The
+   error is logged with its cause and not raised, so a channel goes on with the next event of
+   a batch.
 
 This is Rasa's supported extension point (channels are loaded by class path from
 credentials.yml), so no Rasa method is patched for it. Channels implement `routes()` instead of
