@@ -27,13 +27,15 @@ Rasa's SQLTrackerStore. What it changes:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import logging
 import os
+import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -169,6 +171,10 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         self._threads = ThreadPoolExecutor(
             _pool_capacity(self.engine), thread_name_prefix="tracker-store"
         )
+        # SQLite has one writer at a time. Our threads take turns here (handed over at once)
+        # instead of in SQLite's busy handler, which polls with growing sleeps (up to 100 ms).
+        sqlite = self.engine.url.get_backend_name() == "sqlite"
+        self._writer = threading.Lock() if sqlite else None
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
         logger.info("tracker store: %s", self.where)
 
@@ -264,10 +270,26 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             attempts += 1
             # A retry may follow a commit whose acknowledgement was lost: count what is stored.
             persisted = known.persisted if known is not None and attempts == 1 else None
-            return self._save_new_events(tracker, persisted)
+            with self._one_writer():
+                return self._save_new_events(tracker, persisted)
 
         token = await self._with_retries(f"saving conversation {tracker.sender_id} to", attempt)
         self._cache.saved(tracker, token, self._slots())
+
+    @contextlib.contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        """SQLite: this thread's turn to write, waiting no longer than for the database lock."""
+        if self._writer is None:
+            yield
+            return
+        wait = getattr(_lock_wait, "seconds", None)
+        if not self._writer.acquire(timeout=busy_seconds() if wait is None else wait):
+            locked = sqlite3.OperationalError("database is locked (by this server's writer)")
+            raise sa.exc.OperationalError("BEGIN", {}, locked)
+        try:
+            yield
+        finally:
+            self._writer.release()
 
     def _slots(self) -> Any:
         return self.domain.slots if self.domain else None
