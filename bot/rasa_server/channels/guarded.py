@@ -69,6 +69,8 @@ class HeldOutput(OutputChannel):
         return self.channel.name()
 
     def __getattr__(self, attribute: str) -> Any:
+        if attribute == "channel":  # not set yet (copying): no endless recursion
+            raise AttributeError(attribute)
         return getattr(self.channel, attribute)  # e.g. CollectingOutputChannel.messages
 
     async def release(self) -> None:
