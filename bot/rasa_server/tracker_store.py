@@ -16,16 +16,28 @@ Rasa's SQLTrackerStore. What it changes:
 * The trackers it saved stay in a small LRU cache (TRACKER_CACHE_SIZE, default 1000, 0 turns it
   off; bot/rasa_server/tracker_cache.py), so another replica's write, a deletion or a failed
   message all fall back to reading the database.
+* Database calls run in the store's own threads, never in Rasa's event loop: a locked database
+  (another process holding SQLite's write lock, a PostgreSQL table lock) made every request of
+  the server, even `GET /`, wait for it. One attempt waits for a lock at most STORE_BUSY_SECONDS
+  (SQLite's busy timeout, PostgreSQL's lock_timeout), and never beyond the message's retry
+  budget (bot/rasa_server/retry.py). The cache is only touched from the event loop; each thread
+  uses its own pooled connection and session.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
 import logging
 import os
+import sqlite3
+import threading
 import time
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
@@ -36,11 +48,30 @@ from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.engine import make_url
 
-from bot.rasa_server.retry import TrackerStoreUnavailable, is_transient_db_error, retrying
+from bot.rasa_server.retry import (
+    TrackerStoreUnavailable,
+    busy_seconds,
+    deadlines,
+    is_transient_db_error,
+    retrying,
+)
 from bot.rasa_server.tracker_cache import NEW_CONVERSATION, Known, Token, TrackerCache
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 DEFAULT_TRACKER_CACHE_SIZE = 1000
+SQLITE_CONNECTIONS = 8  # one per store thread: a thread never waits for a pooled connection
+MIN_LOCK_WAIT_SECONDS = 0.05
+
+# How long the database call running in this thread may wait for a lock (SQLite), set per call.
+_lock_wait = threading.local()
+
+
+def _pool_capacity(engine: sa.engine.Engine) -> int:
+    pool = engine.pool
+    if isinstance(pool, sa.pool.QueuePool):
+        return max(pool.size() + max(pool._max_overflow, 0), 1)
+    return 4
 
 
 def _engine(url: str) -> sa.engine.Engine:
@@ -49,14 +80,15 @@ def _engine(url: str) -> sa.engine.Engine:
         if parsed.database and parsed.database != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
         # SQLAlchemy 1.4 opens and closes a SQLite file per session (NullPool), and closing the
-        # last connection checkpoints the WAL with an fsync: ~8 ms per message. Keep a small
-        # pool of open connections instead (Rasa queries from its event-loop thread only).
+        # last connection checkpoints the WAL with an fsync: ~8 ms per message. Keep a pool of
+        # open connections instead, one per store thread; a pooled connection is used by one
+        # thread at a time (hence check_same_thread=False).
         engine = sa.create_engine(
             url,
-            connect_args={"timeout": 30, "check_same_thread": False},
+            connect_args={"timeout": busy_seconds(), "check_same_thread": False},
             poolclass=sa.pool.QueuePool,
-            pool_size=2,
-            max_overflow=2,
+            pool_size=SQLITE_CONNECTIONS,
+            max_overflow=0,
         )
 
         @sa.event.listens_for(engine, "connect")
@@ -66,15 +98,26 @@ def _engine(url: str) -> sa.engine.Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, fast
             cursor.close()
 
+        @sa.event.listens_for(engine, "checkout")
+        def _busy_timeout(dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+            wait = getattr(_lock_wait, "seconds", None)  # the message's budget is nearly spent
+            milliseconds = int(1000 * (busy_seconds() if wait is None else wait))
+            if record.info.get("busy_timeout_ms") != milliseconds:
+                dbapi_connection.execute(f"PRAGMA busy_timeout={milliseconds}")
+                record.info["busy_timeout_ms"] = milliseconds
+
         return engine
-    # One event loop per process runs the (blocking) queries one at a time: a small pool is
-    # enough, and keeps N replicas well under PostgreSQL's max_connections.
+    # One store thread per pooled connection (SQL_POOL_SIZE + SQL_MAX_OVERFLOW): small, and
+    # keeps N replicas well under PostgreSQL's max_connections. A statement waiting for a lock
+    # (a table locked by maintenance) fails after STORE_BUSY_SECONDS and is retried.
+    postgres = parsed.get_backend_name() == "postgresql"
+    lock_timeout = f"-c lock_timeout={int(1000 * busy_seconds())}"
     return sa.create_engine(
         url,
         pool_pre_ping=True,
         pool_size=int(os.environ.get("SQL_POOL_SIZE", 4)),
         max_overflow=int(os.environ.get("SQL_MAX_OVERFLOW", 4)),
-        connect_args={"connect_timeout": 3} if parsed.get_backend_name() == "postgresql" else {},
+        connect_args={"connect_timeout": 3, "options": lock_timeout} if postgres else {},
     )
 
 
@@ -125,40 +168,83 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         )
         size = int(os.environ.get("TRACKER_CACHE_SIZE", DEFAULT_TRACKER_CACHE_SIZE))
         self._cache = TrackerCache(size)
+        self._threads = ThreadPoolExecutor(
+            _pool_capacity(self.engine), thread_name_prefix="tracker-store"
+        )
+        # SQLite has one writer at a time. Our threads take turns here (handed over at once)
+        # instead of in SQLite's busy handler, which polls with growing sleeps (up to 100 ms).
+        sqlite = self.engine.url.get_backend_name() == "sqlite"
+        self._writer = threading.Lock() if sqlite else None
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
         logger.info("tracker store: %s", self.where)
+
+    async def _off_loop(self, call: Callable[..., T], *args: Any) -> T:
+        """`call(*args)` in one of the store's threads. Its wait for a lock ends with the
+        message's budget for a locked store, even if it waited in the queue for a thread."""
+        _, deadline = deadlines()
+
+        def in_thread() -> T:
+            remaining = deadline - time.monotonic()
+            _lock_wait.seconds = (
+                None if remaining >= busy_seconds() else max(remaining, MIN_LOCK_WAIT_SECONDS)
+            )
+            try:
+                return call(*args)
+            finally:
+                _lock_wait.seconds = None
+
+        return await asyncio.get_running_loop().run_in_executor(self._threads, in_thread)
+
+    async def _with_retries(self, what: str, call: Callable[..., T], *args: Any) -> T:
+        return await retrying(
+            f"{what} {self.where}",
+            lambda: self._off_loop(call, *args),
+            is_transient_db_error,
+            TrackerStoreUnavailable,
+        )
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
+        what = f"reading conversation {sender_id} from"
         if not fetch_events_from_all_sessions:
             known = self._cache.take(sender_id)
             if known is not None:
-                stored = await retrying(
-                    f"reading conversation {sender_id} from {self.where}",
-                    lambda: self._stored_token(sender_id),
-                    is_transient_db_error,
-                    TrackerStoreUnavailable,
-                )
+                stored = await self._with_retries(what, self._stored_token, sender_id)
                 if stored == known.token:
                     self._cache.hand_out(sender_id, known)
                     return known.tracker
-        parent = super()._retrieve
-        tracker = await retrying(
-            f"reading conversation {sender_id} from {self.where}",
-            lambda: parent(sender_id, fetch_events_from_all_sessions),
-            is_transient_db_error,
-            TrackerStoreUnavailable,
+        tracker = await self._with_retries(
+            what, self._read_conversation, sender_id, fetch_events_from_all_sessions
         )
         if tracker is not None and not fetch_events_from_all_sessions:
             # Rasa's own rule: a tracker read for the latest session holds what is stored.
             self._cache.hand_out(sender_id, Known(tracker, len(tracker.events)))
         return tracker
 
-    async def _stored_token(self, sender_id: str) -> Token:
+    def _read_conversation(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """SQLTrackerStore._retrieve (Rasa's query and deserialisation), as a plain function
+        for the store's threads."""
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
+            events = [json.loads(row.data) for row in rows]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    def _stored_token(self, sender_id: str) -> Token:
         with self.engine.connect() as connection:
             last_id, count = connection.execute(self._token_query, {"sender_id": sender_id}).one()
         return last_id, count
+
+    async def keys(self) -> Iterable[str]:
+        return await self._with_retries("listing conversations in", self._sender_ids)
+
+    def _sender_ids(self) -> list[str]:
+        with self.session_scope() as session:
+            return [sender for (sender,) in session.query(self.SQLEvent.sender_id).distinct()]
 
     async def create_tracker(
         self, sender_id: str, append_action_listen: bool = True
@@ -179,20 +265,31 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             return  # nothing new to store
         attempts = 0
 
-        async def attempt() -> Token | None:
+        def attempt() -> Token | None:
             nonlocal attempts
             attempts += 1
             # A retry may follow a commit whose acknowledgement was lost: count what is stored.
             persisted = known.persisted if known is not None and attempts == 1 else None
-            return self._save_new_events(tracker, persisted)
+            with self._one_writer():
+                return self._save_new_events(tracker, persisted)
 
-        token = await retrying(
-            f"saving conversation {tracker.sender_id} to {self.where}",
-            attempt,
-            is_transient_db_error,
-            TrackerStoreUnavailable,
-        )
+        token = await self._with_retries(f"saving conversation {tracker.sender_id} to", attempt)
         self._cache.saved(tracker, token, self._slots())
+
+    @contextlib.contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        """SQLite: this thread's turn to write, waiting no longer than for the database lock."""
+        if self._writer is None:
+            yield
+            return
+        wait = getattr(_lock_wait, "seconds", None)
+        if not self._writer.acquire(timeout=busy_seconds() if wait is None else wait):
+            locked = sqlite3.OperationalError("database is locked (by this server's writer)")
+            raise sa.exc.OperationalError("BEGIN", {}, locked)
+        try:
+            yield
+        finally:
+            self._writer.release()
 
     def _slots(self) -> Any:
         return self.domain.slots if self.domain else None

@@ -115,9 +115,8 @@ def test_no_silent_in_memory_fallback_and_the_student_is_told(tmp_path):
         lambda message: Agent.handle_message(agent, message), Guard(100, RateLimiter(0))
     )
     output = CollectingOutputChannel()
-    with pytest.raises(LockStoreUnavailable):
-        run_coroutine(handler(UserMessage("hi", output, "s")))
-    assert output.messages[0]["text"] == STORE_APOLOGY
+    assert run_coroutine(handler(UserMessage("hi", output, "s"))) is None  # logged, not raised
+    assert [m["text"] for m in output.messages] == [STORE_APOLOGY]
 
 
 @pytest.mark.parametrize(
@@ -211,3 +210,33 @@ def test_a_lock_store_that_cannot_be_loaded_is_an_error():
 
     with pytest.raises(Exception, match="Failed to create a `LockStore`"):
         LockStore.create(EndpointConfig(type="bot.rasa_server.no_such.LockStore"))
+
+
+@pytest.mark.parametrize(
+    ("cause", "budget"),
+    [
+        ("database is locked", 0.3),
+        ("canceling statement due to lock timeout", 0.3),
+        ("connection refused", 1.0),
+    ],
+)
+def test_a_locked_store_gets_the_shorter_budget_of_the_message(monkeypatch, cause, budget):
+    """A store that is away may come back (a restart): STORE_RETRY_SECONDS. A locked one gives
+    no sign of when it ends: STORE_LOCKED_SECONDS, counted from the message's arrival."""
+    from bot.rasa_server.retry import message_budget, retrying
+
+    monkeypatch.setenv("STORE_RETRY_SECONDS", "1.0")
+    monkeypatch.setenv("STORE_LOCKED_SECONDS", "0.3")
+
+    async def failing():
+        raise sa.exc.OperationalError("INSERT", {}, Exception(cause))
+
+    async def one_message():
+        with message_budget():
+            await asyncio.sleep(0.1)  # the message's time before its store call counts too
+            start = asyncio.get_running_loop().time()
+            with pytest.raises(TrackerStoreUnavailable, match=cause):
+                await retrying("saving", failing, lambda e: True, TrackerStoreUnavailable)
+            return asyncio.get_running_loop().time() - start
+
+    assert budget - 0.35 < run_coroutine(one_message()) < budget - 0.1 + 0.15

@@ -225,16 +225,14 @@ def test_a_new_session_is_cached_only_as_the_database_would_return_it(store, url
 def test_a_conversation_is_read_from_the_database_only_when_the_cache_cannot_answer(
     store, url, open_stores, monkeypatch
 ):
-    from rasa.core.tracker_store import SQLTrackerStore
-
     reads = []
-    read = SQLTrackerStore._retrieve
+    read = stores.DurableSQLTrackerStore._read_conversation  # Rasa's query, in a store thread
 
-    async def counted(self, sender_id, fetch_events_from_all_sessions):
+    def counted(self, sender_id, fetch_events_from_all_sessions):
         reads.append(sender_id)
-        return await read(self, sender_id, fetch_events_from_all_sessions)
+        return read(self, sender_id, fetch_events_from_all_sessions)
 
-    monkeypatch.setattr(SQLTrackerStore, "_retrieve", counted)
+    monkeypatch.setattr(stores.DurableSQLTrackerStore, "_read_conversation", counted)
     first = message(store, "s", "hello")  # one read: is there a conversation already?
     assert reads == ["s"]
     served = run(store.retrieve("s"))

@@ -4,6 +4,7 @@ profile, figures printed and written to results/soak.json.
     python -m tests.soak.run [--users 50] [--duration 60] [--fault-duration 40]
                              [--faults kill-rasa,...|none] [--skip-default] [--sweep 5,10,20,30]
                              [--messenger on|off|only]
+                             [--skip-scaled]
 
 Phases, one after the other, each with `users` students holding 6-turn conversations through
 nginx (tests/soak/load.py):
@@ -18,6 +19,9 @@ nginx (tests/soak/load.py):
                    (ACCESS EXCLUSIVE) for 15 s at t=10 s; unanswerable probe questions and a
                    handoff are sent meanwhile: their latency, the handoff's reply, and whether
                    each probe reaches the inbox exactly once after the lock (and how soon)
+  lock-tracker     the tracker store locked against writes for 12 s at t=10 s by another
+                   session (PostgreSQL: LOCK TABLE events; in the default profile too, SQLite:
+                   BEGIN EXCLUSIVE): each message waits at most 5 s, then gets the apology alone
   default          the default profile (one process each, SQLite), `duration` seconds, then a
                    sweep of 5/10/20/30 students (20 s each): where one replica saturates
   messenger        duplicate and slow Messenger deliveries: a hanging Send API, a replica killed
@@ -33,13 +37,18 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import sys
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from bot.ops.processes import Servers
 from bot.ops.scaled import ScaledProfile
+from bot.rasa_server.retry import STORE_APOLOGY
 from tests.rasa_server.channels.fake_graph import FakeGraph
 from tests.soak import messenger_drill, stack
 from tests.soak.load import (
@@ -158,6 +167,45 @@ def _lock_staff_db(profile: ScaledProfile) -> None:
     }
 
 
+TRACKER_LOCKED_S = 12.0
+
+
+def _lock_postgres_tracker(profile: ScaledProfile) -> None:
+    """Another session (say, maintenance) holds the events table against writes; reads go on."""
+    engine = sa.create_engine(profile.tracker_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("LOCK TABLE events IN EXCLUSIVE MODE"))
+            time.sleep(TRACKER_LOCKED_S)
+    finally:
+        engine.dispose()
+
+
+def _lock_sqlite_tracker(database: Path) -> None:
+    """Another process holds the SQLite file's write lock (the issue's reproduction)."""
+    connection = sqlite3.connect(database, isolation_level=None)
+    try:
+        connection.execute("BEGIN EXCLUSIVE")
+        time.sleep(TRACKER_LOCKED_S)
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+
+
+def lock_cost(result: LoadResult, fault_t: float, baseline: dict) -> dict[str, object]:
+    """fault_cost, plus what a locked store must never cause: a reply that holds both an answer
+    and the apology, or a wait longer than the 5-s budget (+1 s margin) for the apology."""
+    cost = fault_cost(result, fault_t, baseline, TRACKER_LOCKED_S)
+    apologies = [t for t in result.turns if t.outcome == "store_apology"]
+    cost["store_apologies"] = len(apologies)
+    cost["double_replies"] = sum(
+        bool(t.reply.replace(STORE_APOLOGY, "").strip()) for t in apologies
+    )
+    cost["max_apology_ms"] = round(1000 * max((t.latency for t in apologies), default=0))
+    cost["apologies_over_6_s"] = sum(t.latency > 6.0 for t in apologies)
+    return cost
+
+
 FAULTS: dict[str, Callable[[ScaledProfile], None]] = {
     "kill-rasa": _kill("rasa"),
     "kill-actions": _kill("actions"),
@@ -165,6 +213,7 @@ FAULTS: dict[str, Callable[[ScaledProfile], None]] = {
     "restart-postgres": _restart_postgres,
     "postgres-outage": _postgres_outage,
     "lock-staff-db": _lock_staff_db,
+    "lock-tracker": _lock_postgres_tracker,
 }
 RESTORE = {"kill-rasa": "rasa", "kill-actions": "actions"}
 
@@ -310,7 +359,10 @@ def scaled_phases(
             result, fault_t = asyncio.run(_phase(profile, users, fault_duration, fault, fault))
             check_tracker(result, profile.tracker_url)
             summary = result.summary()
-            summary["cost"] = fault_cost(result, fault_t or FAULT_AT, baseline, lock_lifetime)
+            if fault == "lock-tracker":
+                summary["cost"] = lock_cost(result, fault_t or FAULT_AT, baseline)
+            else:
+                summary["cost"] = fault_cost(result, fault_t or FAULT_AT, baseline, lock_lifetime)
             summary["cost"].update(DRILL_FIGURES.pop(fault, {}))
             summary["timeline"] = timeline(result)
             figures[fault] = summary
@@ -326,7 +378,37 @@ def scaled_phases(
     return figures
 
 
-def default_phase(users: int, duration: float, sweep: list[int], sweep_s: float) -> dict:
+def default_lock_drill(
+    servers: Servers, database: Path, users: int, seconds: float, baseline: dict
+) -> dict:
+    """lock-tracker in the default profile: SQLite's write lock held by another process."""
+
+    async def drill() -> tuple[LoadResult, float]:
+        load = asyncio.create_task(run_load(servers.webhook, users, seconds, "lock-tracker"))
+        await asyncio.sleep(FAULT_AT)
+        started = time.time()
+        await asyncio.to_thread(_lock_sqlite_tracker, database)
+        result = await load
+        return result, started - result.started_at  # type: ignore[attr-defined]
+
+    result, fault_t = asyncio.run(drill())
+    check_tracker(result, f"sqlite:///{database}")
+    summary = result.summary()
+    summary["cost"] = lock_cost(result, fault_t, baseline)
+    summary["timeline"] = timeline(result)
+    _print_row(summary)
+    print(f"    cost: {json.dumps(summary['cost'])}", flush=True)
+    return summary
+
+
+def default_phase(
+    users: int,
+    duration: float,
+    sweep: list[int],
+    sweep_s: float,
+    faults: tuple[str, ...] = (),
+    fault_duration: float = 40,
+) -> dict:
     print("== default profile: one Rasa server, one action server, SQLite", flush=True)
     root = WORK / "default"
     servers = stack.default(root)
@@ -347,6 +429,10 @@ def default_phase(users: int, duration: float, sweep: list[int], sweep_s: float)
         summary["rss_mb"] = stack.memory(pids)
         summary["timeline"] = timeline(result)
         _print_row(summary)
+        if "lock-tracker" in faults:
+            summary["lock-tracker"] = default_lock_drill(
+                servers, root / "tracker.sqlite3", users, fault_duration, summary
+            )
         summary["sweep"] = []
         for users in sweep:  # where does one replica saturate?
             step = asyncio.run(run_load(servers.webhook, users, sweep_s, f"default x{users}"))
@@ -399,6 +485,7 @@ def main() -> int:
     parser.add_argument("--faults", default=",".join(FAULTS), help="comma-separated, or none")
     parser.add_argument("--lock-lifetime", type=int, default=10)
     parser.add_argument("--skip-default", action="store_true")
+    parser.add_argument("--skip-scaled", action="store_true", help="the default profile only")
     parser.add_argument(
         "--sweep",
         default="5,10,20,30",
@@ -430,7 +517,9 @@ def main() -> int:
             # other work on the machine skews every figure: recorded, not hidden
             "load_average_at_start": os.getloadavg(),
         },
-        "scaled": scaled_phases(
+        "scaled": {}
+        if args.skip_scaled
+        else scaled_phases(
             args.users,
             args.duration,
             args.fault_duration,
@@ -441,7 +530,14 @@ def main() -> int:
     }
     if not args.skip_default and args.messenger != "only":
         sweep = [int(n) for n in args.sweep.split(",") if n.strip()]
-        figures["default"] = default_phase(args.users, args.duration, sweep, args.sweep_duration)
+        figures["default"] = default_phase(
+            args.users,
+            args.duration,
+            sweep,
+            args.sweep_duration,
+            tuple(faults),
+            args.fault_duration,
+        )
     figures["capacity"] = capacity({**figures["scaled"], "default": figures.get("default")})
     figures["wall_s"] = round(time.monotonic() - began)
     (RESULTS / "soak.json").write_text(json.dumps(figures, indent=1))
@@ -450,6 +546,7 @@ def main() -> int:
     phases = [figures["scaled"].get(p) for p in ("load", *faults)] + [figures.get("default")]
     lost = sum((p or {}).get("lost_events", 0) + (p or {}).get("phantom_events", 0) for p in phases)
     lost += sum(row["lost_events"] for row in (figures.get("default") or {}).get("sweep", []))
+    lost += (figures.get("default") or {}).get("lock-tracker", {}).get("lost_events", 0)
     errors = sum(p["errors"] for p in phases[:1] + phases[-1:] if p)
     messenger = figures["scaled"].get("messenger", {}).values()
     lost += sum(m["lost"] + m["never_acknowledged"] for m in messenger)

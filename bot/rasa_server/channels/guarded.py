@@ -6,9 +6,15 @@ channels (REST, the widget, Messenger), in this order:
 
 1. the guard (bot/rasa_server/guard.py): rate limit, control characters, empty and over-long
    messages get their short reply, and nothing else happens: no NLU, no tracker update;
-2. a store that stayed away for its whole retry budget (bot/rasa_server/retry.py) gets the
-   apology "your last message was not recorded" instead of silence, and the error is re-raised
-   so the channel logs it with its cause.
+2. what the bot says is held back until the message has been processed *and* saved: channels
+   such as Messenger and socket.io send while Rasa processes, before the tracker is saved, so
+   a save that then failed left the student with both the answer and the apology;
+3. every store call of the message shares the message's retry budgets
+   (bot/rasa_server/retry.py, `message_budget`: a locked store at most 5 s with the defaults).
+   A store that stayed away or locked for all of it gets the apology "your last message was
+   not recorded" instead of the answer (the held replies are dropped): one truthful reply. The
+   error is logged with its cause and not raised, so a channel goes on with the next event of
+   a batch.
 
 This is Rasa's supported extension point (channels are loaded by class path from
 credentials.yml), so no Rasa method is patched for it. Channels implement `routes()` instead of
@@ -23,11 +29,11 @@ from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint
 
 from bot.rasa_server.guard import Guard
-from bot.rasa_server.retry import STORE_APOLOGY, StoreUnavailable
+from bot.rasa_server.retry import STORE_APOLOGY, StoreUnavailable, message_budget
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -39,21 +45,91 @@ def shared_guard() -> Guard:
     return Guard.from_env()
 
 
+class HeldOutput(OutputChannel):
+    """Stands in for a message's output channel while Rasa processes it: every send is held in
+    order, then `release()` passes them on to the real channel, or `drop()` forgets them."""
+
+    SENDS = (
+        "send_response",
+        "send_text_message",
+        "send_image_url",
+        "send_attachment",
+        "send_text_with_buttons",
+        "send_quick_replies",
+        "send_elements",
+        "send_custom_json",
+    )
+
+    def __init__(self, channel: OutputChannel) -> None:
+        self.channel = channel
+        self.held: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def name(self) -> str:  # type: ignore[override]
+        """The real channel's name: Rasa picks channel-specific responses by it."""
+        return self.channel.name()
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute == "channel":  # not set yet (copying): no endless recursion
+            raise AttributeError(attribute)
+        return getattr(self.channel, attribute)  # e.g. CollectingOutputChannel.messages
+
+    async def release(self) -> None:
+        held, self.held = self.held, []
+        for method, args, kwargs in held:
+            await getattr(self.channel, method)(*args, **kwargs)
+
+    def drop(self) -> int:
+        dropped, self.held = len(self.held), []
+        return dropped
+
+
+def _holding(method: str) -> Callable[..., Awaitable[None]]:
+    async def hold(self: HeldOutput, *args: Any, **kwargs: Any) -> None:
+        self.held.append((method, args, kwargs))
+
+    hold.__name__ = method
+    return hold
+
+
+for _method in HeldOutput.SENDS:
+    setattr(HeldOutput, _method, _holding(_method))
+
+
 def guarded(on_new_message: Handler, guard: Guard | None = None) -> Handler:
-    """`on_new_message` behind the guard, with the apology for a store outage."""
+    """`on_new_message` behind the guard, its replies held until it is saved, and the apology
+    alone for a store outage."""
 
     async def handle(message: UserMessage) -> Any:
         checker = guard or shared_guard()
         reply = checker.check(message)
+        channel = message.output_channel
         if reply is not None:
-            await message.output_channel.send_text_message(message.sender_id, reply)
+            await channel.send_text_message(message.sender_id, reply)
             return None
+        held = HeldOutput(channel)
+        message.output_channel = held
         try:
-            return await on_new_message(message)
-        except StoreUnavailable:
+            with message_budget():
+                result = await on_new_message(message)
+        except StoreUnavailable as error:
+            dropped = held.drop()
+            logger.error(
+                "message from %s not recorded, %d replies withheld, apology sent: %s",
+                message.sender_id,
+                dropped,
+                error,
+                exc_info=error,
+            )
             with contextlib.suppress(Exception):
-                await message.output_channel.send_text_message(message.sender_id, STORE_APOLOGY)
-            raise  # the channel logs it (e.g. rest.message.received.failure, with the cause)
+                await channel.send_text_message(message.sender_id, STORE_APOLOGY)
+            return None
+        except Exception:
+            await held.release()  # what stock Rasa would have sent before failing
+            raise
+        finally:
+            message.output_channel = channel
+        await held.release()
+        return result
 
     handle.__wrapped__ = on_new_message  # type: ignore[attr-defined]
     return handle
