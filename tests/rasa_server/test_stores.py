@@ -192,6 +192,7 @@ def test_the_rasa_server_refuses_to_start_with_a_store_it_cannot_create(setting,
 
     env = {**os.environ, **default_store_env(tmp_path / "t.sqlite3"), **setting}
     env.update(PYTHONPATH=str(paths.ROOT), ACTION_SERVER_URL="http://127.0.0.1:1/webhook")
+    env.setdefault("ACTION_SERVER_TOKEN", "t" * 32)  # endpoints.yml needs it to load at all
     command = [sys.executable, "-m", "bot.rasa_server.launch", "run", "--model",
                "models/beu.tar.gz", "--endpoints", "endpoints.yml", "--credentials",
                "credentials.yml", "--port", str(free_port())]  # fmt: skip
