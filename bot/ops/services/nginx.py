@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.ops.lifeline import die_with_parent
 from bot.ops.services import require
 
 NGINX_USER = "www-data"  # workers drop to this user when nginx is started as root
@@ -201,13 +202,19 @@ class Nginx:
         self.write()
         return subprocess.run(self.command("-t"), capture_output=True, text=True, timeout=30)
 
-    def start(self) -> None:
+    def start(self) -> subprocess.Popen:
+        """In the foreground (`daemon off;`), dying with its supervisor (PR_SET_PDEATHSIG):
+        SIGTERM makes the master stop its workers. Returns at once (the supervisor's restart)."""
         checked = self.test()
         if checked.returncode != 0:
             raise RuntimeError(f"nginx configuration rejected:\n{checked.stderr}")
         self.process = subprocess.Popen(
-            self.command("-g", "daemon off;"), start_new_session=True, stderr=subprocess.DEVNULL
+            self.command("-g", "daemon off;"),
+            start_new_session=True,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=die_with_parent(signal.SIGTERM),
         )
+        return self.process
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
