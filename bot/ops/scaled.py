@@ -60,6 +60,12 @@ from bot.ops.supervise import Child, supervise
 SCALED_VAR = paths.VAR / "scaled"
 
 
+def scaled_var() -> Path:
+    """SCALED_VAR_DIR, else var/scaled: the profile's data, logs and passwords (the soak's
+    supervised drills run it elsewhere)."""
+    return Path(os.environ.get("SCALED_VAR_DIR") or SCALED_VAR)
+
+
 def _env_port(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
@@ -329,7 +335,7 @@ class ScaledProfile:
 
 
 def serve_scaled(model: str) -> int:
-    scaled = ScaledProfile(model=model)
+    scaled = ScaledProfile(model=model, var_dir=scaled_var())
     print(
         "Starting the scaled profile: PostgreSQL, Redis, 2 action servers, 2 Rasa servers, "
         "the web app and nginx (loading the models takes ~30-60 s)...",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ops.health import refuse_taken_ports
+from bot.ops.health import port_open, refuse_taken_ports
 from bot.ops.lifeline import die_with_parent
 from bot.ops.status import describe_status, read_status, replace_stale_instance
 from bot.ops.supervise import Backoff, Child, Supervisor, describe_exit
@@ -316,3 +316,30 @@ def test_kill_9_of_the_supervisor_takes_its_children_and_the_next_start_says_so(
     out, _ = again.communicate(timeout=10)
     assert again.returncode == 0
     assert f"earlier run (supervisor pid {supervisor.pid}) ended uncleanly" in out
+
+
+@pytest.mark.heavy  # starts nginx
+def test_a_sigkilled_nginx_master_leaves_no_worker_holding_the_port(tmp_path):
+    """nginx's workers outlive a SIGKILLed master and keep the port; the restart stops them."""
+    from bot.ops.services.nginx import Nginx, nginx_conf
+    from tests.system import binary, free_port
+
+    binary("nginx")
+    front = free_port()
+    conf = nginx_conf(tmp_path, front, ["127.0.0.1:9"], ["127.0.0.1:9"], free_port(), "127.0.0.1:9")
+    nginx = Nginx(tmp_path, conf)
+    first = nginx.start()
+    try:
+        assert wait_for(lambda: len(nginx.leftover_workers()) >= 2)  # master + workers
+        first.kill()
+        first.wait()
+        orphans = nginx.leftover_workers()
+        assert orphans, "nginx's workers died with their master: this test is moot"
+        second = nginx.start()
+        assert all(not alive(pid) for pid in orphans)
+        assert wait_for(lambda: second.poll() is None and port_open(front), timeout=10)
+        assert second.poll() is None  # not "address already in use"
+    finally:
+        nginx.stop()
+        for pid in nginx.leftover_workers():
+            os.kill(pid, signal.SIGKILL)
