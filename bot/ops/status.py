@@ -144,6 +144,10 @@ def describe_status(profile: str, path: Path, now: float | None = None) -> tuple
             )
         )
         code = 1
+    elif status.get("state") in ("starting", "stopping"):  # not rewritten while it waits
+        since = _ago(now - status.get("updated_at", now))
+        state = f"{status['state']} (supervisor pid {status['supervisor_pid']}, for {since})"
+        code = 0
     elif age > STALE_AFTER_S:
         state = (
             f"stale - the supervisor (pid {status['supervisor_pid']}) has not updated the "

@@ -196,7 +196,9 @@ def test_status_not_running_and_stale(tmp_path):
     gone.wait()  # a pid that no longer runs
     leftover = subprocess.Popen(SLEEPER)
     try:
-        argv = Path(f"/proc/{leftover.pid}/cmdline").read_bytes().split(b"\0")[:-1]
+        cmdline = Path(f"/proc/{leftover.pid}/cmdline")
+        assert wait_for(lambda: b"time.sleep" in cmdline.read_bytes())  # exec is complete
+        argv = cmdline.read_bytes().split(b"\0")[:-1]
         status = {
             "supervisor_pid": gone.pid,
             "supervisor_argv": ["python", "-m", "bot", "serve"],
@@ -343,3 +345,24 @@ def test_a_sigkilled_nginx_master_leaves_no_worker_holding_the_port(tmp_path):
         nginx.stop()
         for pid in nginx.leftover_workers():
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_long_start_is_starting_not_stale(tmp_path):
+    """The file is not rewritten while the servers load (minutes on a busy machine)."""
+    path = tmp_path / "default.json"
+    me = Path(f"/proc/{os.getpid()}/cmdline").read_bytes().split(b"\0")[:-1]
+    status = {
+        "supervisor_pid": os.getpid(),
+        "supervisor_argv": [a.decode() for a in me],
+        "state": "starting",
+        "started_at": time.time() - 200,
+        "updated_at": time.time() - 200,
+        "children": [],
+    }
+    path.write_text(json.dumps(status))
+    code, text = describe_status("default", path)
+    assert code == 0 and "starting" in text and "stale" not in text
+    status["state"] = "running"
+    path.write_text(json.dumps(status))
+    code, text = describe_status("default", path)
+    assert code == 1 and "hung?" in text

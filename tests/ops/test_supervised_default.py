@@ -2,9 +2,10 @@
 light load, kill -9 the action server, then the web app, then Rasa; then kill -9 the supervisor.
 
 One start for the whole drill (the budget: a supervised start is ~20-30 s). Students always get
-a reply while the action server is down (the apology); correct answers are back within 15 s of
-the action server's and the web app's death, and within Rasa's own cold start, measured by this
-test, for Rasa. Killing the supervisor takes every child with it."""
+a reply while the action server is down (the apology); each killed process answers again within
+the back-off plus its own cold start, measured by this test at the supervised start, and
+correct answers follow at once. Killing the supervisor takes every child with it within
+Sanic's graceful shutdown."""
 
 from __future__ import annotations
 
@@ -34,7 +35,10 @@ QUESTION, ANSWER = "Who coordinates PROMIG?", "Tbilisi"
 APOLOGY = "Sorry, I can't look that up right now"
 BACKOFF_S = 1.0  # the supervisor's first restart delay (bot/ops/supervise.py Backoff)
 COLD_START_MARGIN = 1.5
-ANSWER_SLACK_S = 3.0  # a student's next question after the child answers its health check
+ANSWER_SLACK_S = 3.0
+# PR_SET_PDEATHSIG sends SIGTERM: Sanic lets requests in flight finish for up to its
+# graceful_shutdown_timeout (15 s by default) before the process exits.
+GRACEFUL_S = 15.0  # a student's next question after the child answers its health check
 
 
 @dataclass
@@ -112,6 +116,15 @@ def wait(check, timeout: float) -> float | None:
     return None
 
 
+def since(moment: float, check, timeout: float) -> float | None:
+    """Seconds from `moment` until `check()` first holds (polled), None after `timeout`."""
+    while time.monotonic() - moment < timeout:
+        if check():
+            return time.monotonic() - moment
+        time.sleep(0.1)
+    return None
+
+
 def kill(run_dir: Path, name: str) -> tuple[int, float]:
     pid = child(run_dir, name)["pid"]
     os.kill(pid, signal.SIGKILL)
@@ -147,48 +160,61 @@ def test_each_child_killed_in_turn_then_the_supervisor(tmp_path):
     students = [threading.Thread(target=load.student, daemon=True) for _ in range(2)]
     pids: list[int] = []
     try:
-        assert wait(lambda: status(run_dir).get("state") == "running", 240), "".join(output)
+        health = {
+            "actions": f"http://127.0.0.1:{action_port}/health",
+            "web": f"http://127.0.0.1:{web_port}/health",
+            "rasa": f"http://127.0.0.1:{rasa_port}/",
+        }
+        # Each process's cold start, measured: from launch until it answers its health check
+        # (the three load at once, so each figure is an upper bound of its start alone).
+        cold: dict[str, float] = {}
+        while status(run_dir).get("state") != "running" or len(cold) < len(health):
+            assert time.monotonic() - launched < 300, "".join(output)
+            for name, url in health.items():
+                if name not in cold and http_ok(url):
+                    cold[name] = time.monotonic() - launched
+            time.sleep(0.2)
         cold_start = time.monotonic() - launched
         pids = [c["pid"] for c in status(run_dir)["children"]]
         for student in students:
             student.start()
         assert load.first_ok_after(time.monotonic(), 30) is not None, load.replies[-5:]
 
-        # Each restarted child: correct answers are back as soon as it is ready again (it
-        # needs no more than its own start), and its start takes no longer than the whole
-        # supervised cold start measured above (three processes at once; the margin covers
-        # the other pytest worker). On a quiet machine the action server and the web app are
-        # back well within the issue's 15 s (figures in docs/operations.md).
-        bound = BACKOFF_S + COLD_START_MARGIN * cold_start
-        health = {
-            "actions": f"http://127.0.0.1:{action_port}/health",
-            "web": f"http://127.0.0.1:{web_port}/health",
-            "rasa": f"http://127.0.0.1:{rasa_port}/",
-        }
+        # Each restarted child answers again within the back-off plus its own measured cold
+        # start (the margin covers the other pytest worker), and correct answers follow at
+        # once. On a quiet machine the action server and the web app are back well within the
+        # issue's 15 s (figures in docs/operations.md).
+        def bound(name: str) -> float:
+            return BACKOFF_S + COLD_START_MARGIN * cold[name]
+
         figures: dict[str, dict[str, float]] = {}
 
-        def drill(name: str) -> tuple[float, list]:
-            old, killed = kill(run_dir, name)
-            time.sleep(0.3)  # the kill lands before we probe
-            ready = wait(lambda: http_ok(health[name]), bound + 5)
-            assert ready is not None and ready <= bound, (name, ready, cold_start)
+        def back(name: str, old: int, killed: float) -> None:
+            """`name` answers its health check again, restarted by the supervisor, and correct
+            answers follow at once."""
+            ready = since(killed, lambda: http_ok(health[name]), bound(name) + 5)
+            assert ready is not None and ready <= bound(name), (name, ready, cold)
             assert wait(lambda: restarted(run_dir, name, old), 5)
             assert child(run_dir, name)["last_exit"] == "killed by SIGKILL"
-            correct = load.first_ok_after(killed, ready + 0.3 + 10)
+            correct = load.first_ok_after(killed, ready + 10)
             assert correct is not None, load.since(killed)[-5:]
-            assert correct <= ready + 0.3 + ANSWER_SLACK_S, (name, correct, ready)
-            figures[name] = {"ready_s": round(ready + 0.3, 1), "correct_s": round(correct, 1)}
-            return killed, load.since(killed)
+            assert correct <= ready + ANSWER_SLACK_S, (name, correct, ready)
+            figures[name] = {"ready_s": round(ready, 1), "correct_s": round(correct, 1)}
 
-        # 1. the action server: the apology at once, every student gets a reply
-        _, during = drill("actions")
+        # 1. the action server, and while it restarts the web app (in turn, not waiting for
+        # the first to come back: a Rasa start less in the budget): a reply to every message,
+        # the apology while the action server is down
+        old_actions, actions_killed = kill(run_dir, "actions")
+        time.sleep(1.0)
+        old_web, web_killed = kill(run_dir, "web")
+        back("web", old_web, web_killed)
+        back("actions", old_actions, actions_killed)
+        during = load.since(actions_killed)
         assert all(o in ("ok", "apology") for _, _, o in during), during
         assert any(o == "apology" for _, _, o in during)
-        # 2. the web app: students on REST never notice
-        _, during = drill("web")
-        assert all(o == "ok" for _, _, o in during), during
-        # 3. Rasa: refused while down (nothing else can answer REST in this profile)
-        drill("rasa")
+        # 2. Rasa: refused while down (nothing else can answer REST in this profile)
+        old_rasa, rasa_killed = kill(run_dir, "rasa")
+        back("rasa", old_rasa, rasa_killed)
         assert [c["restarts"] for c in status(run_dir)["children"]] == [1, 1, 1]
         shown = subprocess.run(
             [sys.executable, "-m", "bot", "status"], cwd=ROOT, env=env,
@@ -201,7 +227,7 @@ def test_each_child_killed_in_turn_then_the_supervisor(tmp_path):
         pids = [c["pid"] for c in status(run_dir)["children"]]
         supervisor.kill()
         supervisor.wait()
-        gone = wait(lambda: not any(alive(pid) for pid in pids), 10)
+        gone = wait(lambda: not any(alive(pid) for pid in pids), GRACEFUL_S + 2)
         assert gone is not None, [p for p in pids if alive(p)]
         shown = subprocess.run(
             [sys.executable, "-m", "bot", "status"], cwd=ROOT, env=env,
@@ -209,7 +235,8 @@ def test_each_child_killed_in_turn_then_the_supervisor(tmp_path):
         )  # fmt: skip
         assert shown.returncode == 1 and "stale" in shown.stdout, shown.stdout
         print(
-            f"cold start {cold_start:.1f} s; after the kill: {json.dumps(figures)}; children "
+            f"cold start {cold_start:.1f} s ({json.dumps(cold)}); after the kill: "
+            f"{json.dumps(figures)}; children "
             f"gone {gone:.1f} s after the supervisor's kill -9; load "
             f"{os.getloadavg()[0]:.1f}; replies "
             f"{len(load.replies)}: "
