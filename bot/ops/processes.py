@@ -21,7 +21,8 @@ from bot.ops.health import http_ready
 from bot.ops.lifeline import die_with_parent
 from bot.ops.profiles import default_store_env
 
-READY_TIMEOUT_SECONDS = 180
+# How long a start waits for every server to answer (a busy or slow machine may need more).
+READY_TIMEOUT_SECONDS = float(os.environ.get("READY_TIMEOUT_SECONDS") or 180)
 
 
 @dataclass
