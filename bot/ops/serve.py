@@ -13,7 +13,6 @@ from bot.ops.profiles import profile
 from bot.ops.supervise import Child, supervise
 
 
-
 def log_dir() -> Path:
     """BOT_LOG_DIR, else var/logs: one file per process (the supervisor shows a crashing
     process's last lines from it)."""
@@ -50,8 +49,8 @@ def serve(rasa_port: int, action_port: int, model: str, web_port: int | None = 8
             + (f"  Website with the chat widget: {servers.page}\n" if web_port else "")
             + f"  Actions server: http://127.0.0.1:{action_port}/health\n"
             + f"  Conversations: {servers._env()['TRACKER_STORE_URL']}\n"
-            f"  Logs: {servers.log_dir}/{{actions,rasa,web}}.log; `python -m bot status`: processes, "
-            "restarts\n"
+            + f"  Logs: {servers.log_dir}/{{actions,rasa,web}}.log\n"
+            "  Processes, uptimes, restarts: python -m bot status\n"
             "A process that dies is restarted; the others keep serving. Press Ctrl-C to stop.\n"
         )
 
