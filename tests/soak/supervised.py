@@ -166,8 +166,10 @@ def drills(
         baseline = warm.summary()
         figures["baseline"] = {k: baseline[k] for k in ("messages", "p95_ms", "p99_ms", "errors")}
         for name in DRILLS[profile]:
+            # long enough to see the students recover: a restart may take a cold start
+            phase = max(duration, fault_at + figures["startup_s"] + 10)  # type: ignore[operator]
             result, fault_t, back = asyncio.run(
-                _kill_under_load(supervised, name, users, duration, fault_at)
+                _kill_under_load(supervised, name, users, phase, fault_at)
             )
             check_tracker(result, supervised.tracker_url)
             summary = result.summary()
