@@ -97,6 +97,8 @@ class LocalPostgres:
         supervisor's restart). A stale postmaster.pid of a dead server is PostgreSQL's own to
         detect and replace."""
         log = open(self.log, "ab")  # noqa: SIM115 (lives with the process)
+        if self.as_root:  # `pg_ctl -l` (a restart drill) appends to it as postgres
+            shutil.chown(self.log, "postgres", "postgres")
         user = {"user": "postgres", "group": "postgres", "extra_groups": []} if self.as_root else {}
         self.process = subprocess.Popen(
             [str(self.bin / "postgres"), "-D", str(self.data), *shlex.split(self.options())],
