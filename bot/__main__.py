@@ -1,5 +1,6 @@
 """Command line: `python -m bot kb` builds the knowledge base (bot/offline); `python -m bot serve`
-runs the assistant (bot/ops); `python -m bot web` serves the demo page with the widget (bot/web);
+runs the assistant (bot/ops), `python -m bot status` shows its processes; `python -m bot web`
+serves the demo page with the widget (bot/web);
 `python -m bot users|db|faq ...` manages the staff database (bot/staff_db/cli.py);
 `python -m bot retention` deletes idle conversations (bot/ops/retention.py)."""
 
@@ -27,6 +28,13 @@ def serve_command(args: argparse.Namespace) -> int:
     from bot.ops.serve import serve
 
     return serve(args.rasa_port, args.action_port, args.model, args.web_port or None)
+
+
+def status_command(args: argparse.Namespace) -> int:
+    from bot.ops.profiles import profile
+    from bot.ops.status import status_command as show
+
+    return show(args.profile or profile())
 
 
 def web_command(args: argparse.Namespace) -> int:
@@ -69,6 +77,9 @@ def main(argv: List[str] | None = None) -> int:
     serve.add_argument("--model", default="models/beu.tar.gz")
     serve.add_argument("--web-port", type=int, default=8000, help="demo page; 0: don't serve it")
     serve.set_defaults(func=serve_command)
+    status = sub.add_parser("status", help="the supervised processes: pid, uptime, restarts")
+    status.add_argument("--profile", help="default or scaled (default: $PROFILE, else default)")
+    status.set_defaults(func=status_command)
     web = sub.add_parser("web", help="serve the demo page with the chat widget")
     web.add_argument("--host", default="127.0.0.1")
     web.add_argument("--port", type=int, default=8000)

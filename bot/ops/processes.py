@@ -19,9 +19,11 @@ from typing import Dict, List
 
 from bot import paths
 from bot.ops.health import http_ready
+from bot.ops.lifeline import die_with_parent
 from bot.ops.profiles import default_store_env
 
-READY_TIMEOUT_SECONDS = 180
+# How long a start waits for every server to answer (a busy or slow machine may need more).
+READY_TIMEOUT_SECONDS = float(os.environ.get("READY_TIMEOUT_SECONDS") or 180)
 # The secret Rasa sends the action server (bot/action_server/auth.py) when ACTION_SERVER_TOKEN is
 # not set: one per run of this process, so every set of servers it starts or restarts agrees.
 RUN_ACTION_TOKEN = secrets.token_urlsafe(32)
@@ -96,6 +98,7 @@ class Servers:
             env=self._env(),
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
+            preexec_fn=die_with_parent(signal.SIGTERM),  # gone with the supervisor (or test run)
         )
         self.processes.append(process)
         return process
@@ -134,6 +137,32 @@ class Servers:
         if not self._env().get("BOT_SOCKET_URL"):
             args += ["--socket-url", f"http://localhost:{self.rasa_port}"]
         return self._spawn("web", args)
+
+    ROLES = ("actions", "rasa", "web")
+
+    @staticmethod
+    def role(process: subprocess.Popen) -> str:
+        """Which of ROLES a process of this set is, from its command line."""
+        args = [str(a) for a in process.args]  # type: ignore[union-attr]
+        if "--actions" in args:
+            return "actions"
+        return "web" if "web" in args[:4] else "rasa"
+
+    def process_of(self, role: str) -> subprocess.Popen:
+        """The newest process of `role`."""
+        for process in reversed(self.processes):
+            if self.role(process) == role:
+                return process
+        raise LookupError(f"no {role} process")
+
+    def respawn(self, role: str) -> subprocess.Popen:
+        """Start `role` again after it died (the supervisor's restart); returns at once."""
+        self.processes[:] = [p for p in self.processes if p.poll() is None]
+        start = {"actions": self.start_actions, "rasa": self.start_rasa, "web": self.start_web}
+        return start[role]()
+
+    def log_of(self, role: str) -> Path | None:
+        return self.log_dir / f"{role}.log" if self.log_dir else None
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
         urls = [

@@ -20,6 +20,20 @@ scaled   what a university website needs at enrolment peak, on one machine or ma
          (FRONT_LIMIT_*, bot/ops/services/front_limits.py).
          `make run-scaled` or `PROFILE=scaled make run`.
 
+How each process is supervised (bot/ops/supervise.py restarts any that dies, with back-off) and
+how it dies with the supervisor, even on `kill -9`:
+  Rasa, action servers, web app  PR_SET_PDEATHSIG=SIGTERM (bot/ops/lifeline.py)
+  nginx       in the foreground (`daemon off;`), PR_SET_PDEATHSIG=SIGTERM: the master stops
+              its workers
+  PostgreSQL  in the foreground (`postgres -D`, not pg_ctl's daemon), PR_SET_PDEATHSIG=SIGINT
+              (fast shutdown); a stale postmaster.pid is PostgreSQL's own to replace
+  Redis       in the foreground (`daemonize no`), PR_SET_PDEATHSIG=SIGTERM
+A PostgreSQL or Redis that was already running (started by hand, or by another tool) is
+reused, neither supervised nor stopped: it is not ours. Anything an earlier run left (its status
+file names every child with its command line) is stopped before a new start, and a port held by
+anything else is refused by name (bot/ops/status.py, bot/ops/health.py), so a start never
+fails halfway with "address already in use".
+
 Why the action servers sit behind nginx rather than one per Rasa replica: actions are
 stateless (knowledge base in memory, staff data in PostgreSQL), and with a fixed pairing a dead
 action server would make its Rasa replica apologise for every answer until someone restarts it.
@@ -39,15 +53,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import paths
-from bot.ops.health import http_ready, wait_until
+from bot.ops.health import http_ready, refuse_taken_ports, wait_until
 from bot.ops.processes import Servers
 from bot.ops.services.front_limits import FrontLimits
 from bot.ops.services.nginx import Nginx, nginx_conf
 from bot.ops.services.postgres import LocalPostgres
 from bot.ops.services.redis import LocalRedis
-from bot.ops.supervise import supervise
+from bot.ops.supervise import Child, supervise
 
 SCALED_VAR = paths.VAR / "scaled"
+
+
+def scaled_var() -> Path:
+    """SCALED_VAR_DIR, else var/scaled: the profile's data, logs and passwords (the soak's
+    supervised drills run it elsewhere)."""
+    return Path(os.environ.get("SCALED_VAR_DIR") or SCALED_VAR)
 
 
 def _env_port(name: str, default: int) -> int:
@@ -182,7 +202,7 @@ class ScaledProfile:
         from bot.staff_db.bootstrap import prepare_database
 
         self.postgres = LocalPostgres(self.var_dir / "postgres", self.ports.postgres, self.durable)
-        self.postgres.ensure_running()
+        self.postgres.ensure_running(foreground=True)
         self.postgres.ensure_databases(
             "beu", self.secrets["postgres"], ["beu_tracker", "beu_staff"]
         )
@@ -253,15 +273,13 @@ class ScaledProfile:
             f"  Redis: 127.0.0.1:{p.redis} ({reused(redis_started)})\n"
             f"  logs: {self.log_dir}/, {self.var_dir / 'nginx'}/access.log; "
             f"passwords: {self.var_dir / 'secrets.json'}\n"
-            "Press Ctrl-C to stop.\n"
+            "A process that dies is restarted (`python -m bot status --profile scaled`); "
+            "the others keep serving.\nPress Ctrl-C to stop.\n"
         )
 
     @staticmethod
     def role(process: subprocess.Popen) -> str:
-        args = [str(a) for a in process.args]  # type: ignore[union-attr]
-        if "--actions" in args:
-            return "actions"
-        return "web" if "web" in args[:4] else "rasa"
+        return Servers.role(process)
 
     def process(self, role: str, index: int) -> subprocess.Popen:
         """The newest process of `role` (rasa, actions, web) in replica set `index`."""
@@ -279,18 +297,84 @@ class ScaledProfile:
         {"rasa": servers.start_rasa, "actions": servers.start_actions}[role]()
         servers.wait_ready()
 
+    def our_ports(self) -> dict[str, int]:
+        """The ports this profile's own servers listen on (PostgreSQL and Redis may be reused)."""
+        p = self.ports
+        return {
+            "nginx": p.front,
+            "actions balancer": p.actions_lb,
+            "web app": p.web,
+            **{f"Rasa {i + 1}": port for i, port in enumerate(p.rasa)},
+            **{f"action server {i + 1}": port for i, port in enumerate(p.actions)},
+        }
+
+    def children(self) -> list[Child]:
+        """Every process this run started, as the supervisor restarts it."""
+        found: list[Child] = []
+        if self.postgres and self.postgres.started and self.postgres.process:
+            found.append(
+                Child("postgres", self.postgres.spawn, self.postgres.process, log=self.postgres.log)
+            )
+        if self.redis and self.redis.started and self.redis.process:
+            found.append(Child("redis", self.redis.spawn, self.redis.process, log=self.redis.log))
+        for role, count in (("actions", self.action_servers), ("rasa", self.replicas)):
+            for index, servers in enumerate(self.servers[:count]):
+                found.append(
+                    Child(
+                        f"{role}-{index + 1}",
+                        lambda servers=servers, role=role: servers.respawn(role),
+                        servers.process_of(role),
+                        log=servers.log_of(role),
+                    )
+                )
+        found.append(
+            Child(
+                "web",
+                lambda: self.servers[0].respawn("web"),
+                self.servers[0].process_of("web"),
+                log=self.servers[0].log_of("web"),
+            )
+        )
+        if self.nginx and self.nginx.process:
+            found.append(
+                Child(
+                    "nginx", self.nginx.start, self.nginx.process, self.nginx.prefix / "error.log"
+                )
+            )
+        return found
+
+    def reused(self) -> list[str]:
+        """What this run uses without owning it (shown by `python -m bot status`)."""
+        notes = []
+        if self.postgres and not self.postgres.started:
+            notes.append(f"postgres: already running on port {self.ports.postgres}, reused")
+        if self.redis and not self.redis.started:
+            notes.append(f"redis: already running on port {self.ports.redis}, reused")
+        return notes
+
     def processes(self) -> list[subprocess.Popen]:
         found = [p for servers in self.servers for p in servers.processes]
         return found + [x.process for x in (self.nginx, self.redis) if x and x.process]
 
 
 def serve_scaled(model: str) -> int:
-    scaled = ScaledProfile(model=model)
+    scaled = ScaledProfile(model=model, var_dir=scaled_var())
     print(
         "Starting the scaled profile: PostgreSQL, Redis, 2 action servers, 2 Rasa servers, "
         "the web app and nginx (loading the models takes ~30-60 s)...",
         flush=True,
     )
+
+    def start() -> None:
+        refuse_taken_ports(scaled.our_ports())
+        scaled.start()
+
     return supervise(
-        "the scaled profile", scaled.start, scaled.describe, scaled.processes, scaled.stop
+        "the scaled profile",
+        start,
+        scaled.describe,
+        scaled.children,
+        scaled.stop,
+        profile="scaled",
+        external=scaled.reused,
     )

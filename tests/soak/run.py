@@ -26,6 +26,10 @@ nginx (tests/soak/load.py):
                    sweep of 5/10/20/30 students (20 s each): where one replica saturates
   messenger        duplicate and slow Messenger deliveries: a hanging Send API, a replica killed
                    (tests/soak/messenger_drill.py); `--messenger only` runs just this drill
+  supervised-default, supervised-scaled
+                   each profile through the real supervisor (`python -m bot serve`): every
+                   child SIGKILLed in turn under load, `fault-duration` s each
+                   (tests/soak/supervised.py). `--only supervised-default,...` runs just those.
 After each phase: every acknowledged message must be in the tracker store, in order.
 Killed servers are started again between phases. Everything runs on 127.0.0.1.
 """
@@ -477,6 +481,54 @@ def capacity(figures: dict) -> dict[str, object]:
     return out
 
 
+ALONE = ("supervised-default", "supervised-scaled")
+
+
+def supervised_drills(args: argparse.Namespace, profiles: list[str]) -> dict[str, dict]:
+    """Every child of each profile killed in turn under load, through the real supervisor."""
+    from tests.soak.supervised import drills
+
+    return {
+        name: drills(
+            name,
+            WORK / f"supervised-{name}",
+            args.users,
+            args.fault_duration,
+            FAULT_AT,
+            fault_cost,
+            _print_row,
+        )
+        for name in profiles
+    }
+
+
+def run_alone(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """`--only`: chosen phases, figures in results/soak-only.json (the full soak's file stays)."""
+    chosen = [p for p in args.only.split(",") if p]
+    if set(chosen) - set(ALONE):
+        parser.error(f"--only runs these phases alone: {', '.join(ALONE)}")
+    RESULTS.mkdir(exist_ok=True)
+    began = time.monotonic()
+    profiles = [p.removeprefix("supervised-") for p in chosen]
+    figures: dict[str, object] = {
+        "settings": {"users": args.users, "fault_duration_s": args.fault_duration,
+                     "fault_at_s": FAULT_AT, "load_average_at_start": os.getloadavg()},
+        "supervised": supervised_drills(args, profiles),
+    }  # fmt: skip
+    figures["wall_s"] = round(time.monotonic() - began)
+    (RESULTS / "soak-only.json").write_text(json.dumps(figures, indent=1))
+    print(f"written to {RESULTS / 'soak-only.json'} ({figures['wall_s']} s)")
+    lost = supervised_lost(figures["supervised"])  # type: ignore[arg-type]
+    if lost:
+        print(f"FAILED: {lost} lost/phantom events")
+    return 1 if lost else 0
+
+
+def supervised_lost(supervised: dict[str, dict]) -> int:
+    drills = [d for p in supervised.values() for d in p.values() if isinstance(d, dict)]
+    return sum(d.get("lost_events", 0) + d.get("phantom_events", 0) for d in drills)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
@@ -498,7 +550,10 @@ def main() -> int:
         default="on",
         help="the duplicate and slow Messenger deliveries drill; only: that drill alone",
     )
+    parser.add_argument("--only", default="", help="run just these phases: " + ", ".join(ALONE))
     args = parser.parse_args()
+    if args.only:
+        return run_alone(parser, args)
     faults = [f for f in args.faults.split(",") if f and f != "none"]
     unknown = set(faults) - set(FAULTS)
     if unknown:
@@ -538,6 +593,18 @@ def main() -> int:
             tuple(faults),
             args.fault_duration,
         )
+    figures["supervised"] = (
+        {}
+        if args.messenger == "only"
+        else supervised_drills(
+            args,
+            [
+                name
+                for name, skipped in (("default", args.skip_default), ("scaled", args.skip_scaled))
+                if not skipped
+            ],
+        )
+    )
     figures["capacity"] = capacity({**figures["scaled"], "default": figures.get("default")})
     figures["wall_s"] = round(time.monotonic() - began)
     (RESULTS / "soak.json").write_text(json.dumps(figures, indent=1))
@@ -547,6 +614,7 @@ def main() -> int:
     lost = sum((p or {}).get("lost_events", 0) + (p or {}).get("phantom_events", 0) for p in phases)
     lost += sum(row["lost_events"] for row in (figures.get("default") or {}).get("sweep", []))
     lost += (figures.get("default") or {}).get("lock-tracker", {}).get("lost_events", 0)
+    lost += supervised_lost(figures["supervised"])
     errors = sum(p["errors"] for p in phases[:1] + phases[-1:] if p)
     messenger = figures["scaled"].get("messenger", {}).values()
     lost += sum(m["lost"] + m["never_acknowledged"] for m in messenger)

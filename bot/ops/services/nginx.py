@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.ops.lifeline import die_with_parent
 from bot.ops.services import require
 from bot.ops.services.front_limits import TOO_MANY_BODY, FrontLimits
 
@@ -255,13 +256,39 @@ class Nginx:
         self.write()
         return subprocess.run(self.command("-t"), capture_output=True, text=True, timeout=30)
 
-    def start(self) -> None:
+    def leftover_workers(self) -> list[int]:
+        """nginx processes still holding this prefix's logs: the workers of a master that was
+        SIGKILLed (they keep serving, and hold the port, until killed)."""
+        found = []
+        for process in Path("/proc").glob("[0-9]*"):
+            try:
+                if not (process / "cmdline").read_bytes().startswith(b"nginx:"):
+                    continue
+                if any(
+                    os.readlink(fd).startswith(str(self.prefix))
+                    for fd in (process / "fd").iterdir()
+                ):
+                    found.append(int(process.name))
+            except OSError:
+                continue
+        return found
+
+    def start(self) -> subprocess.Popen:
+        """In the foreground (`daemon off;`), dying with its supervisor (PR_SET_PDEATHSIG):
+        SIGTERM makes the master stop its workers. A SIGKILLed master's workers are stopped
+        first. Returns at once (the supervisor's restart)."""
+        for pid in self.leftover_workers():
+            os.kill(pid, signal.SIGKILL)
         checked = self.test()
         if checked.returncode != 0:
             raise RuntimeError(f"nginx configuration rejected:\n{checked.stderr}")
         self.process = subprocess.Popen(
-            self.command("-g", "daemon off;"), start_new_session=True, stderr=subprocess.DEVNULL
+            self.command("-g", "daemon off;"),
+            start_new_session=True,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=die_with_parent(signal.SIGTERM),
         )
+        return self.process
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

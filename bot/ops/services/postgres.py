@@ -1,14 +1,22 @@
 """A project-local PostgreSQL cluster: the scaled profile's tracker store and staff database,
-and the tests' throwaway server (tests/conftest.py)."""
+and the tests' throwaway server (tests/conftest.py).
+
+The scaled profile runs it in the foreground (`postgres -D`, `foreground=True`) as a supervised
+child with PR_SET_PDEATHSIG=SIGINT (fast shutdown), so it is restarted when it dies and stops
+when its supervisor does, even on `kill -9`. The tests' throwaway clusters and the soak's
+restart drills keep `pg_ctl` (daemon): they start and stop it themselves."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
-from bot.ops.health import port_open
+from bot.ops.health import port_open, wait_until
+from bot.ops.lifeline import die_with_parent
 
 
 def find_pg_bin() -> Path:
@@ -39,6 +47,7 @@ class LocalPostgres:
         self.bin = find_pg_bin()
         self.as_root = os.geteuid() == 0
         self.started = False
+        self.process: subprocess.Popen | None = None  # foreground mode only
 
     def _run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
         argv: list[str] = [str(self.bin / command[0]), *command[1:]]
@@ -60,7 +69,7 @@ class LocalPostgres:
             for path in (self.root, self.socket_dir):
                 shutil.chown(path, "postgres", "postgres")
 
-    def ensure_running(self) -> LocalPostgres:
+    def ensure_running(self, foreground: bool = False) -> LocalPostgres:
         self.root.mkdir(parents=True, exist_ok=True)
         self._prepare_dirs()
         if self.running():
@@ -75,9 +84,43 @@ class LocalPostgres:
                 f"--auth-host={self.host_auth}", "--encoding=UTF8", "--locale=C",
                 *([] if self.durable else ["--no-sync"]),
             )  # fmt: skip
-        self.start()
+        if foreground:
+            self.spawn()
+            wait_until(f"PostgreSQL on port {self.port}", self.accepting, 60)
+        else:
+            self.start()
         self.started = True
         return self
+
+    def spawn(self) -> subprocess.Popen:
+        """`postgres -D` in the foreground, as `postgres` when we are root; returns at once (the
+        supervisor's restart). A stale postmaster.pid of a dead server is PostgreSQL's own to
+        detect and replace."""
+        log = open(self.log, "ab")  # noqa: SIM115 (lives with the process)
+        if self.as_root:  # `pg_ctl -l` (a restart drill) appends to it as postgres
+            shutil.chown(self.log, "postgres", "postgres")
+        user = {"user": "postgres", "group": "postgres", "extra_groups": []} if self.as_root else {}
+        self.process = subprocess.Popen(
+            [str(self.bin / "postgres"), "-D", str(self.data), *shlex.split(self.options())],
+            cwd=self.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches the supervisor, which stops it last
+            preexec_fn=die_with_parent(signal.SIGINT),  # SIGINT: PostgreSQL's fast shutdown
+            **user,  # type: ignore[arg-type]
+        )
+        log.close()
+        return self.process
+
+    def accepting(self) -> bool:
+        if self.process and self.process.poll() is not None:
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"PostgreSQL exited ({self.process.returncode}):\n{log}")
+        try:
+            self.admin().close()
+            return True
+        except Exception:  # psycopg2.OperationalError while it starts
+            return False
 
     def options(self) -> str:
         options = (
@@ -103,6 +146,13 @@ class LocalPostgres:
         self.start()
 
     def stop(self, mode: str = "fast") -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT if mode == "fast" else signal.SIGQUIT)
+            try:
+                self.process.wait(timeout=60)
+                return
+            except subprocess.TimeoutExpired:
+                pass
         if self.running():
             self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
 

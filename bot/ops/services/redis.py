@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from pathlib import Path
 
 from bot.ops.health import port_open, wait_until
+from bot.ops.lifeline import die_with_parent
 from bot.ops.services import require
 
 
@@ -44,6 +46,12 @@ class LocalRedis:
         return self
 
     def start(self) -> None:
+        self.spawn()
+        wait_until(f"Redis on port {self.port}", self.ping, 20)
+
+    def spawn(self) -> subprocess.Popen:
+        """redis-server in the foreground (`daemonize no`); returns at once (the supervisor's
+        restart). It dies with its supervisor (PR_SET_PDEATHSIG)."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.config.write_text(
             "bind 127.0.0.1\n"
@@ -62,8 +70,10 @@ class LocalRedis:
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us, and we stop Redis last
+            preexec_fn=die_with_parent(signal.SIGTERM),
         )
-        wait_until(f"Redis on port {self.port}", self.ping, 20)
+        output.close()
+        return self.process
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
