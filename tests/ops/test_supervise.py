@@ -328,7 +328,15 @@ def test_a_sigkilled_nginx_master_leaves_no_worker_holding_the_port(tmp_path):
 
     binary("nginx")
     front = free_port()
-    conf = nginx_conf(tmp_path, front, ["127.0.0.1:9"], ["127.0.0.1:9"], free_port(), "127.0.0.1:9")
+    conf = nginx_conf(
+        tmp_path,
+        front,
+        ["127.0.0.1:9"],
+        ["127.0.0.1:9"],
+        free_port(),
+        "127.0.0.1:9",
+        forwarded_secret="s" * 32,
+    )
     nginx = Nginx(tmp_path, conf)
     first = nginx.start()
     try:

@@ -36,7 +36,7 @@ SUPERVISOR = textwrap.dedent(
     postgres = LocalPostgres(root / "postgres", pg_port, durable=False)
     redis = LocalRedis(root / "redis", redis_port, "secret")
     conf = nginx_conf(root / "nginx", front, ["127.0.0.1:9"], ["127.0.0.1:9"], int(sys.argv[5]),
-                      "127.0.0.1:9")
+                      "127.0.0.1:9", forwarded_secret="s" * 32)
     nginx = Nginx(root / "nginx", conf)
 
     def start():

@@ -179,7 +179,8 @@ def nginx_conf(
     listen: str = "127.0.0.1",
     actions_listen: str = "127.0.0.1",
     user: str | None = None,
-    forwarded_secret: str = "${FORWARDED_SECRET}",
+    *,
+    forwarded_secret: str,
     limits: FrontLimits | None = None,
 ) -> str:
     """The nginx configuration of the scaled profile. Upstreams are `host:port` strings: one per
@@ -231,6 +232,7 @@ def compose_nginx_conf() -> str:
         listen="0.0.0.0",
         actions_listen="0.0.0.0",  # on compose's internal network only (not published)
         user="nginx",
+        forwarded_secret="${FORWARDED_SECRET}",
     )
 
 

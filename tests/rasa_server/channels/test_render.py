@@ -8,6 +8,7 @@ from bot.rasa_server.channels.render import (
     to_messenger,
     to_widget,
 )
+from tests.helpers import run_coroutine
 
 
 def test_short_text_is_one_message():
@@ -93,14 +94,15 @@ def test_messenger_shows_refused_links_as_text():
 
 
 def test_rest_output_shows_refused_links_as_text():
-    import asyncio
     from asyncio import Queue
 
     from bot.rasa_server.channels.rest import SafeCollectingOutputChannel, SafeQueueOutputChannel
 
     collector = SafeCollectingOutputChannel()
-    asyncio.run(collector.send_text_message("s", BAD_ANSWER))
-    asyncio.run(collector.send_text_with_buttons("s", BAD_ANSWER, [{"title": "a", "payload": "b"}]))
+    run_coroutine(collector.send_text_message("s", BAD_ANSWER))
+    run_coroutine(
+        collector.send_text_with_buttons("s", BAD_ANSWER, [{"title": "a", "payload": "b"}])
+    )
     texts = [m["text"] for m in collector.messages]
     assert len(texts) == 5  # four paragraphs, then the answer with buttons
     for text in texts:
@@ -111,4 +113,4 @@ def test_rest_output_shows_refused_links_as_text():
         await SafeQueueOutputChannel(queue).send_text_with_buttons("s", BAD_ANSWER, [])
         return await queue.get()
 
-    _no_live_script(asyncio.run(streamed())["text"])
+    _no_live_script(run_coroutine(streamed())["text"])
