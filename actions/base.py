@@ -45,7 +45,8 @@ class AnswerAction(Action, ABC):
         if added is not None:
             send(dispatcher, contact_added(queued=added.outcome == "queued"))
             return [SlotSet("handoff_id", None)]
-        reply = faq_answer(tracker.latest_message.get("text")) if self.consult_faq else None
+        text = tracker.latest_message.get("text")
+        reply = await faq_answer(text) if self.consult_faq else None
         if reply is None:
             reply = self.answer(tracker)
         if not reply.known:

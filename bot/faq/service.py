@@ -13,11 +13,13 @@ keeps them, durably, while the database is locked or read-only.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +35,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# How long a question waits for a due check of the store: long enough that an entry published a
+# moment ago answers the very next question (the check and a rebuild take milliseconds), short
+# enough that a locked database costs a student no more than this.
+FRESH_WAIT_SECONDS = 0.5
 PREVIEW_PREFIX = "staff-preview-"  # the admin's "what would the bot answer" questions
 FAQ_SOURCE = "International office FAQ"
 
@@ -49,6 +55,7 @@ class StaffFaq:
         self.index = LiveFaqIndex(self._load, self.repository.revision_marker, get_encoder())
         self._refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faq-refresh")
         self._refreshing = threading.Lock()
+        self._pending: Future | None = None
         self._load_tried = False
 
     def load_now(self) -> None:
@@ -57,11 +64,11 @@ class StaffFaq:
         self._load_tried = True
         self.index.refresh(force=True)
 
-    def refresh_in_background(self) -> None:
+    def refresh_in_background(self) -> Future | None:
         """Check the store for edits in a worker thread (at most one check at a time): a locked
-        database delays staff edits, never an answer."""
+        database delays staff edits, never an answer. Returns the check under way."""
         if not self._refreshing.acquire(blocking=False):
-            return
+            return self._pending
 
         def refresh() -> None:
             try:
@@ -69,7 +76,19 @@ class StaffFaq:
             finally:
                 self._refreshing.release()
 
-        self._refresher.submit(refresh)
+        self._pending = self._refresher.submit(refresh)
+        return self._pending
+
+    async def fresh_answer_for(self, text: str | None) -> Answer | None:
+        """`answer_for`, after waiting up to FRESH_WAIT_SECONDS (without blocking the event
+        loop) for a due check of the store, so staff see their edit answer the next question."""
+        if self._load_tried and text and text.strip() and not text.startswith("/"):
+            pending = self.refresh_in_background()
+            if pending is not None:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    waiting = asyncio.shield(asyncio.wrap_future(pending))
+                    await asyncio.wait_for(waiting, FRESH_WAIT_SECONDS)
+        return self.answer_for(text)
 
     def _load(self) -> list[FaqDoc]:
         entries = self.repository.published_entries()
@@ -119,9 +138,9 @@ def staff_inbox():
     return Inbox(staff_engine())
 
 
-def faq_answer(text: str | None) -> Answer | None:
+async def faq_answer(text: str | None) -> Answer | None:
     try:
-        return staff_faq().answer_for(text)
+        return await staff_faq().fresh_answer_for(text)
     except Exception:
         logger.exception("FAQ lookup failed; answering without it")
         return None
