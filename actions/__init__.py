@@ -8,14 +8,14 @@ from bot.answers import knowledge
 # an invalid knowledge base stops the server at once, and the first student doesn't wait.
 knowledge()
 
-if (
-    os.environ.get("FAQ_WARMUP") == "1"
-):  # set by bot.ops.processes: FAQ index built before /health answers
-    from bot.faq.service import warm_up
-
-    warm_up()
-
 if os.environ.get("ACTIONS_PORT"):  # set by bot.action_server: a real server, not a test import
     from bot.faq.service import staff_outbox
 
     staff_outbox()  # replays inbox writes a previous run queued while the database was busy
+
+if os.environ.get("FAQ_WARMUP") == "1":  # set by bot.ops.processes and deploy/
+    # In the background: the knowledge-base answers are served at once (GET /ready says when the
+    # FAQ is loaded too; bot/action_server/app.py).
+    from bot.faq.service import warm_up_in_background
+
+    warm_up_in_background()

@@ -18,8 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import add_contact_to_handoff
 from actions.reply import send
 from bot.answers import Answer
+from bot.answers.base import lookup_unavailable
 from bot.answers.handoff import HANDOFF_BUTTON, contact_added
-from bot.faq.service import faq_answer, record_unanswered
+from bot.faq.service import faq_answer, faq_warming, record_unanswered
 
 FAILURES_BEFORE_HANDOFF_BUTTON = 2
 
@@ -49,6 +50,11 @@ class AnswerAction(Action, ABC):
         reply = await faq_answer(text) if self.consult_faq else None
         if reply is None:
             reply = self.answer(tracker)
+        if self.consult_faq and not reply.known and faq_warming():
+            # A staff answer may exist but is not loaded yet (a restarted action server): say
+            # "try again", not "not covered", and keep it out of the inbox.
+            send(dispatcher, lookup_unavailable())
+            return []
         if not reply.known:
             await record_question(tracker)
         failures = count_failure(tracker, answered=reply.known)

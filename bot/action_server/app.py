@@ -114,7 +114,8 @@ def harden(app: Sanic) -> Sanic:
 
     @app.middleware("response")
     async def no_details_in_server_errors(request: Request, reply: HTTPResponse) -> Any:
-        if reply is not None and reply.status >= 500:  # whatever produced it: generic body
+        if reply is not None and reply.status >= 500 and request.path != "/ready":
+            # whatever produced it: generic body (/ready's 503 is its own "loading")
             return error_response(reply.status, GENERIC_500)
         return None
 
@@ -131,4 +132,14 @@ def create_app(
     token = configured_token() if token is None else token  # before the actions load
     app = sdk_create_app(actions, cors_origins=cors_origins, auto_reload=auto_reload)
     require_token(app, token)  # the first request middleware: nothing runs before it
+
+    @app.get("/ready")
+    async def ready(request: Request) -> HTTPResponse:
+        """/health answers as soon as knowledge-base answers are served; /ready once the staff
+        FAQ (loaded in the background) is answerable too: what a first start waits for."""
+        from bot.faq.service import faq_ready
+
+        loaded = faq_ready()
+        return response.json({"faq": "loaded" if loaded else "loading"}, 200 if loaded else 503)
+
     return harden(app)

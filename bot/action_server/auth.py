@@ -3,11 +3,11 @@
 The action server writes to the staff database (inbox questions, handoffs) on behalf of a
 student, trusting the tracker it is sent. Listening on 127.0.0.1 (or on an internal network in
 compose and Kubernetes) still lets any local process or pod call it, so every request except
-`GET /health` must carry `Authorization: Bearer <ACTION_SERVER_TOKEN>`, which Rasa sends from
-endpoints.yml (`action_endpoint.headers`). A request without it, or with another token, gets
-401 `{"error": "unauthorized"}` before its body is parsed or any action runs; the token is
-compared in constant time and never echoed or logged. `/health` stays open for readiness
-probes: it says "ok" and nothing else.
+the probes (`GET /health`, `/ready`) must carry `Authorization: Bearer <ACTION_SERVER_TOKEN>`,
+which Rasa sends from endpoints.yml (`action_endpoint.headers`). A request without it, or with
+another token, gets 401 `{"error": "unauthorized"}` before its body is parsed or any action
+runs; the token is compared in constant time and never echoed or logged. `/health` and `/ready`
+stay open for readiness probes: they say "ok" / whether the FAQ is loaded, and nothing else.
 
 The secret: `make run` (bot/ops/processes.py) generates one per start when ACTION_SERVER_TOKEN is
 not set; the scaled profile keeps one in var/scaled/secrets.json; compose and Kubernetes read it
@@ -36,7 +36,7 @@ from bot.rasa_server.guard import MAX_SENDER_CHARS, max_message_chars
 
 TOKEN_ENV = "ACTION_SERVER_TOKEN"
 MIN_TOKEN_CHARS = 16
-OPEN_PATHS = frozenset({"/health"})
+OPEN_PATHS = frozenset({"/health", "/ready"})  # probes: no conversation data
 
 
 class MissingToken(RuntimeError):

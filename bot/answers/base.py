@@ -116,3 +116,14 @@ def office_contact_hint() -> str:
         f"Please contact the **{name}** of {kb.university.name}. I don't have their e-mail "
         "address: the page I was built from hides it."
     )
+
+
+def lookup_unavailable() -> Answer:
+    """What a student hears when the part of the assistant that would answer is not available
+    (a failed or slow action call, the staff FAQ still loading): try again, and who can help."""
+    return Answer(
+        "Sorry, I can't look that up right now. Please try again in a minute. "
+        + office_contact_hint(),
+        topic="unavailable",
+        known=False,
+    )

@@ -139,6 +139,10 @@ def staff_inbox():
 
 
 async def faq_answer(text: str | None) -> Answer | None:
+    """The published entry answering `text`, None when none does (or while the FAQ is still
+    warming up: ask `faq_warming()` to tell the two apart)."""
+    if faq_warming():
+        return None
     try:
         return await staff_faq().fresh_answer_for(text)
     except Exception:
@@ -245,7 +249,48 @@ async def add_to_handoff(handoff_ref: Any, sender: str, text: str) -> Delivery:
     return Delivery("queued" if row_id is None else "stored", row_id)
 
 
+# The FAQ's encoder (TensorFlow) takes ~13 s to load. The action server answers from the
+# knowledge base meanwhile (a restarted action server is back in ~2 s, not ~15 s); questions
+# that need the FAQ get "try again in a minute" until it is loaded, never "not covered".
+_warm_started = threading.Event()
+_warm_done = threading.Event()
+
+
 def warm_up() -> None:
-    """Load the encoder and build the index before the action server reports itself ready."""
+    """Load the encoder and build the index (before the action server reports ready, or in
+    the background: warm_up_in_background)."""
     staff_faq().load_now()
     staff_faq().index.best("warm up", refresh=False)
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Load the FAQ in a thread of its own; `faq_ready()` says when it is done."""
+
+    def load() -> None:
+        try:
+            warm_up()
+        except Exception:
+            logger.exception("FAQ warm-up failed; it is loaded on the first question instead")
+        finally:
+            _warm_done.set()
+
+    # Everything but the encoder is imported here, in the caller's thread: two threads importing
+    # the same package at once (SQLAlchemy) can see it half-initialised and fail.
+    import bot.faq.retrieval
+    import bot.staff_db.faq  # noqa: F401
+
+    _warm_done.clear()
+    _warm_started.set()
+    thread = threading.Thread(target=load, name="faq-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def faq_warming() -> bool:
+    """True while a background warm-up is under way: staff_faq() would block for seconds."""
+    return _warm_started.is_set() and not _warm_done.is_set()
+
+
+def faq_ready() -> bool:
+    """Loaded (or never warmed in the background: then loaded on first use, as in tests)."""
+    return not faq_warming()

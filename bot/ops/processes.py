@@ -166,7 +166,9 @@ class Servers:
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
         urls = [
-            f"http://127.0.0.1:{self.action_port}/health",
+            # /ready: the staff FAQ loaded too (it loads in the background: a restarted action
+            # server serves knowledge-base answers from /health on, seconds earlier)
+            f"http://127.0.0.1:{self.action_port}/{'health' if self.stock else 'ready'}",
             f"http://127.0.0.1:{self.rasa_port}/",
         ]
         if self.web_port:

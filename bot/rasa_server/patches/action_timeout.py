@@ -108,12 +108,9 @@ async def within_budget(call: Awaitable[T], budget: float, cap: float) -> T:
 
 
 def apology_text() -> str:
-    from bot.answers.base import office_contact_hint
+    from bot.answers.base import lookup_unavailable
 
-    return (
-        "Sorry, I can't look that up right now. Please try again in a minute. "
-        + office_contact_hint()
-    )
+    return lookup_unavailable().text
 
 
 def apologising(original: Callable[..., Awaitable[List[Event]]]) -> Callable[..., Any]:
