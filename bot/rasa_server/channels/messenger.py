@@ -37,7 +37,6 @@ from typing import Any, Awaitable, Callable, Dict, List
 import aiohttp
 import sqlalchemy as sa
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -302,21 +301,13 @@ class MessengerInput(GuardedInput, InputChannel):
             text = incoming_text(item.event)
             mid = message_id(item.event)
             mid = mid if isinstance(mid, str) else None
-            stored = await _stored_replies(agent(), item.sender, mid) if item.attempts else None
-            if stored is not None:
-                # Answers are saved before they are sent (channels/guarded.py): a worker that
-                # died in between left an answer the student may never have got. Send the
-                # stored one again, without processing the message again: a duplicate only if
-                # it died in the moment between the send and marking the event done.
+            if item.attempts and mid and await _already_stored(agent(), item.sender, mid):
                 logger.warning(
                     "Messenger event %d of %s: a worker that died had already answered and "
-                    "stored it; sending its stored answer (%d message(s)), not answering again",
+                    "stored it; not answering it again",
                     item.id,
                     item.sender,
-                    len(stored),
                 )
-                for reply in stored:
-                    await output.send_response(item.sender, reply)
                 return
             if text:
                 await on_new_message(
@@ -338,29 +329,15 @@ def _ready_agent(app: Sanic) -> Any:
     return agent if agent is not None and agent.is_ready() else None
 
 
-async def _stored_replies(agent: Any, sender: str, mid: str | None) -> list[dict] | None:
-    """The replies stored after message `mid`, as Rasa's output channels take them, when the
-    conversation holds that message (an earlier worker processed it and died before marking it
-    done); None when it doesn't, or when the store can't say (then it is answered: rather twice
-    than never)."""
-    if not mid:
-        return None
+async def _already_stored(agent: Any, sender: str, mid: str) -> bool:
+    """Whether the conversation holds this message: an earlier worker processed it and died
+    before marking it done. If the store can't say, answer (rather twice than never)."""
     try:
         tracker = await agent.tracker_store.retrieve(sender)
     except Exception as error:
         logger.warning(
             "Messenger: could not check %s for a message already stored: %s", sender, error
         )
-        return None
-    events = list(tracker.events) if tracker is not None else []
-    start = next((i for i, e in enumerate(events) if getattr(e, "message_id", None) == mid), None)
-    if start is None:
-        return None
-    replies = []
-    for event in events[start + 1 :]:
-        if isinstance(event, UserUttered):
-            break
-        if isinstance(event, BotUttered):
-            data = {key: value for key, value in (event.data or {}).items() if value}
-            replies.append({"text": event.text, **data} if event.text else data)
-    return replies
+        return False
+    events = tracker.events if tracker is not None else []
+    return any(getattr(event, "message_id", None) == mid for event in events)

@@ -60,11 +60,6 @@ class FakeGraph:
                     return mine
                 self._changed.wait(timeout=0.2)
 
-    def forget(self, recipient: str) -> None:
-        """As if nothing sent to `recipient` so far had reached Messenger."""
-        with self._changed:
-            self.received = [r for r in self.received if r["body"]["recipient"]["id"] != recipient]
-
     def close(self) -> None:
         self.release()
         self.server.shutdown()
