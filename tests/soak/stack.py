@@ -21,6 +21,16 @@ SOAK_LIMITS = FrontLimits(
     page=Limit(10_000, "s", 10_000),
     rest=Limit(10_000, "s", 10_000),
 )
+# The same as FRONT_LIMIT_* settings, for a profile started as its own process (the supervisor).
+SOAK_LIMITS_ENV = {
+    f"FRONT_LIMIT_{name.upper()}": f"{limit.count}r/{limit.unit} burst={limit.burst}"
+    for name, limit in (
+        ("widget", SOAK_LIMITS.widget),
+        ("page", SOAK_LIMITS.page),
+        ("rest", SOAK_LIMITS.rest),
+    )
+    if limit is not None
+}
 
 
 def scaled(

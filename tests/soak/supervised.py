@@ -23,6 +23,7 @@ from pathlib import Path
 from bot.ops.health import port_open
 from bot.ops.scaled import ScaledPorts, ScaledProfile
 from bot.ops.status import read_status
+from tests.soak import stack
 from tests.soak.load import LoadResult, check_tracker, run_load, timeline
 from tests.system import free_port
 
@@ -69,6 +70,7 @@ class Supervised:
                 postgres=free_port(), redis=free_port(),
             )  # fmt: skip
             self.env |= {
+                **stack.SOAK_LIMITS_ENV,  # the load comes from one address: not a flood
                 "SCALED_VAR_DIR": str(root / "scaled"),
                 "FRONT_PORT": str(ports.front),
                 "RASA_PORTS": ",".join(map(str, ports.rasa)),
