@@ -267,7 +267,6 @@ def rate_limited_json(error: RateLimited) -> HTTPResponse:
 
 # A login while the staff database is locked or unreachable: said at once, nothing lost.
 DATABASE_BUSY_MESSAGE = "The staff database is busy: nothing was lost. Try again in a few seconds."
-DATABASE_BUSY_RETRY_SECONDS = 5
 
 
 def log_database_busy(error: OperationalError) -> None:
@@ -276,11 +275,9 @@ def log_database_busy(error: OperationalError) -> None:
 
 
 def database_busy_json() -> HTTPResponse:
-    return response.json(
-        {"error": "database_busy", "message": DATABASE_BUSY_MESSAGE},
-        status=503,
-        headers={"Retry-After": str(DATABASE_BUSY_RETRY_SECONDS)},
-    )
+    from bot.web.admin.busy import busy_json  # the admin's one busy reply, with the login's words
+
+    return busy_json(DATABASE_BUSY_MESSAGE)
 
 
 # -- the guard -------------------------------------------------------------------------------

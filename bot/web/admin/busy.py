@@ -39,9 +39,9 @@ def busy_headers() -> dict[str, str]:
     return {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-def busy_json() -> HTTPResponse:
+def busy_json(message: str = BUSY_API_MESSAGE) -> HTTPResponse:
     return response.json(
-        {"error": "database_busy", "message": BUSY_API_MESSAGE}, status=503, headers=busy_headers()
+        {"error": "database_busy", "message": message}, status=503, headers=busy_headers()
     )
 
 

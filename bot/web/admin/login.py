@@ -14,7 +14,6 @@ from bot.web.admin.auth import (
     COOKIE,
     COOKIE_PATH,
     DATABASE_BUSY_MESSAGE,
-    DATABASE_BUSY_RETRY_SECONDS,
     LOGIN_COOKIE,
     LOGIN_PAGE,
     clear_cookie,
@@ -27,6 +26,7 @@ from bot.web.admin.auth import (
     start_session,
     verify_password,
 )
+from bot.web.admin.busy import busy_headers
 from bot.web.admin.context import run_sync
 
 LOGIN_FORM_SECONDS = 3600
@@ -100,7 +100,7 @@ async def login(request: Request) -> HTTPResponse:
     except OperationalError as error:
         log_database_busy(error)
         resp = _login_page(request, token, 503, DATABASE_BUSY_MESSAGE, username, next_url)
-        resp.headers["Retry-After"] = str(DATABASE_BUSY_RETRY_SECONDS)
+        resp.headers.update(busy_headers())
         return resp
     if session is None:
         message = "Wrong username or password."
