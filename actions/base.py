@@ -7,7 +7,6 @@ slots (context) are used only by intents that make sense without naming their su
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List
 
@@ -16,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import add_contact_to_handoff
+from actions.question import Question
 from actions.reply import send
 from bot.answers import Answer
 from bot.answers.base import lookup_unavailable
@@ -37,7 +37,19 @@ class AnswerAction(Action, ABC):
         return self.action_name
 
     @abstractmethod
-    def answer(self, tracker: Tracker) -> Answer: ...
+    def answer(self, question: Question) -> Answer: ...
+
+    async def reply_to(self, question: Question) -> Answer:
+        """This action's answer to one question: a staff FAQ answer where the action consults
+        the FAQ, else one built from the knowledge base."""
+        reply = await faq_answer(question.text) if self.consult_faq else None
+        if reply is None:
+            reply = self.answer(question)
+        if self.consult_faq and not reply.known and faq_warming():
+            # A staff answer may exist but is not loaded yet (a restarted action server): say
+            # "try again", not "not covered", and keep it out of the inbox.
+            return lookup_unavailable()
+        return reply
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
@@ -46,23 +58,23 @@ class AnswerAction(Action, ABC):
         if added is not None:
             send(dispatcher, contact_added(queued=added.outcome == "queued"))
             return [SlotSet("handoff_id", None)]
-        text = tracker.latest_message.get("text")
-        reply = await faq_answer(text) if self.consult_faq else None
-        if reply is None:
-            reply = self.answer(tracker)
-        if self.consult_faq and not reply.known and faq_warming():
-            # A staff answer may exist but is not loaded yet (a restarted action server): say
-            # "try again", not "not covered", and keep it out of the inbox.
-            send(dispatcher, lookup_unavailable())
+        from actions.parts import answer_message  # the registry of actions imports this module
+
+        reply, unanswered = await answer_message(self, tracker)
+        if reply.topic == "unavailable":
+            send(dispatcher, reply)
             return []
-        if not reply.known:
-            await record_question(tracker)
+        for text in unanswered:
+            await record_question(tracker, text)
         failures = count_failure(tracker, answered=reply.known)
         if failures >= FAILURES_BEFORE_HANDOFF_BUTTON and HANDOFF_BUTTON not in reply.buttons:
             reply.buttons = [*reply.buttons, HANDOFF_BUTTON]
         send(dispatcher, reply)
         events = [SlotSet("topic", reply.topic), SlotSet("failed_answers", float(failures))]
         events += [SlotSet(name, value) for name, value in reply.subject.items()]
+        home = Question.whole(tracker).home_country()
+        if home and home != tracker.get_slot("home_country"):
+            events.append(SlotSet("home_country", home))
         return events
 
 
@@ -82,44 +94,14 @@ def guessed_intent(tracker: Tracker) -> tuple[str | None, float | None]:
     return ranking[0].get("name"), ranking[0].get("confidence")
 
 
-async def record_question(tracker: Tracker) -> None:
-    """The latest message goes to the staff inbox as unanswered (queued while the staff
-    database is busy: bot/staff_db/outbox.py)."""
+async def record_question(tracker: Tracker, text: str | None = None) -> None:
+    """A question of the latest message goes to the staff inbox as unanswered (queued while the
+    staff database is busy: bot/staff_db/outbox.py)."""
     intent, confidence = guessed_intent(tracker)
     await record_unanswered(
-        tracker.latest_message.get("text"),
+        text or tracker.latest_message.get("text"),
         tracker.get_latest_input_channel(),
         intent,
         confidence,
         tracker.sender_id,
     )
-
-
-def latest_entity(tracker: Tracker, entity: str) -> str | None:
-    """The entity as said in the latest message (after synonym mapping), if any."""
-    values = list(tracker.get_latest_entity_values(entity))
-    return str(values[0]) if values else None
-
-
-ORIGIN = re.compile(
-    r"\b(i'?m|i am|im|me|student|students|citizen|citizens|people)\s+from\s+(the\s+)?$", re.I
-)
-
-
-def destination_country(tracker: Tracker) -> str | None:
-    """A country named as a destination or partner, not as where the student comes from:
-    in "exchange options for a student from Kazakhstan", Kazakhstan is not the question."""
-    text = tracker.latest_message.get("text") or ""
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") != "country":
-            continue
-        start = entity.get("start")
-        if start is not None and ORIGIN.search(text[:start]):
-            continue
-        return str(entity["value"])
-    return None
-
-
-def organisation_named(tracker: Tracker) -> str | None:
-    """A university or other organisation named in the latest message."""
-    return latest_entity(tracker, "university") or latest_entity(tracker, "organisation")

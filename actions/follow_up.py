@@ -3,20 +3,19 @@ new subject, using the topic the previous answer recorded."""
 
 from __future__ import annotations
 
-from rasa_sdk import Tracker
-
-from actions.base import AnswerAction, latest_entity
+from actions.base import AnswerAction
+from actions.question import Question
 from bot.answers import Answer, exchange, office, projects, students
 
 
 class ActionFollowUp(AnswerAction):
     action_name = "action_follow_up"
 
-    def answer(self, tracker: Tracker) -> Answer:
-        topic = tracker.get_slot("topic") or ""
-        project = latest_entity(tracker, "project")
-        country = latest_entity(tracker, "country")
-        scholarship = latest_entity(tracker, "scholarship")
+    def answer(self, question: Question) -> Answer:
+        topic = question.slot("topic") or ""
+        project = question.entity("project")
+        country = question.entity("country")
+        scholarship = question.entity("scholarship")
         if project:
             aspect = topic.removeprefix("project_") if topic.startswith("project_") else "details"
             return projects.project(project, aspect if aspect in projects.ASPECTS else "details")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Tracker
-
-from actions.base import AnswerAction, latest_entity, organisation_named
+from actions.base import AnswerAction
+from actions.question import Question
 from bot.answers import Answer, exchange, knowledge, office, projects, students
 
 # Words that tell which practical detail a student asked about, to name it in the honest reply.
@@ -58,21 +57,21 @@ def uncovered_subject(text: str | None) -> str | None:
 class ActionOffice(AnswerAction):
     action_name = "action_office"
 
-    def answer(self, tracker: Tracker) -> Answer:
+    def answer(self, question: Question) -> Answer:
         return office.office()
 
 
 class ActionAdmissions(AnswerAction):
     action_name = "action_admissions"
 
-    def answer(self, tracker: Tracker) -> Answer:
+    def answer(self, question: Question) -> Answer:
         return office.admissions()
 
 
 class ActionContact(AnswerAction):
     action_name = "action_contact"
 
-    def answer(self, tracker: Tracker) -> Answer:
+    def answer(self, question: Question) -> Answer:
         return office.contact()
 
 
@@ -80,8 +79,8 @@ class ActionNotCovered(AnswerAction):
     action_name = "action_not_covered"
     consult_faq = True
 
-    def answer(self, tracker: Tracker) -> Answer:
-        text = tracker.latest_message.get("text")
+    def answer(self, question: Question) -> Answer:
+        text = question.text
         subject = uncovered_subject(text)
         if subject is None:  # "when was the winter school in India?" is about a project event
             project = knowledge().project_for_text(text)
@@ -96,14 +95,14 @@ class ActionOutOfScope(AnswerAction):
     action_name = "action_out_of_scope"
     consult_faq = True
 
-    def answer(self, tracker: Tracker) -> Answer:
+    def answer(self, question: Question) -> Answer:
         return office.out_of_scope()
 
 
 class ActionSource(AnswerAction):
     action_name = "action_source"
 
-    def answer(self, tracker: Tracker) -> Answer:
+    def answer(self, question: Question) -> Answer:
         return office.source_info()
 
 
@@ -113,19 +112,19 @@ class ActionHonestFallback(AnswerAction):
     action_name = "action_honest_fallback"
     consult_faq = True
 
-    def answer(self, tracker: Tracker) -> Answer:
+    def answer(self, question: Question) -> Answer:
         # Not understood, but a project, university or scholarship we know was named: say what
         # we know about it ("does BEU take part in Horizon 2020?") rather than nothing.
-        project = latest_entity(tracker, "project")
+        project = question.entity("project")
         if project:
             return projects.project(project, "details")
-        organisation = organisation_named(tracker)
+        organisation = question.organisation()
         if organisation:
             return exchange.partner_organisation(organisation)
-        scholarship = latest_entity(tracker, "scholarship")
+        scholarship = question.entity("scholarship")
         if scholarship:
             return students.scholarships(scholarship)
-        mentioned = knowledge().project_for_text(tracker.latest_message.get("text"))
+        mentioned = knowledge().project_for_text(question.text)
         if mentioned:
             return projects.related_project(mentioned.acronym)
         return office.not_understood()

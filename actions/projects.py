@@ -2,36 +2,35 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Tracker
-
-from actions.base import AnswerAction, latest_entity, organisation_named
+from actions.base import AnswerAction
+from actions.question import Question
 from bot.answers import Answer, knowledge, projects
 
 
 class ActionProjects(AnswerAction):
     action_name = "action_projects"
 
-    def answer(self, tracker: Tracker) -> Answer:
-        organisation = organisation_named(tracker)
+    def answer(self, question: Question) -> Answer:
+        organisation = question.organisation()
         if organisation:
             return projects.projects_with(organisation)
         return projects.projects_overview()
 
 
-def _project_in_text(tracker: Tracker) -> str | None:
-    found = knowledge().project_for_text(tracker.latest_message.get("text"))
+def _project_in_text(question: Question) -> str | None:
+    found = knowledge().project_for_text(question.text)
     return found.acronym if found else None
 
 
-def _aspect(tracker: Tracker, aspect: str) -> Answer:
+def _aspect(question: Question, aspect: str) -> Answer:
     """One aspect of the project named now, else of an organisation's projects, else the one
     being discussed."""
-    if not latest_entity(tracker, "project"):
-        organisation = organisation_named(tracker)
+    if not question.entity("project"):
+        organisation = question.organisation()
         if organisation and aspect == "details":
             return projects.projects_with(organisation)
-    project = latest_entity(tracker, "project") or _project_in_text(tracker)
-    project = project or tracker.get_slot("project")
+    project = question.entity("project") or _project_in_text(question)
+    project = project or question.slot("project")
     if project is None and aspect in ("details", "coordinator", "period"):
         # "what is KA2?", "which universities coordinate your projects?": the overview, which
         # gives every project's coordinator and period, answers it.
@@ -42,33 +41,33 @@ def _aspect(tracker: Tracker, aspect: str) -> Answer:
 class ActionProjectDetails(AnswerAction):
     action_name = "action_project_details"
 
-    def answer(self, tracker: Tracker) -> Answer:
-        return _aspect(tracker, "details")
+    def answer(self, question: Question) -> Answer:
+        return _aspect(question, "details")
 
 
 class ActionProjectCoordinator(AnswerAction):
     action_name = "action_project_coordinator"
 
-    def answer(self, tracker: Tracker) -> Answer:
-        return _aspect(tracker, "coordinator")
+    def answer(self, question: Question) -> Answer:
+        return _aspect(question, "coordinator")
 
 
 class ActionProjectPeriod(AnswerAction):
     action_name = "action_project_period"
 
-    def answer(self, tracker: Tracker) -> Answer:
-        return _aspect(tracker, "period")
+    def answer(self, question: Question) -> Answer:
+        return _aspect(question, "period")
 
 
 class ActionProjectAims(AnswerAction):
     action_name = "action_project_aims"
 
-    def answer(self, tracker: Tracker) -> Answer:
-        return _aspect(tracker, "aims")
+    def answer(self, question: Question) -> Answer:
+        return _aspect(question, "aims")
 
 
 class ActionProjectActivities(AnswerAction):
     action_name = "action_project_activities"
 
-    def answer(self, tracker: Tracker) -> Answer:
-        return _aspect(tracker, "activities")
+    def answer(self, question: Question) -> Answer:
+        return _aspect(question, "activities")

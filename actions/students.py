@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from rasa_sdk import Tracker
-
-from actions.base import AnswerAction, latest_entity
+from actions.base import AnswerAction
+from actions.question import Question
 from bot.answers import Answer, students
 
 
 class ActionInternationalStudents(AnswerAction):
     action_name = "action_international_students"
 
-    def answer(self, tracker: Tracker) -> Answer:
-        return students.international_students(latest_entity(tracker, "country"))
+    def answer(self, question: Question) -> Answer:
+        return students.international_students(question.students_country())
 
 
 class ActionScholarships(AnswerAction):
     action_name = "action_scholarships"
 
-    def answer(self, tracker: Tracker) -> Answer:
-        return students.scholarships(latest_entity(tracker, "scholarship"))
+    def answer(self, question: Question) -> Answer:
+        return students.scholarships(question.entity("scholarship"))

@@ -51,6 +51,7 @@ class Answer:
     topic: str | None = None
     known: bool = True
     subject: Dict[str, str] = field(default_factory=dict)
+    facts: List[Cited] = field(default_factory=list)  # what it rests on (for multi-part replies)
 
 
 def as_of(facts: Iterable[Cited] = ()) -> str:
@@ -72,7 +73,9 @@ def answer(
     topic: str | None = None,
     **subject: str,
 ) -> Answer:
-    return Answer(f"{body}\n\n{source_line(facts)}", list(buttons), topic, True, dict(subject))
+    return Answer(
+        f"{body}\n\n{source_line(facts)}", list(buttons), topic, True, dict(subject), list(facts)
+    )
 
 
 def join(items: Sequence[str], conjunction: str = "and") -> str:

@@ -7,7 +7,6 @@ from actions.office import (
     ActionNotCovered,
     ActionOffice,
     ActionSource,
-    uncovered_subject,
 )
 from tests.helpers import create_tracker, run_action, said
 
@@ -28,7 +27,7 @@ def test_contact_never_invents_an_address():
 @pytest.mark.parametrize(
     ("question", "subject"),
     [
-        ("how much is tuition", "tuition fees and costs"),
+        ("how much is tuition", "fees, grants and other amounts of money"),
         ("what IELTS score do i need", "language requirements"),
         ("is there a dorm", "accommodation"),
         ("how do i get a student visa", "visas and residence permits"),
@@ -36,7 +35,6 @@ def test_contact_never_invents_an_address():
     ],
 )
 def test_unknown_facts_get_an_honest_answer_naming_the_subject(question, subject):
-    assert uncovered_subject(question) == subject
     text = said(run_action(ActionNotCovered(), create_tracker(question, "ask_not_covered"))[0])
     assert f"i don't have information about **{subject}**" in text
     assert "international relations and project management department" in text

@@ -33,7 +33,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
 
 from bot.language.encoder import get_encoder
-from bot.rasa_server.nlu.spelling import text_for_features
+from bot.rasa_server.nlu.question_parts import QUESTION_PARTS
+from bot.rasa_server.nlu.spelling import NORMALIZED_TEXT, text_for_features
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ TRUSTED_TYPES = [
     "scipy.sparse._csr.csr_matrix",
 ]
 BLOCKS = ("char", "word")
+# Intents answered by a response, not an answer action: a part with one of these is not a question.
+CHITCHAT_INTENTS = {"greet", "goodbye", "thanks", "bot_challenge", "help"}
 
 
 class _SparseBlock:
@@ -185,14 +188,24 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
-            probabilities, _ = self.probabilities(text_for_features(message))
-            order = np.argsort(probabilities)[::-1][:LABEL_RANKING_LENGTH]
-            ranking = [
-                {"name": self.classes[i], "confidence": float(probabilities[i])} for i in order
-            ]
+            ranking = self.ranking(text_for_features(message))
+            parts = message.get(QUESTION_PARTS) or []
+            for part in parts:
+                part_ranking = self.ranking(part.get(NORMALIZED_TEXT) or part["text"])
+                part[INTENT] = part_ranking[0]
+            answerable = [p for p in parts if p[INTENT]["name"] not in CHITCHAT_INTENTS]
+            if answerable:
+                # Several questions: the dialogue runs the first one's answer action, and every
+                # answer action answers all the parts (actions/parts.py).
+                ranking = [answerable[0][INTENT]]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
+
+    def ranking(self, text: str) -> List[Dict[str, Any]]:
+        probabilities, _ = self.probabilities(text)
+        order = np.argsort(probabilities)[::-1][:LABEL_RANKING_LENGTH]
+        return [{"name": self.classes[i], "confidence": float(probabilities[i])} for i in order]
 
     def persist(self) -> None:
         import skops.io as sio

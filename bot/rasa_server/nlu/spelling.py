@@ -21,6 +21,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.rasa_server.nlu.question_parts import QUESTION_PARTS  # split before normalising
 from bot.rasa_server.nlu.stored import JsonStateComponent
 
 NORMALIZED_TEXT = "beu_normalized_text"
@@ -111,6 +112,11 @@ class TypoNormalizer(JsonStateComponent):
                     (e["start"], e["end"]) for e in message.get(ENTITIES) or [] if "start" in e
                 ]
                 message.set(NORMALIZED_TEXT, self.normalise(text, spans))
+                for part in (
+                    message.get(QUESTION_PARTS) or []
+                ):  # bot/rasa_server/nlu/question_parts.py
+                    inside = [(s - part["start"], e - part["start"]) for s, e in spans]
+                    part[NORMALIZED_TEXT] = self.normalise(part["text"], inside)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._process(training_data.training_examples)

@@ -1,0 +1,117 @@
+"""One question as the answer actions see it: the whole message, or one part of a message that
+asks several things (bot/understanding/split.py).
+
+Actions used to read the tracker's latest message directly. A part has its own text, intent and
+entities, so actions read a Question instead; the tracker still gives the conversation's slots.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+
+ORIGIN_ROLE = "origin"
+# Before the role component marks origins, the words around a country still tell: in "exchange
+# options for a student from Kazakhstan", Kazakhstan is not the question.
+ORIGIN = re.compile(
+    r"\b(i'?m|i am|im|me|student|students|citizen|citizens|people)\s+from\s+(the\s+)?$", re.I
+)
+HOME = re.compile(
+    r"\b(back home|at home|my (home )?country|my homeland|home country|my own country)\b", re.I
+)
+
+
+@dataclass
+class Question:
+    text: str
+    intent: str | None
+    confidence: float
+    entities: List[Dict[str, Any]]
+    tracker: Tracker
+    message_entities: List[Dict[str, Any]] = field(default_factory=list)
+    offset: int = 0  # where the question starts in the message
+    is_part: bool = False
+
+    @classmethod
+    def whole(cls, tracker: Tracker) -> Question:
+        message = tracker.latest_message or {}
+        intent = message.get("intent") or {}
+        entities = list(message.get("entities") or [])
+        return cls(
+            message.get("text") or "",
+            intent.get("name"),
+            float(intent.get("confidence") or 0.0),
+            entities,
+            tracker,
+            entities,
+        )
+
+    @classmethod
+    def part(cls, tracker: Tracker, part: Dict[str, Any]) -> Question:
+        message = tracker.latest_message or {}
+        entities = list(message.get("entities") or [])
+        inside = [
+            e
+            for e in entities
+            if part["start"] <= e.get("start", -1) and e.get("end", 0) <= part["end"]
+        ]
+        intent = part.get("intent") or {}
+        return cls(
+            part["text"],
+            intent.get("name"),
+            float(intent.get("confidence") or 0.0),
+            inside,
+            tracker,
+            entities,
+            part["start"],
+            True,
+        )
+
+    def entity(self, name: str) -> str | None:
+        """The entity as said in this question (after synonym mapping), if any; a country the
+        student comes from is not the question's subject."""
+        for entity in self.entities:
+            if entity.get("entity") == name and not (name == "country" and self._is_origin(entity)):
+                return str(entity["value"])
+        return None
+
+    def organisation(self) -> str | None:
+        """A university or other organisation named in this question."""
+        return self.entity("university") or self.entity("organisation")
+
+    def destination_country(self) -> str | None:
+        """A country named as a destination or partner; "back home" means the student's own."""
+        country = self.entity("country")
+        if country is None and HOME.search(self.text):
+            return self.home_country()
+        return country
+
+    def students_country(self) -> str | None:
+        """The country of the students asked about: named, or the student's own ("students from
+        my country", "other Turkish students")."""
+        for entity in self.entities:
+            if entity.get("entity") == "country":
+                return str(entity["value"])
+        if HOME.search(self.text) or re.search(r"\b(like me|other|fellow)\b", self.text, re.I):
+            return self.home_country()
+        return None
+
+    def home_country(self) -> str | None:
+        """The student's own country: said in this message, or earlier in the conversation."""
+        for entity in self.message_entities:
+            if entity.get("entity") == "country" and self._is_origin(entity):
+                return str(entity["value"])
+        return self.slot("home_country")
+
+    def slot(self, name: str) -> Any:
+        return self.tracker.get_slot(name)
+
+    def _is_origin(self, entity: Dict[str, Any]) -> bool:
+        if entity.get("role") == ORIGIN_ROLE:
+            return True
+        start = entity.get("start")
+        message = (self.tracker.latest_message or {}).get("text") or ""
+        return start is not None and bool(ORIGIN.search(message[:start]))

@@ -1,0 +1,152 @@
+"""Details a question asks for that the page never gives, whatever the topic.
+
+"How much is the Erasmus grant per month?" is about Erasmus, so the intent model sends it to the
+Erasmus answer, which would then give partner counts: a neighbouring fact passed off as the
+answer. The knowledge base holds no amounts of money, no staff names, no durations of a stay, no
+credit requirements, no deadlines... so a question that asks for one of those is declined
+honestly before any topic's answer is tried.
+
+Each pattern names a KIND of detail (language knowledge, not a university fact); the subject
+phrase is what the honest reply says it doesn't know. Patterns are narrow on purpose: a false
+match turns an answerable question into "I don't know" (tests/understanding/test_details.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+from bot.language.textfold import strip_accents
+
+COUNTABLE = (
+    r"(students?|countries|partners?|universit(y|ies)|projects?|specialt(y|ies)|programs?|"
+    r"programmes?)"
+)
+PERSON = (
+    r"(dean|rector|vice[- ]rector|president|director|head|chair(man|person)?|manager|"
+    r"contact person|professor|coordinator of the (office|department))"
+)
+
+DETAILS: List[Tuple[str, re.Pattern]] = [
+    (
+        "fees, grants and other amounts of money",
+        re.compile(
+            rf"\bhow much\b(?!\s+{COUNTABLE})|\b(tuition|fees?|costs?|price|prices|stipends?|"
+            r"allowance|salar(y|ies)|honorari(um|a)|payment|paid|pays?|euros?|dollars?|manats?|"
+            r"azn|usd|eur|grant amount|amount of the grant|per month|a month|monthly)\b",
+        ),
+    ),
+    (
+        "the names of staff members",
+        re.compile(
+            rf"\b(who is|who's|whos|name of|names of|what is the name|what's the name|called)\b"
+            rf"[^.?!]{{0,40}}\b{PERSON}\b|\b{PERSON}('s)? names?\b"
+        ),
+    ),
+    (
+        "credit requirements",
+        re.compile(
+            r"\bhow many (ects|credits?|credit points)\b|\b(ects|credits?)\b[^.?!]{0,30}"
+            r"\b(need|needed|required|requirement|minimum)\b|\bgpa\b|\bminimum grades?\b"
+        ),
+    ),
+    (
+        "how long an exchange or a degree lasts",
+        re.compile(
+            r"\bhow long\b[^.?!]{0,50}\b(exchange|mevlana|erasmus|stay|semester|mobility|"
+            r"degree|master'?s?|bachelor'?s?|phd|study|studies|program|programme)\b|"
+            r"\b(duration|length) of (the |a |an )?(exchange|stay|mobility|mevlana|erasmus|"
+            r"degree|master'?s?|bachelor'?s?|program|programme|studies)\b"
+        ),
+    ),
+    (
+        "age limits",
+        re.compile(
+            r"\b(minimum|maximum|max|min)\s+age\b|\bage (limit|requirement|restricti"
+            r"on)s?\b|\bhow old\b"
+        ),
+    ),
+    ("rankings", re.compile(r"\b(ranking|rankings|ranked|rank)\b")),
+    (
+        "whether the university is public or private",
+        re.compile(
+            r"\b(public or private|private or public|state or private|private univer"
+            r"sity|public university|state university)\b"
+        ),
+    ),
+    (
+        "application deadlines",
+        re.compile(
+            r"\b(deadlines?|due date|last date|intake|application period|when (can|s"
+            r"hould|do|must) i apply)\b"
+        ),
+    ),
+    (
+        "the documents an application needs",
+        re.compile(
+            r"\b(documents?|paperwork|transcripts?)\b[^.?!]{0,40}\b(need|needed|requ"
+            r"ired|submit|send|bring)\b|\bwhich documents\b|\bwhat documents\b"
+        ),
+    ),
+    (
+        "language requirements",
+        re.compile(
+            r"\b(ielts|toefl|duolingo|language (test|certificate|requirements?|level|score)|"
+            r"english level|level of english)\b|\b(need|have|required) to (speak|know|learn)\b|"
+            r"\bspeak (azerbaijani|russian|turkish)\b"
+        ),
+    ),
+    (
+        "accommodation",
+        re.compile(
+            r"\b(dorms?|dormitor(y|ies)|hostels?|accommodation|housing|apartments?|w"
+            r"here (can|will|would|do) i live|place to (live|stay))\b"
+        ),
+    ),
+    (
+        "visas and residence permits",
+        re.compile(r"\b(visas?|residence permits?|migration card|work permits?)\b"),
+    ),
+    ("airport pick-up", re.compile(r"\b(airport|pick ?up|pick me up|meet me)\b")),
+    (
+        "buddy or mentor programmes",
+        re.compile(r"\b(buddy|buddies|mentors?|mentoring|mentorship)\b"),
+    ),
+    ("volunteering", re.compile(r"\bvolunteer(s|ing)?\b")),
+    (
+        "the number of places",
+        re.compile(r"\bhow many\b[^.?!]{0,25}\b(places|seats|spots|vacancies|positions|quotas?)\b"),
+    ),
+    (
+        "plans for this or coming years (the page describes the situation as of its date)",
+        re.compile(
+            r"\b(this year|next year|upcoming|planned|plans? for|coming (year|semest"
+            r"er|summer)|next (semester|summer|month))\b"
+        ),
+    ),
+    (
+        "bringing family members",
+        re.compile(r"\b(bring|with) (my )?(family|wife|husband|kids|children|spouse)\b"),
+    ),
+    (
+        "jobs and part-time work",
+        re.compile(r"\b(part[- ]time (job|work)|work while|student jobs?)\b"),
+    ),
+    ("health insurance", re.compile(r"\b(health )?insurance\b")),
+    (
+        "semester dates",
+        re.compile(
+            r"\b(academic calendar|when does the (semester|term|academic year) start"
+            r"|semester (starts?|dates?)|start date)\b"
+        ),
+    ),
+]
+
+
+def unanswered_detail(text: str | None) -> str | None:
+    """The kind of detail the question asks for that the knowledge base never holds, if any."""
+    folded = strip_accents(text or "").lower().replace("’", "'")
+    for subject, pattern in DETAILS:
+        if pattern.search(folded):
+            return subject
+    return None

@@ -1,0 +1,260 @@
+"""Split a student's message into its questions.
+
+Real applicants write "Hi team, 1) how many students? 2) is there a buddy programme? Cheers,
+Lina". Each question gets its own intent and its own answer, so the splitter finds them:
+numbered or bulleted items, lines, sentences, and clauses joined by "also", "plus", ";" or
+"and" followed by a new question ("who coordinates it and when does it run?"). It never splits
+on an "and" inside one question ("partners in Poland and Latvia?").
+
+Greetings, thanks and sign-offs are not questions, and neither are statements that only tell
+a story ("My son is finishing school in Jakarta."): they are dropped, but the message's
+entities (a country of origin) still come from the whole text.
+
+Pure and rule-based: it runs on every message inside the Rasa server, costs microseconds, and
+each rule is tested on tests/understanding/split_cases.yml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Tuple
+
+MAX_PARTS = 4  # answered in one reply; beyond that the reply says how many were left
+MAX_SCANNED = 4000  # characters; longer messages are split on their first part only
+
+Span = Tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One question of a message: its text and where it is in the message."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Split:
+    parts: List[Part]
+    dropped: int  # questions found beyond MAX_PARTS, not answered
+
+
+QUESTION_WORDS = (
+    r"who|whom|whose|what|what's|whats|when|where|which|why|how|is|isn't|are|aren't|am|do|don't|"
+    r"does|doesn't|did|didn't|can|can't|could|couldn't|will|would|should|shall|may|might|must|"
+    r"has|have|any|anyone|anybody"
+)
+REQUEST = (
+    r"tell me|tell us|please tell|pls tell|plz tell|i want to know|i'd like to know|"
+    r"i would like to know|i wonder|i'm wondering|im wondering|i was wondering|wondering|"
+    r"explain|describe|list|give me|show me|let me know|i need to know|i need info|"
+    r"i'm interested in|im interested in|interested in|need info|info on|info about|"
+    r"information on|information about|details on|details about|what about|how about|"
+    r"is it true|is it possible|whether"
+)
+ASKS = re.compile(
+    rf"^\W*(?:(?:and|also|plus|so|but|btw|ok|okay|oh|then)\W+)*(?:{QUESTION_WORDS}|{REQUEST})\b",
+    re.I,
+)
+
+GREETING = re.compile(
+    r"^\W*(hi|hello|hey|hiya|yo|hallo|dear|good (morning|afternoon|evening|day)|greetings|"
+    r"salam|salaam|merhaba|merhabalar|privet|ciao|hola|bonjour|assalamu alaikum|"
+    r"thanks?|thank you|thx|ty|tnx|cheers|best|regards|kind regards|best regards|"
+    r"sincerely|yours|bye|goodbye|cya|see you|many thanks|thanks in advance|"
+    r"looking forward|have a nice day|have a good day|respectfully)\b",
+    re.I,
+)
+
+# A numbered or bulleted item at the start of a line or inline ("1) a? 2) b?").
+ITEM_MARK = re.compile(
+    r"(?:(?<=\s)|^)(?:\(?\d{1,2}[.)\-:]|\(?[a-h]\)|[-*•·–—]|q\d{1,2}[.):])\s+", re.I | re.M
+)
+SENTENCE_END = re.compile(r"(?<=[?!])[\s\"'”)]*(?=\S)|(?<=[.;])\s+(?=\S)")
+ABBREVIATION = re.compile(
+    r"\b(dr|mr|mrs|ms|prof|st|e\.g|i\.e|etc|vs|no|nr|approx|u\.s|u\.k)\.$", re.I
+)
+# Where a sentence holds a second question: "..., also ...", "... and when does it run?".
+CLAUSE_BREAK = re.compile(
+    rf"(?:[,;]\s*|\s+)(?=(?:and\s+)?(?:also|plus|btw|additionally|furthermore|moreover)\b)|"
+    rf"(?:,\s*|\s+)(?=(?:and|or|but)\s+(?:also\s+)?(?:{QUESTION_WORDS}|{REQUEST})\b(?!\s+(?:and|or)\b))|"
+    rf",\s*(?=(?:{QUESTION_WORDS})\s+(?!(?:and|or)\b)\w+\s+\w+)",
+    re.I,
+)
+LETTER = re.compile(r"[^\W\d_]", re.U)
+
+
+def split_questions(text: str | None) -> Split:
+    """The questions of a message, in order (at most MAX_PARTS; `dropped` counts the rest).
+
+    A message with no recognisable question ("Erasmus." or "partners in Italy") is one part:
+    the whole message, as the intent model has always read it. A message of only greetings or
+    punctuation has no parts."""
+    text = (text or "")[:MAX_SCANNED]
+    if not LETTER.search(text):
+        return Split([], 0)
+    pieces = [p for p in _segments(text) if LETTER.search(text[p[0] : p[1]])]
+    chitchat = _chitchat_flags(text, pieces)
+    questions = [
+        p
+        for p, chat in zip(pieces, chitchat, strict=True)
+        if not chat and _is_question(text[p[0] : p[1]], p, text)
+    ]
+    if not questions:
+        if all(chitchat):
+            return Split([], 0)
+        content = [p for p, chat in zip(pieces, chitchat, strict=True) if not chat]
+        start, end = content[0][0], content[-1][1]
+        return Split([_part(text, (start, end))], 0)
+    parts = [_part(text, span) for span in questions]
+    return Split(parts[:MAX_PARTS], max(0, len(parts) - MAX_PARTS))
+
+
+def _part(text: str, span: Span) -> Part:
+    start, end = span
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and text[end - 1] in " \t\r\n,;:-–—":
+        end -= 1
+    return Part(text[start:end], start, end)
+
+
+def _segments(text: str) -> List[Span]:
+    """Lines, list items, sentences, then clauses, as spans of the original text."""
+    spans: List[Span] = []
+    for line in _split(text, [(0, len(text))], re.compile(r"\n+")):
+        for item in _items(text, line):
+            for sentence in _sentences(text, item):
+                spans += _clauses(text, sentence)
+    return spans
+
+
+def _split(text: str, spans: List[Span], pattern: re.Pattern) -> List[Span]:
+    out: List[Span] = []
+    for start, end in spans:
+        cursor = start
+        for match in pattern.finditer(text, start, end):
+            if match.start() > cursor:
+                out.append((cursor, match.start()))
+            cursor = match.end()
+        if cursor < end:
+            out.append((cursor, end))
+    return out
+
+
+def _items(text: str, span: Span) -> List[Span]:
+    start, end = span
+    marks = [m for m in ITEM_MARK.finditer(text, start, end)]
+    # A hyphen inside a sentence ("mobile apps - game design") is not a bullet: inline marks
+    # count only when they are numbered, or when the line starts with one.
+    inline = [
+        m
+        for m in marks
+        if m.start() > start and not re.match(r"\(?\d|\(?[a-h]\)|q\d", m.group(), re.I)
+    ]
+    marks = [m for m in marks if m not in inline or (marks and marks[0].start() == start)]
+    if not marks:
+        return [span]
+    out, cursor = [], start
+    for mark in marks:
+        if mark.start() > cursor:
+            out.append((cursor, mark.start()))
+        cursor = mark.end()
+    out.append((cursor, end))
+    return out
+
+
+def _sentences(text: str, span: Span) -> List[Span]:
+    start, end = span
+    out, cursor = [], start
+    for match in SENTENCE_END.finditer(text, start, end):
+        before = text[cursor : match.start()]
+        if before.endswith(".") and (ABBREVIATION.search(before) or re.search(r"\b\w\.$", before)):
+            continue  # "Dr. Nowak", "U.S."
+        if re.search(r"\d\.$", before) and re.match(r"\d", text[match.end() : match.end() + 1]):
+            continue  # "1.5"
+        out.append((cursor, match.start()))
+        cursor = match.end()
+    out.append((cursor, end))
+    return [s for s in out if s[1] > s[0]]
+
+
+def _clauses(text: str, span: Span) -> List[Span]:
+    """A sentence split where a new question starts; only when both sides are questions, so
+    "partners in Poland and Latvia" and "students and staff who went abroad" stay whole."""
+    start, end = span
+    cuts = [m.end() for m in CLAUSE_BREAK.finditer(text, start, end) if m.end() - start > 8]
+    if not cuts:
+        return [span]
+    bounds = [start, *cuts, end]
+    pieces = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        clause = _strip_joiner(text[piece[0] : piece[1]])
+        joined = text[piece[0] - 2 : piece[0]].strip() == "," and not re.match(
+            r"\W*(and|or|but|also|plus|btw)\b", text[piece[0] : piece[1]], re.I
+        )
+        if joined and not _asks(_strip_joiner(text[out[-1][0] : out[-1][1]])):
+            out[-1] = (out[-1][0], piece[1])  # "If I enrol, can I ..." is one question
+        elif _asks(clause) and len(clause.split()) >= 3:
+            out.append(piece)
+        else:
+            out[-1] = (out[-1][0], piece[1])
+    return out
+
+
+def _strip_joiner(clause: str) -> str:
+    return re.sub(
+        r"^\W*(?:(?:and|also|plus|btw|additionally|furthermore|moreover|or|but)\W+)+",
+        "",
+        clause,
+        flags=re.I,
+    )
+
+
+def _asks(clause: str) -> bool:
+    return bool(ASKS.match(clause)) or clause.rstrip().endswith("?")
+
+
+def _is_question(segment: str, span: Span, text: str) -> bool:
+    stripped = segment.strip()
+    if stripped.endswith(":"):  # "Could you please tell me:" introduces the questions below it
+        return False
+    if stripped.endswith("?") or _asks(_strip_joiner(stripped)):
+        return True
+    # A list item under an introduction ("Could you tell me:\n- whether ...;\n- what ...")
+    # is a question even when it is written as a noun phrase.
+    line_start = text.rfind("\n", 0, span[0]) + 1
+    marker = ITEM_MARK.match(text, line_start)
+    return bool(marker) and marker.end() <= span[0] + 1 and not stripped.endswith(":")
+
+
+def _chitchat_flags(text: str, pieces: List[Span]) -> List[bool]:
+    """Which pieces are greetings, thanks or sign-offs; a short capitalised line right after a
+    sign-off is the writer's name ("Best,\nRauf")."""
+    flags: List[bool] = []
+    for start, end in pieces:
+        segment = text[start:end]
+        after_signoff = bool(flags) and flags[-1] and "\n" in text[:start][-3:]
+        flags.append(_is_greeting(segment) or (after_signoff and _is_name(segment)))
+    return flags
+
+
+def _is_greeting(segment: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", segment)
+    if not words:
+        return True
+    if not GREETING.match(segment):
+        return False
+    return len(words) <= 3 or (len(words) <= 8 and not _asks(_greeting_tail(segment)))
+
+
+def _greeting_tail(segment: str) -> str:
+    return GREETING.sub("", segment, count=1)
+
+
+def _is_name(segment: str) -> bool:
+    words = re.findall(r"[^\W\d_]+\.?", segment)
+    return 0 < len(words) <= 3 and all(w[:1].isupper() for w in words) and "?" not in segment
