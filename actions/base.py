@@ -72,6 +72,8 @@ class AnswerAction(Action, ABC):
         send(dispatcher, reply)
         events = [SlotSet("topic", reply.topic), SlotSet("failed_answers", float(failures))]
         events += [SlotSet(name, value) for name, value in reply.subject.items()]
+        if reply.listed:
+            events.append(SlotSet("listed", reply.listed))
         home = Question.whole(tracker).home_country()
         if home and home != tracker.get_slot("home_country"):
             events.append(SlotSet("home_country", home))

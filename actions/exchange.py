@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+from typing import List
+
 from actions.base import AnswerAction
 from actions.question import Question
 from bot.answers import Answer, exchange
+from bot.answers.base import merge
+
+
+def partners_in_each(countries: List[str]) -> Answer:
+    """Partners in each country asked about ("Latvia or Finland?"), in one answer."""
+    return merge([exchange.partners_in(country) for country in countries])
 
 
 class ActionExchangeProgrammes(AnswerAction):
     action_name = "action_exchange_programmes"
 
     def answer(self, question: Question) -> Answer:
-        country = question.destination_country()  # "can I do an exchange in Poland?"
-        return exchange.partners_in(country) if country else exchange.exchange_overview()
+        countries = question.destination_countries()  # "can I do an exchange in Poland?"
+        return partners_in_each(countries) if countries else exchange.exchange_overview()
 
 
 class ActionErasmus(AnswerAction):
     action_name = "action_erasmus"
 
     def answer(self, question: Question) -> Answer:
-        country = question.destination_country()
-        return exchange.partners_in(country) if country else exchange.erasmus()
+        countries = question.destination_countries()
+        return partners_in_each(countries) if countries else exchange.erasmus()
 
 
 class ActionMevlana(AnswerAction):
@@ -41,6 +49,9 @@ class ActionPartners(AnswerAction):
     action_name = "action_partners"
 
     def answer(self, question: Question) -> Answer:
+        countries = question.destination_countries()
+        if len(countries) > 1:
+            return partners_in_each(countries)
         return exchange.partners(question.destination_country(), question.organisation())
 
 

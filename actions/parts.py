@@ -9,15 +9,15 @@ that asks one thing (answer_question), so a part gets exactly the answer it woul
 from __future__ import annotations
 
 import importlib
-import re
 from typing import Dict, List, Tuple
 
 from rasa_sdk import Tracker
 
 from actions.base import AnswerAction
+from actions.context import answer_from_context
 from actions.question import Question
 from bot.answers import Answer, office
-from bot.answers.base import source_line
+from bot.answers.base import merge
 from bot.links import echo
 from bot.understanding.details import unanswered_detail
 from bot.understanding.split import MAX_PARTS
@@ -25,7 +25,6 @@ from bot.understanding.split import MAX_PARTS
 ACTION_MODULES = ("exchange", "office", "programmes", "projects", "students", "follow_up")
 PART_MIN_CONFIDENCE = 0.3  # as FallbackClassifier's threshold in config.yml
 HEADING_LENGTH = 90
-SOURCE = re.compile(r"\n*_Source: [^\n]*_\s*$")
 
 
 def _registry() -> Dict[str, AnswerAction]:
@@ -55,8 +54,12 @@ def action_for(intent: str | None) -> AnswerAction | None:
 
 
 async def answer_question(action: AnswerAction, question: Question) -> Answer:
-    """One question: an unknown detail of a known topic is declined honestly before any
-    neighbouring fact is offered; otherwise the action answers."""
+    """One question: one that points back at the previous answer is answered about it; an
+    unknown detail of a known topic is declined honestly before any neighbouring fact is
+    offered; otherwise the action answers."""
+    referred = answer_from_context(question)
+    if referred is not None:
+        return referred
     detail = unanswered_detail(question.text)
     if detail is not None:
         return office.not_covered(detail)
@@ -89,40 +92,26 @@ async def answer_message(action: AnswerAction, tracker: Tracker) -> Tuple[Answer
         reply = await answer_question(action, question)
         return reply, [] if reply.known else [question.text]
     unanswered = [q.text for q, r in replies if not r.known]
-    return combine(replies, left_out), unanswered
+    return combine(replies, len(parts) + left_out), unanswered
 
 
-def combine(replies: List[Tuple[Question, Answer]], left_out: int = 0) -> Answer:
-    """One short section per question, in order. A paragraph already said (the office's
-    contacts after two "not covered" parts) is not repeated, and one source line closes it."""
-    said: set = set()
-    sections: List[str] = []
-    for question, reply in replies:
-        paragraphs = [p for p in SOURCE.sub("", reply.text).split("\n\n") if p.strip()]
-        fresh = [p for p in paragraphs if p.strip() not in said]
-        said.update(p.strip() for p in fresh)
-        if not fresh:
-            continue  # the same answer as an earlier question's
+def combine(replies: List[Tuple[Question, Answer]], asked: int) -> Answer:
+    """One short section per question, in order, headed by the question as the student wrote
+    it; says so when more were asked than one reply answers."""
+    headings = []
+    for question, _ in replies:
         heading = echo(question.text)
         if len(heading) > HEADING_LENGTH:
             heading = heading[: HEADING_LENGTH - 1].rsplit(" ", 1)[0] + "…"
-        sections.append(f"**{len(sections) + 1}. {heading}**\n" + "\n\n".join(fresh))
-    if left_out:
-        sections.append(
-            f"You asked {len(replies) + left_out} questions; I've answered the first "
-            f"{MAX_PARTS}. Please send me the other {left_out} in another message."
+        headings.append(heading)
+    answers = [reply for _, reply in replies]
+    if asked > MAX_PARTS:
+        note = (
+            f"You asked {asked} questions; I've answered the first {MAX_PARTS}. Please send me "
+            f"the other {asked - MAX_PARTS} in another message."
         )
-    answered = [r for _, r in replies if r.known]
-    last = answered[-1] if answered else replies[-1][1]
-    facts = [fact for _, r in replies for fact in r.facts]
-    text = "\n\n".join(sections)
-    if facts:
-        text += "\n\n" + source_line(facts)
-    return Answer(
-        text,
-        list(last.buttons),
-        last.topic,
-        known=bool(answered),
-        subject=dict(last.subject),
-        facts=facts,
-    )
+        answers.append(Answer(note, [], None, known=False))
+        headings.append("The other questions")
+    reply = merge(answers, headings)
+    reply.known = any(r.known for _, r in replies)
+    return reply

@@ -84,10 +84,22 @@ class Question:
 
     def destination_country(self) -> str | None:
         """A country named as a destination or partner; "back home" means the student's own."""
-        country = self.entity("country")
-        if country is None and HOME.search(self.text):
-            return self.home_country()
-        return country
+        countries = self.destination_countries()
+        return countries[0] if countries else None
+
+    def destination_countries(self) -> List[str]:
+        """Every country asked about as a destination or partner ("Latvia or Finland?"), in
+        order, once each."""
+        found: List[str] = []
+        for entity in self.entities:
+            value = str(entity.get("value"))
+            is_country = entity.get("entity") == "country"
+            if is_country and not self._is_origin(entity) and value not in found:
+                found.append(value)
+        if not found and HOME.search(self.text):
+            home = self.home_country()
+            return [home] if home else []
+        return found
 
     def students_country(self) -> str | None:
         """The country of the students asked about: named, or the student's own ("students from

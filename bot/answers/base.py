@@ -7,6 +7,7 @@ arrange facts into sentences. Every answer ends with where it comes from and as 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, Iterable, List, Sequence
@@ -52,6 +53,7 @@ class Answer:
     known: bool = True
     subject: Dict[str, str] = field(default_factory=dict)
     facts: List[Cited] = field(default_factory=list)  # what it rests on (for multi-part replies)
+    listed: List[str] = field(default_factory=list)  # "kind:key" of a list shown ("the second one")
 
 
 def as_of(facts: Iterable[Cited] = ()) -> str:
@@ -75,6 +77,36 @@ def answer(
 ) -> Answer:
     return Answer(
         f"{body}\n\n{source_line(facts)}", list(buttons), topic, True, dict(subject), list(facts)
+    )
+
+
+SOURCE_LINE = re.compile(r"\n*_Source: [^\n]*_\s*$")
+
+
+def merge(answers: Sequence[Answer], headings: Sequence[str] | None = None) -> Answer:
+    """Several answers as one reply: in order, each under its heading if given, a paragraph
+    already said (the office's contacts after two "not covered" answers) not repeated, one
+    source line for all their facts. Buttons and context come from the last known answer."""
+    said: set = set()
+    sections: List[str] = []
+    for position, reply in enumerate(answers):
+        paragraphs = [p for p in SOURCE_LINE.sub("", reply.text).split("\n\n") if p.strip()]
+        fresh = [p for p in paragraphs if p.strip() not in said]
+        said.update(p.strip() for p in fresh)
+        if not fresh:
+            continue  # the same answer as an earlier one's
+        body = "\n\n".join(fresh)
+        if headings is not None:
+            body = f"**{len(sections) + 1}. {headings[position]}**\n{body}"
+        sections.append(body)
+    known = [r for r in answers if r.known]
+    last = known[-1] if known else answers[-1]
+    facts = [fact for r in answers for fact in r.facts]
+    text = "\n\n".join(sections)
+    if facts:
+        text += "\n\n" + source_line(facts)
+    return Answer(
+        text, list(last.buttons), last.topic, bool(known), dict(last.subject), facts, last.listed
     )
 
 

@@ -140,7 +140,9 @@ def exchange_overview() -> Answer:
     facts = [kb.cooperation.overview, kb.cooperation.includes]
     facts += [c for p in kb.exchange_programmes for c in p.partner_claims]
     buttons = [*EXCHANGE_BUTTONS.values(), Button.ask("Dual degree", "ask_dual_degree")]
-    return answer("\n\n".join(parts), facts, buttons, topic="exchange")
+    reply = answer("\n\n".join(parts), facts, buttons, topic="exchange")
+    reply.listed = [f"exchange:{p.id}" for p in kb.exchange_programmes]
+    return reply
 
 
 def partner_countries() -> Answer:
@@ -161,7 +163,9 @@ def partner_countries() -> Answer:
         body += f"\n\nInternational projects also connect BEU with universities in {names}."
     body += "\n\n" + named_universities(index.kb.exchange_programmes)
     facts = [c for p in index.kb.exchange_programmes for c in p.partner_claims]
-    return answer(body, facts, list(EXCHANGE_BUTTONS.values()), topic="partners")
+    reply = answer(body, facts, list(EXCHANGE_BUTTONS.values()), topic="partners")
+    reply.listed = [f"exchange:{p.id}" for p in index.kb.exchange_programmes]
+    return reply
 
 
 def partners_in(country_text: str) -> Answer:

@@ -195,7 +195,9 @@ def projects_overview() -> Answer:
     buttons = [
         Button.ask(p.acronym, "ask_project_details", project=p.acronym) for p in kb.projects[:5]
     ]
-    return answer(body, [*kb.project_groups, *kb.projects], buttons, topic="projects")
+    reply = answer(body, [*kb.project_groups, *kb.projects], buttons, topic="projects")
+    reply.listed = [f"project:{p.acronym}" for p in kb.projects]
+    return reply
 
 
 def related_project(acronym: str) -> Answer:

@@ -52,4 +52,7 @@ def scholarships(name: str | None = None) -> Answer:
         "so please check with the department."
     )
     buttons = [Button.ask("Contact the office", "ask_contact")]
-    return answer(body, [support], buttons, topic="scholarships")
+    reply = answer(body, [support], buttons, topic="scholarships")
+    if not name:
+        reply.listed = [f"scholarship:{s.name}" for s in support.programmes]
+    return reply

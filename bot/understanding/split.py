@@ -52,7 +52,8 @@ REQUEST = (
     r"explain|describe|list|give me|show me|let me know|i need to know|i need info|"
     r"i'm interested in|im interested in|interested in|need info|info on|info about|"
     r"information on|information about|details on|details about|what about|how about|"
-    r"is it true|is it possible|whether"
+    r"is it true|is it possible|whether|i would (also )?(love|like) to|i'?d (also )?(love|like) to|"
+    r"i (also )?want to (go|do|spend|study|apply|join)"
 )
 ASKS = re.compile(
     rf"^\W*(?:(?:and|also|plus|so|but|btw|ok|okay|oh|then)\W+)*(?:{QUESTION_WORDS}|{REQUEST})\b",

@@ -1,0 +1,110 @@
+"""Questions that only make sense after the previous answer: "and the second one?", "how many?"
+right after a programme, "which universities are in it?" right after a project.
+
+The previous answer left its topic, its subject (the project slot) and the items of any list it
+showed (the `listed` slot, "kind:key" strings set from Answer.listed). A question that names no
+subject of its own and points back at one of those is answered about it; anything else is left
+to the intent's action.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Dict, List
+
+from actions.question import Question
+from bot.answers import Answer, exchange, projects, students
+
+ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "sixth": 5,
+    "6th": 5,
+    "seventh": 6,
+    "7th": 6,
+    "eighth": 7,
+    "8th": 7,
+    "ninth": 8,
+    "9th": 8,
+    "last": -1,
+}
+ORDINAL = re.compile(
+    r"\b(?:the\s+)?(" + "|".join(ORDINALS) + r")\b(?:\s+(?:one|item|project|programme|program))?",
+    re.I,
+)
+NUMBERED = re.compile(r"\b(?:number|no\.?|#)\s*(\d)\b", re.I)
+BARE_COUNT = re.compile(r"^\W*(and\s+)?(so\s+)?how many\b[\w\s']{0,25}\??\W*$", re.I)
+MEMBERS = re.compile(
+    r"\b(which|what|who)\b[^?]{0,30}\b(universit(y|ies)|partners?|members?|institutions?|"
+    r"organi[sz]ations?|countries)\b[^?]{0,20}\b(in it|in that|in this|involved|take part|"
+    r"part of it|participat\w*|with it)\b",
+    re.I,
+)
+EXCHANGE_TOPICS = {
+    "erasmus_ka1": exchange.erasmus,
+    "mevlana": exchange.mevlana,
+    "bilateral": exchange.bilateral,
+}
+LIST_ITEMS: Dict[str, Callable[[str], Answer]] = {
+    "project": lambda key: projects.project(key, "details"),
+    "exchange": lambda key: (
+        EXCHANGE_TOPICS.get(key) or (lambda: exchange.programme_answer(key, []))
+    )(),
+    "scholarship": lambda key: students.scholarships(key),
+}
+SUBJECT_ENTITIES = ("project", "country", "university", "organisation", "scholarship")
+
+
+def answer_from_context(question: Question) -> Answer | None:
+    """The answer to a question that refers back to the previous answer, if it does."""
+    if any(question.entity(name) for name in SUBJECT_ENTITIES):
+        return None
+    return _list_item(question) or _count_of_topic(question) or _members_of_project(question)
+
+
+def _list_item(question: Question) -> Answer | None:
+    listed: List[str] = list(question.slot("listed") or [])
+    if not listed:
+        return None
+    match = ORDINAL.search(question.text)
+    if match:
+        position = ORDINALS[match.group(1).lower()]
+    else:
+        numbered = NUMBERED.search(question.text)
+        if not numbered:
+            return None
+        position = int(numbered.group(1)) - 1
+    if not -len(listed) <= position < len(listed):
+        return None
+    kind, _, key = listed[position].partition(":")
+    render = LIST_ITEMS.get(kind)
+    return render(key) if render else None
+
+
+def _count_of_topic(question: Question) -> Answer | None:
+    """ "How many?" right after a programme is that programme's count."""
+    if not BARE_COUNT.match(question.text):
+        return None
+    topic = question.slot("topic") or ""
+    if topic in EXCHANGE_TOPICS:
+        return EXCHANGE_TOPICS[topic]()
+    if topic == "students":
+        return students.international_students()
+    return None
+
+
+def _members_of_project(question: Question) -> Answer | None:
+    """ "Which universities are in it?" right after a project: that project's partners."""
+    topic = question.slot("topic") or ""
+    project = question.slot("project")
+    if not (project and topic.startswith("project_") and MEMBERS.search(question.text)):
+        return None
+    return projects.project(project, "details")
