@@ -14,6 +14,8 @@ HONEST = (
     r"outside (of )?(my|what)|not something i|i'?m not able|i am not able|no details|not in my|"
     r"beyond my|only (answer|help)|no (data|record|details)|not (listed|mentioned|covered)|"
     r"(doesn'?t|does not|don'?t|do not) (say|mention|list|cover|include|contain)|"
+    r"(doesn'?t|does not|don'?t|do not) (give|name|state|describe)|"
+    r"(isn'?t|is not|aren'?t|are not) (covered|given|listed|mentioned|stated)|"
     r"not (yet )?(in|part of) (my|our|the)|i'?m afraid|no (such )?(answer|info)"
 )
 NEGATIVE = r"\b(no|not|don'?t|do not|none|isn'?t|aren'?t|neither)\b"
