@@ -100,9 +100,9 @@ def combine(replies: List[Tuple[Question, Answer]], asked: int) -> Answer:
     it; says so when more were asked than one reply answers."""
     headings = []
     for question, _ in replies:
-        heading = echo(question.text)
-        if len(heading) > HEADING_LENGTH:
-            heading = heading[: HEADING_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+        heading = echo(question.text, limit=HEADING_LENGTH)  # safe to show as markdown
+        if question.text.rstrip().endswith("?") and not heading.endswith("…"):
+            heading += "?"
         headings.append(heading)
     answers = [reply for _, reply in replies]
     if asked > MAX_PARTS:

@@ -23,7 +23,8 @@ COUNTABLE = (
     r"programmes?)"
 )
 PERSON = (
-    r"(dean|rector|vice[- ]rector|president|director|head|chair(man|person)?|manager|"
+    r"(dean|rector|vice[- ]rector|president|director|head of (the )?(department|office|faculty|"
+    r"school|international)|chair(man|person)?|manager|"
     r"contact person|professor|coordinator of the (office|department))"
 )
 
@@ -92,15 +93,16 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         "language requirements",
         re.compile(
             r"\b(ielts|toefl|duolingo|language (test|certificate|requirements?|level|score)|"
-            r"english level|level of english)\b|\b(need|have|required) to (speak|know|learn)\b|"
-            r"\bspeak (azerbaijani|russian|turkish)\b"
+            r"english level|level of english)\b|\b(need|have|required|must|should) (to )?"
+            r"(speak|know|learn) (azerbaijani|russian|turkish|english|the language|any language|"
+            r"the local language)\b"
         ),
     ),
     (
         "accommodation",
         re.compile(
-            r"\b(dorms?|dormitor(y|ies)|hostels?|accommodation|housing|apartments?|w"
-            r"here (can|will|would|do) i live|place to (live|stay))\b"
+            r"\b(dorms?|dormitor(y|ies)|hostels?|accommodation|housing|apartments?|"
+            r"where (can|will|would|do) i live|place to (live|stay))\b"
         ),
     ),
     (

@@ -41,11 +41,20 @@ class Split:
     dropped: int  # questions found beyond MAX_PARTS, not answered
 
 
-QUESTION_WORDS = (
-    r"who|whom|whose|what|what's|whats|when|where|which|why|how|is|isn't|are|aren't|am|do|don't|"
-    r"does|doesn't|did|didn't|can|can't|could|couldn't|will|would|should|shall|may|might|must|"
-    r"has|have|any|anyone|anybody"
+WH_WORDS = (
+    r"who|whom|whose|who's|whos|what|what's|whats|when|where|where's|which|why|how|how's|any|"
+    r"anyone|anybody"
 )
+AUXILIARIES = (
+    r"is|isn't|are|aren't|am|do|don't|does|doesn't|did|didn't|can|can't|could|couldn't|will|"
+    r"would|should|shall|may|might|must|has|have"
+)
+# An auxiliary asks only when its subject follows: "can I go", not "would love to try".
+ASKING_AUXILIARY = (
+    rf"(?:{AUXILIARIES})\s+(?:i|you|we|they|he|she|it|there|beu|this|that|these|those|the|a|an|"
+    r"my|your|our|its|their|any|some|students?|foreign|international|erasmus|mevlana|\w+'s)\b"
+)
+QUESTION_WORDS = rf"{WH_WORDS}|{ASKING_AUXILIARY}"
 REQUEST = (
     r"tell me|tell us|please tell|pls tell|plz tell|i want to know|i'd like to know|"
     r"i would like to know|i wonder|i'm wondering|im wondering|i was wondering|wondering|"
@@ -53,10 +62,27 @@ REQUEST = (
     r"i'm interested in|im interested in|interested in|need info|info on|info about|"
     r"information on|information about|details on|details about|what about|how about|"
     r"is it true|is it possible|whether|i would (also )?(love|like) to|i'?d (also )?(love|like) to|"
-    r"i (also )?want to (go|do|spend|study|apply|join)"
+    r"i (also )?want to (go|do|spend)|i'?m (also )?curious|i am (also )?curious|inform me|"
+    r"inform us|i meant|i mean|meant"
 )
 ASKS = re.compile(
-    rf"^\W*(?:(?:and|also|plus|so|but|btw|ok|okay|oh|then)\W+)*(?:{QUESTION_WORDS}|{REQUEST})\b",
+    r"^\W*(?:(?:and|also|plus|so|but|btw|ok|okay|oh|ah|oops|sorry|sry|then|please|pls|plz|"
+    r"kindly)\W+)*"
+    rf"(?:{QUESTION_WORDS}|{REQUEST})\b",
+    re.I,
+)
+# A request in the middle of a sentence still makes it a question ("As a Chinese student I'd
+# like to know if ...").
+REQUEST_INSIDE = re.compile(
+    r"\b(i'?d like to know|i would like to know|i want to know|i wonder|i'?m wondering|"
+    r"i was wondering|i'?m curious|can you tell me|could you tell me|please tell me|"
+    r"let me know|i'?d like to learn|i would like to learn)\b",
+    re.I,
+)
+SMALL_TALK = re.compile(
+    r"^\W*(is |are )?(any(one|body) (there|here|online)|are you (there|a bot|real|human|a robot)|"
+    r"how are you( doing)?|how'?s it going|what'?s up|wassup|ok(ay)?|ok(ay)? thanks?( bye)?|"
+    r"thanks? bye|bye)\W*$",
     re.I,
 )
 
@@ -64,21 +90,25 @@ GREETING = re.compile(
     r"^\W*(hi|hello|hey|hiya|yo|hallo|dear|good (morning|afternoon|evening|day)|greetings|"
     r"salam|salaam|merhaba|merhabalar|privet|ciao|hola|bonjour|assalamu alaikum|"
     r"thanks?|thank you|thx|ty|tnx|cheers|best|regards|kind regards|best regards|"
-    r"sincerely|yours|bye|goodbye|cya|see you|many thanks|thanks in advance|"
+    r"sincerely|yours|bye|goodbye|cya|see you|many thanks|thanks in advance|ok thanks|okay thanks|"
     r"looking forward|have a nice day|have a good day|respectfully)\b",
     re.I,
 )
 
 # A numbered or bulleted item at the start of a line or inline ("1) a? 2) b?").
 ITEM_MARK = re.compile(
-    r"(?:(?<=\s)|^)(?:\(?\d{1,2}[.)\-:]|\(?[a-h]\)|[-*•·–—]|q\d{1,2}[.):])\s+", re.I | re.M
+    r"(?:(?<=\s)|^)(?:\(?\d{1,2}[.)\-:]|\(?[a-h]\)|\(?(?:i{1,3}|iv|vi{0,3}|ix)\)|[-*•·–—]|"
+    r"\**q\d{1,2}\**[.):]?)\s*(?=\S)",
+    re.I | re.M,
 )
+NUMBERED_MARK = re.compile(r"\(?\d|\(?[a-h]\)|\(?[ivx]+\)|\**q\d", re.I)
 SENTENCE_END = re.compile(r"(?<=[?!])[\s\"'”)]*(?=\S)|(?<=[.;])\s+(?=\S)")
 ABBREVIATION = re.compile(
     r"\b(dr|mr|mrs|ms|prof|st|e\.g|i\.e|etc|vs|no|nr|approx|u\.s|u\.k)\.$", re.I
 )
 # Where a sentence holds a second question: "..., also ...", "... and when does it run?".
 CLAUSE_BREAK = re.compile(
+    rf"\s[-–—]+\s+(?=(?:and\s+)?(?:{QUESTION_WORDS}|{REQUEST})\b)|"
     rf"(?:[,;]\s*|\s+)(?=(?:and\s+)?(?:also|plus|btw|additionally|furthermore|moreover)\b)|"
     rf"(?:,\s*|\s+)(?=(?:and|or|but)\s+(?:also\s+)?(?:{QUESTION_WORDS}|{REQUEST})\b(?!\s+(?:and|or)\b))|"
     rf",\s*(?=(?:{QUESTION_WORDS})\s+(?!(?:and|or)\b)\w+\s+\w+)",
@@ -90,9 +120,8 @@ LETTER = re.compile(r"[^\W\d_]", re.U)
 def split_questions(text: str | None) -> Split:
     """The questions of a message, in order (at most MAX_PARTS; `dropped` counts the rest).
 
-    A message with no recognisable question ("Erasmus." or "partners in Italy") is one part:
-    the whole message, as the intent model has always read it. A message of only greetings or
-    punctuation has no parts."""
+    A message without a recognisable question ("Erasmus.", "partners in Italy", a greeting) has
+    no parts: the intent model reads it whole, as it always has."""
     text = (text or "")[:MAX_SCANNED]
     if not LETTER.search(text):
         return Split([], 0)
@@ -103,12 +132,14 @@ def split_questions(text: str | None) -> Split:
         for p, chat in zip(pieces, chitchat, strict=True)
         if not chat and _is_question(text[p[0] : p[1]], p, text)
     ]
-    if not questions:
-        if all(chitchat):
-            return Split([], 0)
-        content = [p for p, chat in zip(pieces, chitchat, strict=True) if not chat]
-        start, end = content[0][0], content[-1][1]
-        return Split([_part(text, (start, end))], 0)
+    for position in range(1, len(pieces)):
+        piece, before = pieces[position], pieces[position - 1]
+        if (
+            piece not in questions
+            and before in questions
+            and _added_topic(text[piece[0] : piece[1]])
+        ):
+            questions.insert(questions.index(before) + 1, piece)
     parts = [_part(text, span) for span in questions]
     return Split(parts[:MAX_PARTS], max(0, len(parts) - MAX_PARTS))
 
@@ -148,14 +179,9 @@ def _split(text: str, spans: List[Span], pattern: re.Pattern) -> List[Span]:
 def _items(text: str, span: Span) -> List[Span]:
     start, end = span
     marks = [m for m in ITEM_MARK.finditer(text, start, end)]
-    # A hyphen inside a sentence ("mobile apps - game design") is not a bullet: inline marks
-    # count only when they are numbered, or when the line starts with one.
-    inline = [
-        m
-        for m in marks
-        if m.start() > start and not re.match(r"\(?\d|\(?[a-h]\)|q\d", m.group(), re.I)
-    ]
-    marks = [m for m in marks if m not in inline or (marks and marks[0].start() == start)]
+    # A hyphen inside a sentence ("FameLab - what is it?") is not a bullet: inline marks count
+    # only when they are numbered ("1) a? 2) b?").
+    marks = [m for m in marks if m.start() == start or NUMBERED_MARK.match(m.group())]
     if not marks:
         return [span]
     out, cursor = [], start
@@ -186,7 +212,10 @@ def _clauses(text: str, span: Span) -> List[Span]:
     """A sentence split where a new question starts; only when both sides are questions, so
     "partners in Poland and Latvia" and "students and staff who went abroad" stay whole."""
     start, end = span
-    cuts = [m.end() for m in CLAUSE_BREAK.finditer(text, start, end) if m.end() - start > 8]
+    cuts: List[int] = []
+    for match in CLAUSE_BREAK.finditer(text, start, end):
+        if match.end() - start > 8 and (not cuts or match.end() - cuts[-1] > 5):
+            cuts.append(match.end())
     if not cuts:
         return [span]
     bounds = [start, *cuts, end]
@@ -199,11 +228,26 @@ def _clauses(text: str, span: Span) -> List[Span]:
         )
         if joined and not _asks(_strip_joiner(text[out[-1][0] : out[-1][1]])):
             out[-1] = (out[-1][0], piece[1])  # "If I enrol, can I ..." is one question
-        elif _asks(clause) and len(clause.split()) >= 3:
+        elif _short_label(text[out[-1][0] : out[-1][1]]):
+            out[-1] = (out[-1][0], piece[1])  # "FameLab - what is it?"
+        elif (_asks(clause) and len(clause.split()) >= 3) or (
+            _added_topic(text[piece[0] : piece[1]]) and _asks(text[out[-1][0] : out[-1][1]])
+        ):
             out.append(piece)
         else:
             out[-1] = (out[-1][0], piece[1])
     return out
+
+
+def _short_label(piece: str) -> bool:
+    """A name or topic before a dash or comma, not a question of its own."""
+    return len(piece.split()) <= 3 and not _asks(piece)
+
+
+def _added_topic(clause: str) -> bool:
+    """ "... plus the Creative Spark thing", "... and also the popular departments": a second
+    subject added to a request is a second question."""
+    return bool(re.match(r"\W*(?:and\s+also|also|plus)\s+(?:the\s+)?\w+\W+\w+", clause, re.I))
 
 
 def _strip_joiner(clause: str) -> str:
@@ -216,11 +260,16 @@ def _strip_joiner(clause: str) -> str:
 
 
 def _asks(clause: str) -> bool:
-    return bool(ASKS.match(clause)) or clause.rstrip().endswith("?")
+    clause = re.sub(r"^\W*(?:hi|hello|hey|so|ok|okay)\b[\s,!.]*", "", clause, flags=re.I)
+    return bool(ASKS.match(clause) or REQUEST_INSIDE.search(clause)) or clause.rstrip().endswith(
+        "?"
+    )
 
 
 def _is_question(segment: str, span: Span, text: str) -> bool:
     stripped = segment.strip()
+    if stripped.startswith("(") and not stripped.endswith("?"):
+        return False  # "(I mean CRENG)": a remark on the question before it
     if stripped.endswith(":"):  # "Could you please tell me:" introduces the questions below it
         return False
     if stripped.endswith("?") or _asks(_strip_joiner(stripped)):
@@ -245,10 +294,12 @@ def _chitchat_flags(text: str, pieces: List[Span]) -> List[bool]:
 
 def _is_greeting(segment: str) -> bool:
     words = re.findall(r"[^\W\d_]+", segment)
-    if not words:
+    if not words or SMALL_TALK.match(segment):
         return True
     if not GREETING.match(segment):
         return False
+    if SMALL_TALK.match(_greeting_tail(segment)):
+        return True  # "Merhaba, how are you?"
     return len(words) <= 3 or (len(words) <= 8 and not _asks(_greeting_tail(segment)))
 
 
