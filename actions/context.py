@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, List
 
+from actions.follow_up import repeat_about
 from actions.question import Question
 from bot.answers import Answer, exchange, projects, students
 
@@ -60,11 +61,23 @@ LIST_ITEMS: Dict[str, Callable[[str], Answer]] = {
     )(),
     "scholarship": lambda key: students.scholarships(key),
 }
+CORRECTION = re.compile(
+    r"\b(i meant|i mean|meant to (say|ask|write)|sorry,? (i )?meant|not \w+,? but|instead of)\b",
+    re.I,
+)
+WHICH_COUNTRIES = re.compile(
+    r"^\W*(and\s+)?(so\s+)?(from\s+|in\s+)?(which|what)\s+countr(y|ies)\b[\w\s']{0,20}\??\W*$",
+    re.I,
+)
 SUBJECT_ENTITIES = ("project", "country", "university", "organisation", "scholarship")
 
 
 def answer_from_context(question: Question) -> Answer | None:
     """The answer to a question that refers back to the previous answer, if it does."""
+    if CORRECTION.search(question.text):
+        corrected = repeat_about(question)  # "oops, I meant Slovakia": the last question again
+        if corrected is not None:
+            return corrected
     if any(question.entity(name) for name in SUBJECT_ENTITIES):
         return None
     return _list_item(question) or _count_of_topic(question) or _members_of_project(question)
@@ -85,6 +98,9 @@ def _list_item(question: Question) -> Answer | None:
     if not -len(listed) <= position < len(listed):
         return None
     kind, _, key = listed[position].partition(":")
+    aspect = (question.intent or "").removeprefix("ask_project_")
+    if kind == "project" and aspect in projects.ASPECTS:
+        return projects.project(key, aspect)  # "who coordinates the second one?"
     render = LIST_ITEMS.get(kind)
     return render(key) if render else None
 

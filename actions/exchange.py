@@ -6,7 +6,7 @@ from typing import List
 
 from actions.base import AnswerAction
 from actions.question import Question
-from bot.answers import Answer, exchange
+from bot.answers import Answer, exchange, projects
 from bot.answers.base import merge
 
 
@@ -49,6 +49,9 @@ class ActionPartners(AnswerAction):
     action_name = "action_partners"
 
     def answer(self, question: Question) -> Answer:
+        project = question.entity("project")
+        if project and not question.destination_countries():
+            return projects.project(project, "details")  # "which universities are in CRENG?"
         countries = question.destination_countries()
         if len(countries) > 1:
             return partners_in_each(countries)

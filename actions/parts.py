@@ -76,22 +76,23 @@ async def answer_message(action: AnswerAction, tracker: Tracker) -> Tuple[Answer
         reply = await answer_question(action, question)
         return reply, [] if reply.known else [question.text]
     replies: List[Tuple[Question, Answer]] = []
+    previous: Question | None = None
     for part in parts:
-        question = Question.part(tracker, part)
+        question = Question.part(tracker, part, previous)
         part_action = action_for(
             question.intent if question.confidence >= PART_MIN_CONFIDENCE else "nlu_fallback"
         )
         if part_action is None:
             continue
-        reply = await answer_question(part_action, question)
-        if reply.topic == "unavailable":
-            return reply, []
-        replies.append((question, reply))
+        # One part that can't be looked up right now ("try again in a minute") doesn't stop
+        # the others being answered.
+        replies.append((question, await answer_question(part_action, question)))
+        previous = question
     if not replies:
         question = Question.whole(tracker)
         reply = await answer_question(action, question)
         return reply, [] if reply.known else [question.text]
-    unanswered = [q.text for q, r in replies if not r.known]
+    unanswered = [q.text for q, r in replies if not r.known and r.topic != "unavailable"]
     return combine(replies, len(parts) + left_out), unanswered
 
 

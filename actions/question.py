@@ -19,6 +19,7 @@ ORIGIN_ROLE = "origin"
 ORIGIN = re.compile(
     r"\b(i'?m|i am|im|me|student|students|citizen|citizens|people)\s+from\s+(the\s+)?$", re.I
 )
+CARRIED = {"project", "university", "organisation"}
 HOME = re.compile(
     r"\b(back home|at home|my (home )?country|my homeland|home country|my own country)\b", re.I
 )
@@ -50,7 +51,12 @@ class Question:
         )
 
     @classmethod
-    def part(cls, tracker: Tracker, part: Dict[str, Any]) -> Question:
+    def part(
+        cls, tracker: Tracker, part: Dict[str, Any], previous: Question | None = None
+    ) -> Question:
+        """One question of the message. "Who coordinates PAWER, and how many went to its
+        trainings?": a part that names no project or organisation of its own is about the one
+        the part before it named (countries are not carried over: each part says its own)."""
         message = tracker.latest_message or {}
         entities = list(message.get("entities") or [])
         inside = [
@@ -58,6 +64,8 @@ class Question:
             for e in entities
             if part["start"] <= e.get("start", -1) and e.get("end", 0) <= part["end"]
         ]
+        if previous is not None and not any(e.get("entity") in CARRIED for e in inside):
+            inside += [e for e in previous.entities if e.get("entity") in CARRIED]
         intent = part.get("intent") or {}
         return cls(
             part["text"],

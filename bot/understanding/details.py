@@ -34,14 +34,16 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         re.compile(
             rf"\bhow much\b(?!\s+{COUNTABLE})|\b(tuition|fees?|costs?|price|prices|stipends?|"
             r"allowance|salar(y|ies)|honorari(um|a)|payment|paid|pays?|euros?|dollars?|manats?|"
-            r"azn|usd|eur|grant amount|amount of the grant|per month|a month|monthly)\b",
+            r"azn|usd|eur|grant amount|amount of the grant|per month|a month|monthly|prizes?|"
+            r"prize money|award money)\b",
         ),
     ),
     (
         "the names of staff members",
         re.compile(
             rf"\b(who is|who's|whos|name of|names of|what is the name|what's the name|called)\b"
-            rf"[^.?!]{{0,40}}\b{PERSON}\b|\b{PERSON}('s)? names?\b"
+            rf"[^.?!]{{0,40}}\b{PERSON}\b|\b{PERSON}('s)? names?\b|"
+            r"\bwho is (its|their) (head|boss|director|chief)\b"
         ),
     ),
     (
@@ -122,8 +124,8 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
     (
         "plans for this or coming years (the page describes the situation as of its date)",
         re.compile(
-            r"\b(this year|next year|upcoming|planned|plans? for|coming (year|semest"
-            r"er|summer)|next (semester|summer|month))\b"
+            r"\b(this year|next year|upcoming|planned|plans? for|coming (year|semester|summer)|"
+            r"next (semester|summer|month|round|edition|call|competition|event|intake|season))\b"
         ),
     ),
     (

@@ -79,6 +79,12 @@ REQUEST_INSIDE = re.compile(
     r"let me know|i'?d like to learn|i would like to learn)\b",
     re.I,
 )
+INTRO = re.compile(
+    r"\W*(?:i would like to|i'?d like to|i want to|let me|can i|may i|i have to|i need to)\s+"
+    r"(?:ask|know)(?:\s+(?:you|the following|a few things|some questions|something))*\W*",
+    re.I,
+)
+INLINE_ITEM_BEFORE = re.compile(r"(?:^|\s)\(?(?:\d{1,2}|[a-h])\)\s*$", re.I)
 SMALL_TALK = re.compile(
     r"^\W*(is |are )?(any(one|body) (there|here|online)|are you (there|a bot|real|human|a robot)|"
     r"how are you( doing)?|how'?s it going|what'?s up|wassup|ok(ay)?|ok(ay)? thanks?( bye)?|"
@@ -109,6 +115,8 @@ ABBREVIATION = re.compile(
 # Where a sentence holds a second question: "..., also ...", "... and when does it run?".
 CLAUSE_BREAK = re.compile(
     rf"\s[-–—]+\s+(?=(?:and\s+)?(?:{QUESTION_WORDS}|{REQUEST})\b)|"
+    r"(?:,\s*|\s+)(?=(?:and|or)\s+(?:in|from|for|with|at|to|by|since|until)\s+"
+    r"(?:what|which|how|whom|when)\b)|"
     rf"(?:[,;]\s*|\s+)(?=(?:and\s+)?(?:also|plus|btw|additionally|furthermore|moreover)\b)|"
     rf"(?:,\s*|\s+)(?=(?:and|or|but)\s+(?:also\s+)?(?:{QUESTION_WORDS}|{REQUEST})\b(?!\s+(?:and|or)\b))|"
     rf",\s*(?=(?:{QUESTION_WORDS})\s+(?!(?:and|or)\b)\w+\s+\w+)",
@@ -145,11 +153,20 @@ def split_questions(text: str | None) -> Split:
 
 
 def _part(text: str, span: Span) -> Part:
+    """The question's own words: without a lead-in ("Two questions: ") or a dangling "and"."""
     start, end = span
+    lead_in = re.match(r"[^:?\n]{0,40}:\s*", text[start:end])
+    if lead_in and _asks(text[start + lead_in.end() : end]):
+        start += lead_in.end()
     while start < end and not text[start].isalnum():
         start += 1
-    while end > start and text[end - 1] in " \t\r\n,;:-–—":
-        end -= 1
+    while True:
+        trimmed = re.sub(
+            r"(?:[\s,;:\-–—]+|\s+(?:and|or|also|plus))+$", "", text[start:end], flags=re.I
+        )
+        if len(trimmed) == end - start:
+            break
+        end = start + len(trimmed)
     return Part(text[start:end], start, end)
 
 
@@ -230,7 +247,7 @@ def _clauses(text: str, span: Span) -> List[Span]:
             out[-1] = (out[-1][0], piece[1])  # "If I enrol, can I ..." is one question
         elif _short_label(text[out[-1][0] : out[-1][1]]):
             out[-1] = (out[-1][0], piece[1])  # "FameLab - what is it?"
-        elif (_asks(clause) and len(clause.split()) >= 3) or (
+        elif (_asks(clause) and len(clause.split()) >= 2) or (
             _added_topic(text[piece[0] : piece[1]]) and _asks(text[out[-1][0] : out[-1][1]])
         ):
             out.append(piece)
@@ -252,7 +269,8 @@ def _added_topic(clause: str) -> bool:
 
 def _strip_joiner(clause: str) -> str:
     return re.sub(
-        r"^\W*(?:(?:and|also|plus|btw|additionally|furthermore|moreover|or|but)\W+)+",
+        r"^\W*(?:(?:and|also|plus|btw|additionally|furthermore|moreover|or|but|in|from|for|"
+        r"with|at|to|by|since|until)\W+)+",
         "",
         clause,
         flags=re.I,
@@ -261,6 +279,7 @@ def _strip_joiner(clause: str) -> str:
 
 def _asks(clause: str) -> bool:
     clause = re.sub(r"^\W*(?:hi|hello|hey|so|ok|okay)\b[\s,!.]*", "", clause, flags=re.I)
+    clause = re.sub(r"^[^:?]{0,40}:\s*", "", clause)  # "Two questions: who ..."
     return bool(ASKS.match(clause) or REQUEST_INSIDE.search(clause)) or clause.rstrip().endswith(
         "?"
     )
@@ -270,8 +289,10 @@ def _is_question(segment: str, span: Span, text: str) -> bool:
     stripped = segment.strip()
     if stripped.startswith("(") and not stripped.endswith("?"):
         return False  # "(I mean CRENG)": a remark on the question before it
-    if stripped.endswith(":"):  # "Could you please tell me:" introduces the questions below it
-        return False
+    if stripped.endswith(":") or INTRO.fullmatch(stripped):
+        return False  # "Could you please tell me:" introduces the questions after it
+    if INLINE_ITEM_BEFORE.search(text[max(0, span[0] - 8) : span[0]]):
+        return True  # "(2) in which projects exactly,"
     if stripped.endswith("?") or _asks(_strip_joiner(stripped)):
         return True
     # A list item under an introduction ("Could you tell me:\n- whether ...;\n- what ...")
