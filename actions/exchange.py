@@ -23,26 +23,32 @@ class ActionExchangeProgrammes(AnswerAction):
         return partners_in_each(countries) if countries else exchange.exchange_overview()
 
 
+def programme_in_each(programme_id: str, countries: List[str]) -> Answer:
+    return merge([exchange.programme_in(programme_id, country) for country in countries])
+
+
 class ActionErasmus(AnswerAction):
     action_name = "action_erasmus"
 
     def answer(self, question: Question) -> Answer:
-        countries = question.destination_countries()
-        return partners_in_each(countries) if countries else exchange.erasmus()
+        countries = question.destination_countries()  # "can I do Erasmus in Sweden?"
+        return programme_in_each("erasmus_ka1", countries) if countries else exchange.erasmus()
 
 
 class ActionMevlana(AnswerAction):
     action_name = "action_mevlana"
 
     def answer(self, question: Question) -> Answer:
-        return exchange.mevlana()
+        countries = question.destination_countries()
+        return programme_in_each("mevlana", countries) if countries else exchange.mevlana()
 
 
 class ActionBilateral(AnswerAction):
     action_name = "action_bilateral"
 
     def answer(self, question: Question) -> Answer:
-        return exchange.bilateral()
+        countries = question.destination_countries()
+        return programme_in_each("bilateral", countries) if countries else exchange.bilateral()
 
 
 class ActionPartners(AnswerAction):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from actions.base import AnswerAction
 from actions.question import Question
 from bot.answers import Answer, exchange, knowledge, office, projects, students
+from bot.answers.base import merge
 
 # Words that tell which practical detail a student asked about, to name it in the honest reply.
 UNCOVERED_SUBJECTS = {
@@ -124,7 +125,10 @@ class ActionHonestFallback(AnswerAction):
         scholarship = question.entity("scholarship")
         if scholarship:
             return students.scholarships(scholarship)
+        countries = question.destination_countries()  # "any cooperation with France?"
+        if countries:
+            return merge([exchange.partners_in(country) for country in countries])
         mentioned = knowledge().project_for_text(question.text)
         if mentioned:
             return projects.related_project(mentioned.acronym)
-        return office.not_understood()
+        return office.not_understood(question.text if question.is_part else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from actions.base import AnswerAction
 from actions.question import Question
-from bot.answers import Answer, students
+from bot.answers import Answer, knowledge, students
 
 
 class ActionInternationalStudents(AnswerAction):
@@ -14,8 +14,24 @@ class ActionInternationalStudents(AnswerAction):
         return students.international_students(question.students_country())
 
 
+def _programme_named(text: str) -> str | None:
+    index = knowledge()
+    for programme in index.kb.exchange_programmes:
+        if any(n.lower() in text.lower() for n in [programme.name, *programme.aliases]):
+            return programme.name
+    return None
+
+
 class ActionScholarships(AnswerAction):
     action_name = "action_scholarships"
 
     def answer(self, question: Question) -> Answer:
-        return students.scholarships(question.entity("scholarship"))
+        # "do you help with DAAD scholarship applications?": a name that is not one of the
+        # scholarships the page lists is said to be not mentioned, not answered as if it were.
+        named = (
+            question.entity("scholarship")
+            or question.entity("project")
+            or question.organisation()
+            or _programme_named(question.text)
+        )
+        return students.scholarships(named)

@@ -214,6 +214,40 @@ def _facts_for_country(code: str):
     return facts
 
 
+def programme_in(programme_id: str, country_text: str) -> Answer:
+    """ "Can I do Erasmus in Sweden?": whether this programme lists the country, and what else
+    ties BEU to it, so a link through a project is never taken for an exchange place."""
+    index = knowledge()
+    country = index.country(country_text)
+    if country is None:
+        return partners_in(country_text)
+    programme = index.exchange(programme_id)
+    claims = [c for c in programme.partner_claims if country.code in c.countries]
+    subject = {"country": country.name}
+    if claims and len(claims) == len(programme.partner_claims):
+        body = f"Yes: **{country.name}** is one of the {programme.name} partner countries."
+    elif claims:
+        body = (
+            f"**{country.name}** is in {len(claims)} of the page's {len(programme.partner_claims)} "
+            f"lists of {programme.name} partner countries:\n{describe_claims(programme)}"
+        )
+    else:
+        body = (
+            f"No: **{country.name}** is not among the {programme.name} partner countries. "
+            + describe_claims(programme)
+        )
+        others = [
+            link for link in index.partner_links(country.code) if link.label != programme.name
+        ]
+        if others:
+            body += f"\n\nBEU is linked with {country.name} in other ways:\n" + bullets(
+                f"**{link.label}**: {link.detail}" for link in others
+            )
+    buttons = [Button.ask("All partner countries", "ask_partners")]
+    facts = [*programme.partner_claims, *_facts_for_country(country.code)]
+    return answer(body, facts, buttons, programme_id, **subject)
+
+
 def partner_organisation(name: str) -> Answer:
     """What BEU does with one named university or organisation."""
     index = knowledge()

@@ -14,6 +14,7 @@ from bot.answers.base import (
     sentence,
     source_line,
 )
+from bot.links import echo
 
 
 def office() -> Answer:
@@ -83,10 +84,12 @@ def source_info() -> Answer:
     return Answer(body + review, [], "source")
 
 
-def not_understood() -> Answer:
-    """The fallback: admit it, never guess, point to what the assistant can do and who can help."""
+def not_understood(question: str | None = None) -> Answer:
+    """The fallback: admit it, never guess, point to what the assistant can do and who can help.
+    In a reply to several questions it names the one it can't answer."""
+    that = f"“{echo(question)}”" if question and echo(question) else "that"
     body = (
-        "I'm sorry, I don't have an answer to that. I can tell you about programmes taught in "
+        f"I'm sorry, I don't have an answer to {that}. I can tell you about programmes taught in "
         "English, exchange options and partner countries, international projects, international "
         f"students and scholarship support.\n\n{office_contact_hint()}"
     )

@@ -44,7 +44,10 @@ def scholarships(name: str | None = None) -> Answer:
     if name:
         found = index.scholarship(name)
         if found is None:
-            body = f"The page doesn't mention {quoted(name)}. What it says is: {support.text}"
+            body = (
+                f"The page doesn't mention {quoted(name)} among the scholarship programmes the "
+                f"office supports. What it says is: {support.text}"
+            )
         else:
             body = f"Yes, **{found.name}** is one of them. {support.text}"
     body += (

@@ -139,6 +139,11 @@ class KnowledgeIndex:
                     else f"listed in {len(claims)} of the page's {len(programme.partner_claims)}"
                     " lists of partner countries"
                 )
+                only_here = [c for c in claims if c.countries == [code]]
+                if agree and only_here:  # "5 universities from Turkey": the count is this country's
+                    claim = only_here[0]
+                    more = "more than " if claim.qualifier == "more_than" else ""
+                    detail = f"{more}{claim.count} {claim.unit} there"
                 links.append(PartnerLink("exchange", programme.name, detail))
         dual = self.kb.programmes.dual_degree
         if self.organisations[dual.partner].country == code:

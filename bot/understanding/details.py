@@ -35,7 +35,7 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
             rf"\bhow much\b(?!\s+{COUNTABLE})|\b(tuition|fees?|costs?|price|prices|stipends?|"
             r"allowance|salar(y|ies)|honorari(um|a)|payment|paid|pays?|euros?|dollars?|manats?|"
             r"azn|usd|eur|grant amount|amount of the grant|per month|a month|monthly|prizes?|"
-            r"prize money|award money)\b",
+            r"prize money|award money|for free|free of charge|tuition[- ]free|is it free)\b",
         ),
     ),
     (
@@ -122,7 +122,8 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         re.compile(r"\bhow many\b[^.?!]{0,25}\b(places|seats|spots|vacancies|positions|quotas?)\b"),
     ),
     (
-        "plans for this or coming years (the page describes the situation as of its date)",
+        "the dates of next rounds, events and plans (the page describes the situation as of "
+        "its date)",
         re.compile(
             r"\b(this year|next year|upcoming|planned|plans? for|coming (year|semester|summer)|"
             r"next (semester|summer|month|round|edition|call|competition|event|intake|season))\b"

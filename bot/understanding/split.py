@@ -198,7 +198,10 @@ def _items(text: str, span: Span) -> List[Span]:
     marks = [m for m in ITEM_MARK.finditer(text, start, end)]
     # A hyphen inside a sentence ("FameLab - what is it?") is not a bullet: inline marks count
     # only when they are numbered ("1) a? 2) b?").
-    marks = [m for m in marks if m.start() == start or NUMBERED_MARK.match(m.group())]
+    numbered = [m for m in marks if m.start() > start and NUMBERED_MARK.match(m.group())]
+    if len(numbered) < 2 and not (marks and marks[0].start() == start):
+        numbered = []  # "my daughter (17) wants ...": one number is not a list
+    marks = [m for m in marks if m.start() == start or m in numbered]
     if not marks:
         return [span]
     out, cursor = [], start
@@ -275,6 +278,11 @@ def _strip_joiner(clause: str) -> str:
         clause,
         flags=re.I,
     )
+
+
+PROPER_NOUN_AUXILIARY = re.compile(
+    rf"^\W*(?:and\s+)?(?i:{AUXILIARIES})\s+(?:[A-Z][\w+-]*|\d)",
+)
 
 
 def _asks(clause: str) -> bool:

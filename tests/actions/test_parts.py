@@ -118,7 +118,7 @@ def test_greeting_parts_are_skipped_and_a_low_confidence_part_is_honest():
     parsed["parts"][1]["intent"]["confidence"] = 0.1
     text, _ = reply_to(parsed)
     assert "**2. blorp zib?**" in text
-    assert "i'm sorry, i don't have an answer to that" in text.lower()
+    assert "i'm sorry, i don't have an answer to “blorp zib”" in text.lower()
     assert isinstance(action_for("greet"), type(None))
     assert isinstance(action_for("nlu_fallback"), ActionHonestFallback)
     assert isinstance(action_for("ask_partners"), ActionPartners)
