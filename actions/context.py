@@ -14,7 +14,8 @@ from typing import Callable, Dict, List
 
 from actions.follow_up import repeat_about
 from actions.question import Question
-from bot.answers import Answer, exchange, projects, students
+from bot.answers import Answer, exchange, programmes, projects, students
+from bot.answers.base import merge
 
 ORDINALS = {
     "first": 0,
@@ -78,9 +79,17 @@ def answer_from_context(question: Question) -> Answer | None:
         corrected = repeat_about(question)  # "oops, I meant Slovakia": the last question again
         if corrected is not None:
             return corrected
+    in_it = _country_in_topic(question)
+    if in_it is not None:
+        return in_it
     if any(question.entity(name) for name in SUBJECT_ENTITIES):
         return None
-    return _list_item(question) or _count_of_topic(question) or _members_of_project(question)
+    return (
+        _list_item(question)
+        or _count_of_topic(question)
+        or _members_of_project(question)
+        or _about_topic(question)
+    )
 
 
 def _list_item(question: Question) -> Answer | None:
@@ -106,8 +115,9 @@ def _list_item(question: Question) -> Answer | None:
 
 
 def _count_of_topic(question: Question) -> Answer | None:
-    """ "How many?" right after a programme is that programme's count."""
-    if not BARE_COUNT.match(question.text):
+    """A bare "how many?" (or "from which countries?") right after a programme is about that
+    programme."""
+    if not (BARE_COUNT.match(question.text) or WHICH_COUNTRIES.match(question.text)):
         return None
     topic = question.slot("topic") or ""
     if topic in EXCHANGE_TOPICS:
@@ -124,3 +134,47 @@ def _members_of_project(question: Question) -> Answer | None:
     if not (project and topic.startswith("project_") and MEMBERS.search(question.text)):
         return None
     return projects.project(project, "details")
+
+
+# "it", "there", "the partner university": the subject of the previous answer.
+DEFINITE = re.compile(
+    r"\b(it|its|it's|that one|this one|there|in it|among them|one of them|the partner|"
+    r"the partner university|the same|that programme|that project|this programme|"
+    r"this project)\b",
+    re.I,
+)
+# Intents that ask in general; with a definite reference they are about the last subject.
+GENERAL_INTENTS = {
+    "ask_partners",
+    "ask_exchange_programmes",
+    "ask_projects",
+    "follow_up",
+    "nlu_fallback",
+    "ask_project_details",
+    None,
+}
+
+
+def _about_topic(question: Question) -> Answer | None:
+    """ "Where is the partner university?" right after the dual degree, "whose programme is it?"
+    right after a project: the last subject again."""
+    if question.intent not in GENERAL_INTENTS or not DEFINITE.search(question.text):
+        return None
+    topic = question.slot("topic") or ""
+    if topic == "dual_degree":
+        return programmes.dual_degree()
+    if topic in EXCHANGE_TOPICS:
+        return EXCHANGE_TOPICS[topic]()
+    project = question.slot("project")
+    if project and topic.startswith("project_"):
+        return projects.project(project, "details")
+    return None
+
+
+def _country_in_topic(question: Question) -> Answer | None:
+    """ "Is Finland there?" right after the Erasmus+ countries: whether that programme lists it."""
+    topic = question.slot("topic") or ""
+    countries = question.destination_countries()
+    if topic not in EXCHANGE_TOPICS or not countries or not DEFINITE.search(question.text):
+        return None
+    return merge([exchange.programme_in(topic, country) for country in countries])

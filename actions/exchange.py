@@ -20,7 +20,12 @@ class ActionExchangeProgrammes(AnswerAction):
 
     def answer(self, question: Question) -> Answer:
         countries = question.destination_countries()  # "can I do an exchange in Poland?"
-        return partners_in_each(countries) if countries else exchange.exchange_overview()
+        if countries:
+            return partners_in_each(countries)
+        organisation = question.organisation()  # "is Linköping an exchange partner of yours?"
+        if organisation:
+            return exchange.partner_organisation(organisation)
+        return exchange.exchange_overview()
 
 
 def programme_in_each(programme_id: str, countries: List[str]) -> Answer:

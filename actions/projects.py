@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from actions.base import AnswerAction
 from actions.question import Question
 from bot.answers import Answer, knowledge, projects
@@ -52,11 +54,19 @@ class ActionProjectCoordinator(AnswerAction):
         return _aspect(question, "coordinator")
 
 
+EVENT = re.compile(
+    r"\b(summer school|winter school|training|trainings|meeting|meetings|conference|seminar|"
+    r"workshop|event|events|visit|visited|study visit)\b",
+    re.I,
+)
+
+
 class ActionProjectPeriod(AnswerAction):
     action_name = "action_project_period"
 
     def answer(self, question: Question) -> Answer:
-        return _aspect(question, "period")
+        # "when was its summer school?" asks for an event's date, not the project's period
+        return _aspect(question, "activities" if EVENT.search(question.text) else "period")
 
 
 class ActionProjectAims(AnswerAction):

@@ -243,6 +243,7 @@ def programme_in(programme_id: str, country_text: str) -> Answer:
             body += f"\n\nBEU is linked with {country.name} in other ways:\n" + bullets(
                 f"**{link.label}**: {link.detail}" for link in others
             )
+    body += "\n\n" + named_universities([programme], country.code)
     buttons = [Button.ask("All partner countries", "ask_partners")]
     facts = [*programme.partner_claims, *_facts_for_country(country.code)]
     return answer(body, facts, buttons, programme_id, **subject)

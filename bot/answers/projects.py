@@ -110,6 +110,9 @@ def _details(project: Project) -> tuple:
     funder = _organisation(project.funder)
     if funder:
         lines.append(f"- **With**: {funder}")
+    involved = [_organisation(org_id) for org_id in project.involved]
+    if involved:
+        lines.append("- **Also involved in its activities**: " + "; ".join(filter(None, involved)))
     if project.period:
         lines.append(f"- **Period**: {project.period.start}–{project.period.end}")
         facts.append(project.period)
