@@ -1,0 +1,1 @@
+"""Understanding what a message means beyond its intent: its claims, roles and parts."""

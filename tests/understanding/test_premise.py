@@ -1,0 +1,165 @@
+"""The premise check on its labelled set (tests/understanding/premise_cases.yml, committed before
+the code was tuned): each message gets the expected outcome and an answer holding the expected
+fact, every sentence of it traceable to the facts it cites; plain questions get None."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.answers import knowledge
+from bot.answers.base import office_contact_hint
+from bot.kb.index import fold
+from bot.kb.schema import PartnerClaim, Project
+from bot.understanding.premise import PremiseCheck, check_premise
+from tests.test_no_hardcoded_facts import kb_figures, kb_names
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CASES = yaml.safe_load((HERE / "premise_cases.yml").read_text(encoding="utf-8"))["cases"]
+OUTCOMES = ("confirmed", "corrected", "not_stated", "none")
+
+
+def _outcome(result: PremiseCheck | None) -> str:
+    return result.outcome if result else "none"
+
+
+def _body(result: PremiseCheck) -> str:
+    """The answer without its source line (which names the page, not a fact)."""
+    return result.answer.text.split("\n\n_Source:")[0]
+
+
+def _stated(result: PremiseCheck, message: str) -> str:
+    """Everything the answer may say: the cited facts (quotes, texts, fields), the names their
+    references resolve to, what the student wrote, and the standard who-to-ask hint."""
+    index = knowledge()
+    kb = index.kb
+    parts = [message, office_contact_hint(), kb.university.name, *kb.university.aliases]
+    for fact in result.facts:
+        parts.append(fact.json(ensure_ascii=False))
+        if isinstance(fact, PartnerClaim):
+            owner = next(p for p in kb.exchange_programmes if fact in p.partner_claims)
+            parts.append(owner.name)
+        if isinstance(fact, Project):
+            for org_id in (fact.coordinator, fact.funder, *fact.involved):
+                if org_id:
+                    parts.append(index.organisations[org_id].name)
+        if getattr(fact, "partner", None) in index.organisations:
+            parts.append(index.organisations[fact.partner].name)
+    text = " ".join(parts)
+    codes = set(re.findall(r"\b[A-Z]{2}\b", text))
+    for org in index.organisations.values():
+        if org.name in text or org.id in text:
+            codes.add(org.country)
+    parts += [index.country_name(code) for code in codes if code in index.countries]
+    said = f" {fold(message)} "
+    for label, country in index.country_names.items():  # a country the student named
+        if f" {label} " in said:
+            parts.append(country.name)
+    return " ".join(parts)
+
+
+def _untraced(result: PremiseCheck, message: str) -> list:
+    """Numbers and names in the answer that none of its facts state (the house check of
+    tests/faq/test_seeds.py: a capitalised word that doesn't start a sentence is a name)."""
+    stated = _stated(result, message)
+    stated_words = set(fold(stated).split())
+    stated_numbers = set(re.findall(r"\d+", stated))
+    # counts of the cited facts themselves ("the page gives 2 different figures")
+    kinds = Counter(type(fact) for fact in result.facts)
+    stated_numbers |= {str(n) for n in range(1, max(kinds.values(), default=0) + 1)}
+    problems = []
+    for line in re.split(r"(?<=[.!?:])\s+|\n+", _body(result).replace("**", "")):
+        problems += [n for n in re.findall(r"\d+", line) if n not in stated_numbers]
+        words = re.findall(r"[\w'+-]+", line.lstrip("- "))
+        names = {w.removesuffix("'s") for w in words[1:] if w[0].isupper()} - {"I", "I'm"}
+        problems += [name for name in names if fold(name) not in stated_words]
+    return problems
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["text"][:60] for c in CASES])
+def test_labelled_case(case):
+    result = check_premise(case["text"])
+    assert _outcome(result) == case["outcome"], (
+        f"{case['text']!r}: expected {case['outcome']}, got {_outcome(result)}"
+        + (f"\n{result.answer.text}" if result else "")
+    )
+    if result is None:
+        return
+    text = result.answer.text
+    assert re.search(case["expect"], text, re.I), f"{case['expect']!r} not in:\n{text}"
+    first_line = _body(result).splitlines()[0]
+    assert len(first_line.split()) >= 5, f"a bare yes or no: {first_line!r}"
+    if result.outcome != "confirmed":
+        assert not re.match(r"\W*(yes|yeah|right|correct|true)\b", text, re.I), text
+    assert "_Source:" in text and result.facts, "an answer cites the facts it rests on"
+    assert _untraced(result, case["text"]) == [], text
+
+
+def test_figures_per_outcome(capsys):
+    """The labelled set's figures (reported in the README of the issue): every case right."""
+    expected = Counter(c["outcome"] for c in CASES)
+    right = Counter()
+    for case in CASES:
+        got = _outcome(check_premise(case["text"]))
+        right[case["outcome"]] += got == case["outcome"]
+    with capsys.disabled():
+        print("\npremise check: " + ", ".join(f"{o} {right[o]}/{expected[o]}" for o in OUTCOMES))
+    assert expected["none"] >= 25 and sum(expected.values()) >= 70
+    assert all(right[o] == expected[o] for o in OUTCOMES)
+
+
+def test_rasa_entities_find_what_the_text_alone_misses():
+    text = "the Nizamy project was coordinated by Heidelberg, right?"
+    assert check_premise(text) is None  # "Nizamy" is too far from "NIZAMI" to guess
+    entity = {"entity": "project", "value": "NIZAMI", "start": 4, "end": 10}
+    result = check_premise(text, [entity])
+    assert result is not None and result.outcome == "corrected"
+    assert "Montpellier" in result.answer.text
+
+
+def test_a_typo_of_a_university_is_still_read():
+    result = check_premise("MAGNUS is coordinated by Linkopng, isn't it?")
+    assert result is not None and result.outcome == "confirmed", result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "?!?!...",
+        "<script>alert(1)</script>, right?",
+        "NIZAMI was coordinated by Heidelberg, right? " * 60,
+        "is it true? " * 30 + "x" * 1500,
+        "\n".join(f"{i}. partners in Poland, right?" for i in range(20)),
+    ],
+    ids=["empty", "blank", "punctuation", "markup", "long", "30 questions", "20-item list"],
+)
+def test_bad_input_gets_a_bounded_result(text):
+    started = time.perf_counter()
+    result = check_premise(text)
+    assert time.perf_counter() - started < 1.0
+    if result is not None:
+        assert result.outcome in {"confirmed", "corrected", "not_stated"}
+        assert len(result.answer.text) < 3000
+
+
+def test_unknown_name_is_echoed_as_plain_text():
+    result = check_premise("You partner with [Evil](javascript:alert(1)) University, right?")
+    assert result is None or "javascript:" not in result.answer.text
+
+
+@pytest.mark.parametrize("module", ["bot/understanding/claims.py", "bot/understanding/premise.py"])
+def test_no_knowledge_base_fact_is_written_into_the_code(module):
+    text = (ROOT / module).read_text(encoding="utf-8")
+    text = re.sub(r'""".*?"""', "", text, flags=re.S)
+    text = "\n".join(line.split("#")[0] for line in text.splitlines())
+    numbers = {n for n in set(re.findall(r"\b\d+\b", text)) & kb_figures() if int(n) >= 10}
+    names = {n for n in kb_names() if n in text}
+    assert not numbers and not names, f"{module} states {sorted(numbers | names)}"
