@@ -256,15 +256,20 @@ def _programme(claim: Claim) -> Verdict:
         if True in verdicts:
             return CORRECTED, f"Only partly: {_lower(described)}", facts
         return CORRECTED, _lead("No", described), facts
-    country = claim.country
-    assert country is not None
-    share = _country_share(programme, country.code)
-    if share == "all":
+    countries = claim.countries or ((claim.country,) if claim.country else ())
+    shares = {c.code: _country_share(programme, c.code) for c in countries}
+    if all(share == "all" for share in shares.values()):
+        names = join([c.name for c in countries])
+        code = countries[0].code if len(countries) == 1 else None
         body = (
-            f"Yes: the page lists {country.name} as a partner country of the {programme.name}. "
-            f"{described}\n\n{named_universities([programme], country.code)}"
-        )
+            f"Yes: the page lists {names} as partner countries of the {programme.name}. "
+            if len(countries) > 1
+            else f"Yes: the page lists {names} as a partner country of the {programme.name}. "
+        ) + f"{described}\n\n{named_universities([programme], code)}"
         return CONFIRMED, body, facts
+    # the country that contradicts the claim most: one no list includes, else one some include
+    country = next(c for c in countries if shares[c.code] == min(shares.values(), key=_rank))
+    share = shares[country.code]
     if share == "some":
         listing = [c for c in programme.partner_claims if c.countries]
         with_it = [c for c in listing if country.code in c.countries]
@@ -289,6 +294,10 @@ def _programme(claim: Claim) -> Verdict:
             f"\n\n{described}"
         )
     return CORRECTED, body, facts
+
+
+def _rank(share: str) -> int:
+    return ("none", "some", "all").index(share)
 
 
 def _lower(text: str) -> str:

@@ -41,7 +41,8 @@ TAG_QUESTION = re.compile(
     r"aren'?t (?:they|there|you|we)|didn'?t (?:it|they|you|he|she)|doesn'?t (?:it|he|she)|"
     r"don'?t (?:they|you|we)|wasn'?t (?:it|that|there)|weren'?t (?:they|there)|"
     r"hasn'?t (?:it|he|she)|haven'?t (?:they|you|we)|won'?t (?:it|they)|am i right|"
-    r"no\?|or not)\s*[?!.]*\s*$",
+    r"no\?|or not|if i'?m not mistaken|if i remember (?:correctly|right)|as far as i know|"
+    r"or am i wrong|or is that wrong)\s*[?!.]*\s*$",
     re.I,
 )
 PREFACE = re.compile(
@@ -49,7 +50,8 @@ PREFACE = re.compile(
     r"correct me if i'?m wrong|if i understand (?:correctly|right)|i (?:heard|read|know|think|"
     r"believe|was told|understand|saw|learned|learnt|remember)|i'?ve (?:heard|read|been told)|"
     r"(?:they|someone|somebody|people|my \w+) (?:told|tell|said|say)|as far as i know|"
-    r"since|as|given that|now that|because|considering that)\b",
+    r"(?:just )?to (?:confirm|check|be sure|clarify|double check)|just (?:checking|confirming)|"
+    r"let me (?:confirm|check)|since|as|given that|now that|because|considering that)\b",
     re.I,
 )
 CLAUSE_PRESUPPOSITION = re.compile(
@@ -153,6 +155,12 @@ MOBILITY_WORDS = re.compile(
     r"participat\w*|involved|took part|taken part|outgoing|internships?|trained)\b"
 )
 ENGLISH_WORDS = re.compile(r"\benglish\b")
+# A count of students is a claim about BEU only with BEU as its subject: "we are 3 students
+# from Egypt" is about the writer.
+ABOUT_BEU = re.compile(
+    r"\b(?:you|your|youve|beu|bmu|beus|bmus|there (?:are|were|is)|the university|has|have|had)\b"
+)
+FIRST_PERSON = re.compile(r"\b(?:we|i|im|our|my)\b(?: \w+){0,2} \d")
 STUDENT_BODY = re.compile(r"\b(?:you have|there are|there is|you got|study|studying|at beu|your)\b")
 
 
@@ -173,6 +181,7 @@ class Claim:
     organisation: Organisation | None = None
     country: Country | None = None
     programme: ExchangeProgramme | None = None
+    countries: Tuple[Country, ...] = ()  # every country the claim names, when several
     unknown_name: str | None = None  # an organisation the knowledge base doesn't know
     by_university: bool = False  # "BEU coordinates it"
     start: int | None = None
@@ -408,8 +417,12 @@ def coordinator_claim(sentence: Sentence) -> Claim | None:
     ):
         return Claim("coordinator", project=project, by_university=True)
     countries = sentence.of("country")
-    if countries and re.search(r"\b(?:university|universities|uni|institution)\b", sentence.folded):
-        return Claim("coordinator", project=project, country=countries[0].target)
+    for mention in countries:  # "a German university leads it", "a Swedish-led project"
+        after = sentence.tokens[mention.end : mention.end + 1]
+        if after in (["led"], ["coordinated"], ["run"]) or re.search(
+            r"\b(?:university|universities|uni|institution)\b", sentence.folded
+        ):
+            return Claim("coordinator", project=project, country=mention.target)
     unknown = UNKNOWN_COORDINATOR.search(sentence.text)
     if unknown:
         name = (unknown.group("after") or unknown.group("before") or "").strip()
@@ -494,11 +507,14 @@ def count_claim(sentence: Sentence) -> Claim | None:
         return None
     if subject == "staff" and MOBILITY_WORDS.search(folded):
         return Claim("count", subject="staff", **common)
-    if subject == "students":
-        if MOBILITY_WORDS.search(folded) or rate:
-            return Claim("count", subject="mobility", **common)
+    if FIRST_PERSON.search(folded):
+        return None
+    about_beu = ABOUT_BEU.search(folded)
+    if subject == "students" and (MOBILITY_WORDS.search(folded) or rate):
+        return Claim("count", subject="mobility", **common)
+    if subject == "students" and about_beu:
         return Claim("count", subject="students", **common)
-    if subject == "countries" and re.search(r"\bstudents?\b", folded):
+    if subject == "countries" and about_beu and re.search(r"\bstudents?\b", folded):
         return Claim("count", subject="countries", **common)
     return None
 
@@ -513,11 +529,18 @@ def partner_countries(sentence: Sentence) -> List[Country]:
     "includes France"; not "my Turkish friend" or "I teach at a university in Poland"."""
     if re.search(r"\b(?:i|we) (?:teach|work|study|studied|live)\b", sentence.folded):
         return []  # the writer's own place
-    found = []
-    for mention in sentence.of("country"):
+    found: List[Country] = []
+    mentions = sentence.of("country")
+    for mention in mentions:
         after = sentence.tokens[mention.end : mention.end + 2]
         before = sentence.tokens[max(0, mention.start - 3) : mention.start]
         if INSTITUTIONS & set(after) or (before and before[-1] in LOCATING):
+            found.append(mention.target)
+    for number, mention in enumerate(mentions):  # "in Turkey and Azerbaijan": both are located
+        previous = mentions[number - 1] if number else None
+        joined = sentence.tokens[previous.end : mention.start] if previous else []
+        chained = previous and previous.target in found and joined in (["and"], ["or"], [])
+        if chained and mention.target not in found:
             found.append(mention.target)
     return found
 
@@ -527,7 +550,7 @@ def programme_claim(sentence: Sentence) -> Claim | None:
     countries = partner_countries(sentence)
     if not (programme and countries and (sentence.asserting or sentence.presupposing)):
         return None
-    return Claim("programme", programme=programme, country=countries[0])
+    return Claim("programme", programme=programme, country=countries[0], countries=tuple(countries))
 
 
 def dual_degree_claim(sentence: Sentence) -> Claim | None:
