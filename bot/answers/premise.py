@@ -29,6 +29,7 @@ from bot.kb.schema import Cited, ExchangeProgramme, Organisation, Project
 from bot.understanding.claims import Claim
 
 CONFIRMED, CORRECTED, NOT_STATED = "confirmed", "corrected", "not_stated"
+SENTENCE_STARTS = {"The", "It", "A", "An", "More", "In", "Only", "There", "Over"}
 APPROXIMATE_SHARE = 0.1  # "about 100" agrees with a figure within a tenth of it
 Verdict = Tuple[str, str, List[Cited]]  # outcome, body, facts the body rests on
 
@@ -54,7 +55,7 @@ def render(claim: Claim) -> Tuple[str, Answer, Tuple[Cited, ...]]:
 def _lead(word: str, text: str) -> str:
     """'Yes: ' or 'No: ' before a sentence of the knowledge base ("The page gives ..." becomes
     "No: the page gives ...")."""
-    if text.startswith(("The ", "It ", "A ")):
+    if text.split(" ", 1)[0] in SENTENCE_STARTS:
         text = text[0].lower() + text[1:]
     return f"{word}: {text}"
 
@@ -275,7 +276,8 @@ def _programme(claim: Claim) -> Verdict:
         with_it = [c for c in listing if country.code in c.countries]
         body = (
             f"Only partly: {len(with_it)} of the page's {len(listing)} lists of "
-            f"{programme.name} partner countries include {country.name}.\n\n{described}"
+            f"{programme.name} partner countries {'includes' if len(with_it) == 1 else 'include'}"
+            f" {country.name}.\n\n{described}"
         )
         return CORRECTED, body, facts
     elsewhere = [

@@ -326,10 +326,47 @@ def split_sentences(text: str) -> List[Tuple[str, int]]:
     """Sentences with their start offsets; "?", "!", "." and line breaks end one."""
     parts = []
     for match in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", text):
-        chunk = match.group().strip()
+        raw = match.group()
+        chunk = raw.strip()
         if re.search(r"\w", chunk):
-            parts.append((chunk, match.start()))
+            parts.append((chunk, match.start() + len(raw) - len(raw.lstrip())))
     return parts
+
+
+ENTITY_KINDS = {"project": "project", "university": "organisation", "organisation": "organisation",
+                "country": "country"}  # fmt: skip
+
+
+def _entity_mentions(
+    chunk: str, offset: int, entities: Sequence[dict], taken: List[Mention]
+) -> List[Mention]:
+    """Names the NLU found (Rasa entity dicts) that the name tables missed, such as a misspelt
+    project, placed at their words in the sentence."""
+    index = knowledge()
+    resolve = {
+        "project": index.project,
+        "organisation": index.organisation,
+        "country": index.country,
+    }
+    found = []
+    for entity in entities:
+        kind = ENTITY_KINDS.get(str(entity.get("entity")))
+        start, end = entity.get("start"), entity.get("end")
+        if kind is None or not isinstance(start, int) or not isinstance(end, int):
+            continue
+        if not offset <= start < offset + len(chunk):
+            continue
+        target = resolve[kind](str(entity.get("value") or ""))
+        if target is None and kind == "organisation":
+            target = index.project(str(entity.get("value") or ""))
+            kind = "project" if target else kind
+        if target is None:
+            continue
+        first = len(fold(chunk[: start - offset]).split())
+        last = max(first + 1, len(fold(chunk[: end - offset]).split()))
+        if not any(m.start < last and first < m.end for m in taken):
+            found.append(Mention(kind, target, first, last))
+    return found
 
 
 def _strip_openers(words: List[str]) -> List[str]:
@@ -366,17 +403,11 @@ def read_sentences(text: str, entities: Sequence[dict] = ()) -> List[Sentence]:
     text = (text or "")[:MAX_CHARS]
     sentences: List[Sentence] = []
     context: Project | None = None
-    index = knowledge()
     for chunk, offset in split_sentences(text):
         tokens = fold(chunk).split()
         mentions = find_mentions(chunk, tokens)
-        for entity in entities:
-            start = entity.get("start")
-            inside = isinstance(start, int) and offset <= start < offset + len(chunk)
-            if inside and not any(m.kind == "project" for m in mentions):
-                found = index.project(str(entity.get("value") or ""))
-                if entity.get("entity") == "project" and found:
-                    mentions.append(Mention("project", found, len(tokens), len(tokens)))
+        mentions += _entity_mentions(chunk, offset, entities, mentions)
+        mentions.sort(key=lambda m: m.start)
         asserting, presupposing = _mood(chunk, " ".join(tokens))
         sentence = Sentence(chunk, tokens, " ".join(tokens), mentions, asserting, presupposing)
         sentence.context_project = context
@@ -587,7 +618,7 @@ def students_claim(sentence: Sentence) -> Claim | None:
     for mention in sentence.of("country"):
         after = sentence.tokens[mention.end : mention.end + 1]
         before = sentence.tokens[max(0, mention.start - 2) : mention.start]
-        demonym_students = after[:1] in (["students"], ["student"])
+        demonym_students = after[:1] == ["students"]  # "a Chinese student" is the writer
         from_country = before[-1:] == ["from"] and "students" in sentence.tokens[: mention.start]
         if demonym_students or from_country:
             return Claim("students", country=mention.target)

@@ -173,3 +173,51 @@ def test_no_knowledge_base_fact_is_written_into_the_code(module):
     numbers = {n for n in set(re.findall(r"\b\d+\b", text)) & kb_figures() if int(n) >= 10}
     names = {n for n in kb_names() if n in text}
     assert not numbers and not names, f"{module} states {sorted(numbers | names)}"
+
+
+def test_a_university_the_nlu_recognised_is_used():
+    text = "MAGNUS is coordinated by LiU, isn't it?"
+    alone = check_premise(text)  # an abbreviation the knowledge base doesn't list
+    assert alone is not None and alone.outcome == "corrected" and "**LiU**" in alone.answer.text
+    entity = {"entity": "university", "value": "Linköping University", "start": 25, "end": 28}
+    result = check_premise(text, [entity])
+    assert result is not None and result.outcome == "confirmed", result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello, I am from Moldova. Which subjects are taught in English, do you have Moldovan "
+        "students, and what is the fee per year?",
+        "1) who leads NIZAMI? 2) any partners in Croatia? 3) can I bring my family?",
+        "oops, I mean Slovakia",
+        "I study at a university in Germany and we have an Erasmus agreement with many schools. "
+        "Does BEU take Erasmus students?",
+        "As a Chinese student, what can I study in English?",
+        "We are 3 students from Egypt who want to apply.",
+        "I was in Italy in 2019 for a summer school. Do you have partners there?",
+        "In 2018 BEU became eligible for CRENG and MAGNUS, what are they about?",
+        "I heard about a dual master's with a portuguese polytechnic, how does it work",
+        "partner uni in greece",
+    ],
+)
+def test_messages_that_claim_nothing_about_the_university_are_not_premises(text):
+    assert check_premise(text) is None
+
+
+def test_plain_questions_of_the_nlu_test_set_are_left_alone(capsys):
+    """The held-out NLU set (347 plain questions of every intent): a premise check that fired
+    on them would hijack their normal answers."""
+    data = yaml.safe_load((ROOT / "tests" / "nlu" / "test_nlu.yml").read_text(encoding="utf-8"))
+    texts = [
+        re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line.strip()[2:])
+        for block in data["nlu"]
+        for line in (block.get("examples") or "").splitlines()
+        if line.strip().startswith("- ")
+    ]
+    started = time.perf_counter()
+    fired = [t for t in texts if check_premise(t) is not None]
+    per_message = (time.perf_counter() - started) / len(texts) * 1000
+    with capsys.disabled():
+        print(f"\nNLU test set: {len(fired)} of {len(texts)} premises, {per_message:.2f} ms each")
+    assert len(texts) > 300 and len(fired) <= len(texts) // 100, fired
