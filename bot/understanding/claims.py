@@ -15,12 +15,12 @@ added.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Dict, List, Sequence, Tuple
 
 from bot.answers.base import knowledge
-from bot.kb.index import fold
+from bot.kb.index import KnowledgeIndex, fold
 from bot.kb.schema import Country, ExchangeProgramme, Organisation, Project
 from bot.language.textfold import closest_unambiguous
 
@@ -33,6 +33,11 @@ GENERIC_NAME_WORDS = {
     "academy", "sciences", "science", "ministry", "education", "republic", "council", "service",
     "exchange", "academic", "studi", "degli", "dell", "environmental", "life", "technology",
     "consulate", "school", "college", "the", "and", "for", "program", "programme", "project",
+}  # fmt: skip
+
+GENERIC_PROGRAMME_WORDS = {
+    "exchange", "programme", "program", "programs", "programmes", "agreement", "agreements",
+    "cooperation", "plus", "mobility", "scheme",
 }  # fmt: skip
 
 TAG_QUESTION = re.compile(
@@ -206,7 +211,6 @@ class Sentence:
     asserting: bool
     presupposing: bool
     context_project: Project | None = None
-    extra: Dict[str, object] = field(default_factory=dict)
 
     def of(self, kind: str) -> List[Mention]:
         return [m for m in self.mentions if m.kind == kind]
@@ -225,11 +229,18 @@ class Sentence:
         ]
 
 
-@lru_cache(maxsize=1)
-def name_table() -> Tuple[Dict[str, Tuple[str, object]], Dict[str, str], int]:
+NameTable = Tuple[Dict[str, Tuple[str, object]], Dict[str, str], int]
+
+
+def name_table() -> NameTable:
     """Every folded name -> (kind, object); the case-sensitive country labels; the longest name
-    in words. Where two kinds share a name, the first kind listed wins."""
-    index = knowledge()
+    in words. Built once per loaded knowledge base, so a reloaded one is read afresh."""
+    return _name_table(knowledge())
+
+
+@lru_cache(maxsize=2)
+def _name_table(index: KnowledgeIndex) -> NameTable:
+    """Where two kinds share a name, the first kind listed wins."""
     kb = index.kb
     table: Dict[str, Tuple[str, object]] = {}
 
@@ -253,17 +264,18 @@ def name_table() -> Tuple[Dict[str, Tuple[str, object]], Dict[str, str], int]:
         add("country", [country.name, *country.aliases, *country.demonyms], country)
         for label in country.case_sensitive:
             case_sensitive[fold(label)] = label
-    for word, org in distinctive_organisation_words().items():
+    for word, org in distinctive_organisation_words(index).items():
         table.setdefault(word, ("organisation", org))
+    for word, programme in distinctive_programme_words(index).items():
+        table.setdefault(word, ("programme", programme))
     longest = max(len(key.split()) for key in table)
     return table, case_sensitive, longest
 
 
-@lru_cache(maxsize=1)
-def distinctive_organisation_words() -> Dict[str, Organisation]:
+@lru_cache(maxsize=2)
+def distinctive_organisation_words(index: KnowledgeIndex) -> Dict[str, Organisation]:
     """Words that name one organisation on their own ("Heidelberg", "Tbilisi", "Aquila"):
     students rarely type a university's full name."""
-    index = knowledge()
     owners: Dict[str, set] = {}
     for org in index.kb.organisations:
         for label in [org.name, *org.aliases]:
@@ -278,10 +290,27 @@ def distinctive_organisation_words() -> Dict[str, Organisation]:
     }
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def distinctive_programme_words(index: KnowledgeIndex) -> Dict[str, ExchangeProgramme]:
+    """Words that name one exchange programme on their own ("your bilateral partners")."""
+    owners: Dict[str, set] = {}
+    programmes = {p.id: p for p in index.kb.exchange_programmes}
+    for programme in programmes.values():
+        for label in [programme.name, *programme.aliases]:
+            for word in fold(label).split():
+                if len(word) >= 4 and word not in GENERIC_PROGRAMME_WORDS:
+                    owners.setdefault(word, set()).add(programme.id)
+    return {w: programmes[next(iter(ids))] for w, ids in owners.items() if len(ids) == 1}
+
+
 def _fuzzy_words() -> Dict[str, Tuple[str, object]]:
+    return _fuzzy_table(knowledge())
+
+
+@lru_cache(maxsize=2)
+def _fuzzy_table(index: KnowledgeIndex) -> Dict[str, Tuple[str, object]]:
     """Single-word project and organisation names, for typos ("Heidelburg", "Magnuss")."""
-    table, _, _ = name_table()
+    table, _, _ = _name_table(index)
     return {
         key: value
         for key, value in table.items()
@@ -457,6 +486,8 @@ def coordinator_claim(sentence: Sentence) -> Claim | None:
     unknown = UNKNOWN_COORDINATOR.search(sentence.text)
     if unknown:
         name = (unknown.group("after") or unknown.group("before") or "").strip()
+        if fold(name) in {"the university", "university", "the uni", "your university"}:
+            return Claim("coordinator", project=project, by_university=True)
         if name and knowledge().project(name) is None and fold(name) not in _PRONOUNS:
             return Claim("coordinator", project=project, unknown_name=name)
     return None

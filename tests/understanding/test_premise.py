@@ -15,6 +15,7 @@ import yaml
 from bot.answers import knowledge
 from bot.answers.base import office_contact_hint
 from bot.kb.index import fold
+from bot.kb.load import load_countries
 from bot.kb.schema import PartnerClaim, Project
 from bot.understanding.premise import PremiseCheck, check_premise
 from tests.test_no_hardcoded_facts import kb_figures, kb_names
@@ -221,3 +222,29 @@ def test_plain_questions_of_the_nlu_test_set_are_left_alone(capsys):
     with capsys.disabled():
         print(f"\nNLU test set: {len(fired)} of {len(texts)} premises, {per_message:.2f} ms each")
     assert len(texts) > 300 and len(fired) <= len(texts) // 100, fired
+
+
+def test_a_changed_fact_changes_the_verdict(monkeypatch):
+    """Nothing is hard-coded or cached past a reload: with PROMIG's coordinator changed in the
+    knowledge base, the same message is confirmed instead of corrected."""
+    from bot.answers import base, exchange, projects
+    from bot.answers import premise as premise_answers
+    from bot.kb.index import KnowledgeIndex
+    from bot.understanding import claims
+
+    text = "PROMIG is coordinated by the University of Graz, right?"
+    assert check_premise(text).outcome == "corrected"
+    real = knowledge()
+    changed = [
+        p.copy(update={"coordinator": "graz", "involved": []}) if p.id == "promig" else p
+        for p in real.kb.projects
+    ]
+    index = KnowledgeIndex(
+        real.kb.copy(update={"projects": changed}),
+        load_countries(),
+    )
+    for module in (base, exchange, projects, premise_answers, claims):
+        monkeypatch.setattr(module, "knowledge", lambda: index)
+    result = check_premise(text)
+    assert result is not None and result.outcome == "confirmed", result.answer.text
+    assert "University of Graz (Austria)" in result.answer.text
