@@ -155,6 +155,8 @@ UNITS: Dict[str, Tuple[str, ...]] = {
     "partners": ("universities", "partners", "institutions", "schools", "partner", "unis"),
     "projects": ("projects", "project"),
 }  # fmt: skip
+TIME_UNITS = {"year", "years", "month", "months", "semester", "semesters", "week", "weeks", "day",
+              "days"}  # fmt: skip
 MOBILITY_WORDS = re.compile(
     r"\b(?:exchange|exchanges|abroad|mobility|went|gone|go|goes|sent|send|sends|travel\w*|"
     r"participat\w*|involved|took part|taken part|outgoing|internships?|trained)\b"
@@ -530,6 +532,8 @@ def _counted(sentence: Sentence) -> Tuple[int, int, str] | None:
             continue
         following = sentence.tokens[position + 1 : position + 5]
         for word in following:
+            if word in TIME_UNITS:
+                break  # "a 5-year project" is a length, not a count of projects
             subject = next((s for s, words in UNITS.items() if word in words), None)
             if subject:
                 return position, number, subject
@@ -596,7 +600,10 @@ def partner_countries(sentence: Sentence) -> List[Country]:
     for mention in mentions:
         after = sentence.tokens[mention.end : mention.end + 2]
         before = sentence.tokens[max(0, mention.start - 3) : mention.start]
-        if INSTITUTIONS & set(after) or (before and before[-1] in LOCATING):
+        located = bool(before) and before[-1] in LOCATING
+        if located and before[-1] == "from":  # "universities from Italy", not "students from"
+            located = len(before) >= 2 and before[-2] in INSTITUTIONS
+        if (after[:1] and after[0] in INSTITUTIONS) or located:
             found.append(mention.target)
     for number, mention in enumerate(mentions):  # "in Turkey and Azerbaijan": both are located
         previous = mentions[number - 1] if number else None
@@ -644,13 +651,13 @@ def students_claim(sentence: Sentence) -> Claim | None:
     if not sentence.asserting:
         return None
     folded = sentence.folded
-    if not STUDENT_BODY.search(folded) or re.search(r"\bpartner", folded):
+    if not STUDENT_BODY.search(folded):
         return None
     for mention in sentence.of("country"):
         after = sentence.tokens[mention.end : mention.end + 1]
-        before = sentence.tokens[max(0, mention.start - 2) : mention.start]
+        before = sentence.tokens[max(0, mention.start - 4) : mention.start]
         demonym_students = after[:1] == ["students"]  # "a Chinese student" is the writer
-        from_country = before[-1:] == ["from"] and "students" in sentence.tokens[: mention.start]
+        from_country = before[-1:] == ["from"] and "students" in before[:-1]
         if demonym_students or from_country:
             return Claim("students", country=mention.target)
     return None
@@ -696,13 +703,64 @@ READERS = (
 )
 
 
-def find_claim(text: str, entities: Sequence[dict] = ()) -> Claim | None:
-    """The first claim the message asserts or presupposes, or None."""
+MAX_CLAIMS = 3  # a message claiming more is answered on its first three claims
+
+
+def find_claims(text: str, entities: Sequence[dict] = ()) -> List[Claim]:
+    """Every distinct claim the message asserts or presupposes, in order (at most MAX_CLAIMS):
+    "NIZAMI was led by Heidelberg and ended in 2019, right?" makes two."""
+    found: List[Claim] = []
+    seen = set()
     for sentence in read_sentences(text, entities):
         if not (sentence.asserting or sentence.presupposing):
             continue
+        involved: set = set()  # what this sentence's claims are about already
         for reader in READERS:
             claim = reader(sentence)
-            if claim is not None:
-                return claim
-    return None
+            if claim is None or _key(claim) in seen or _overlaps(claim, involved, found):
+                continue
+            seen.add(_key(claim))
+            involved |= _involved(claim)
+            found.append(claim)
+            if len(found) == MAX_CLAIMS:
+                return found
+    return found
+
+
+def _involved(claim: Claim) -> set:
+    things = [claim.project, claim.programme, claim.organisation]
+    found = {id(t) for t in things if t is not None}
+    found |= {c.code for c in (claim.country, *claim.countries) if c is not None}
+    return found | ({claim.unknown_name} if claim.unknown_name else set())
+
+
+def _overlaps(claim: Claim, involved: set, earlier: List[Claim]) -> bool:
+    """A second reading of something a claim of the same sentence already covers ("10 partner
+    universities in Germany" is one count claim, not also a partner claim); a project's
+    coordinator and its period are two claims ("led by X and ended in 2019")."""
+    shared = _involved(claim) & involved
+    if not shared:
+        return False
+    project_facts = {"coordinator", "period"}
+    last = earlier[-1] if earlier else None
+    return not (
+        last is not None
+        and {claim.kind, last.kind} == project_facts
+        and shared == {id(claim.project)}
+    )
+
+
+def find_claim(text: str, entities: Sequence[dict] = ()) -> Claim | None:
+    """The first claim the message asserts or presupposes, or None."""
+    claims = find_claims(text, entities)
+    return claims[0] if claims else None
+
+
+def _key(claim: Claim) -> tuple:
+    """What a claim is about: two readers seeing the same programme's partners in one sentence
+    ("Mevlana is with 5 universities in Turkey") make one claim."""
+    about = claim.project or claim.programme or claim.organisation
+    if about is not None:
+        return (claim.kind, id(about))
+    code = claim.country.code if claim.country else None
+    return (claim.kind, claim.subject, claim.unknown_name, code)

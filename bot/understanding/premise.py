@@ -15,28 +15,42 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence, Tuple
 
-from bot.answers.base import Answer
+from bot.answers.base import Answer, answer
 from bot.answers.premise import render
 from bot.kb.schema import Cited
-from bot.understanding.claims import Claim, find_claim
+from bot.understanding.claims import Claim, find_claims
+
+SEVERITY = ("confirmed", "not_stated", "corrected")  # a message is as wrong as its worst claim
 
 
 @dataclass(frozen=True)
 class PremiseCheck:
-    outcome: str  # "confirmed" | "corrected" | "not_stated"
+    outcome: str  # "confirmed" | "corrected" | "not_stated": the worst of its claims' outcomes
     answer: Answer  # rendered from knowledge-base facts, ending with its source line
-    claim: Claim  # what the message was read as asserting
+    claims: Tuple[Claim, ...] = ()  # what the message was read as asserting, in order
     facts: Tuple[Cited, ...] = ()  # the facts the answer rests on, for tracing every sentence
+    outcomes: Tuple[str, ...] = ()  # one per claim
+
+    @property
+    def claim(self) -> Claim:
+        return self.claims[0]
 
 
 def check_premise(text: str, entities: Sequence[dict] = ()) -> PremiseCheck | None:
-    """The claim the message makes, checked against the knowledge base; None when the message
+    """The claims the message makes, checked against the knowledge base; None when the message
     asserts nothing checkable. `entities` are Rasa entity dicts (entity, value, start, end) when
     the caller has them; names are also found in the text itself."""
     if not text or not any(c.isalpha() for c in text):
         return None
-    claim = find_claim(text, entities)
-    if claim is None:
+    claims = find_claims(text, entities)
+    if not claims:
         return None
-    outcome, reply, facts = render(claim)
-    return PremiseCheck(outcome, reply, claim, facts)
+    checked = [render(claim) for claim in claims]
+    outcomes = tuple(outcome for outcome, _, _ in checked)
+    facts = tuple(fact for _, _, cited in checked for fact in cited)
+    reply = checked[0][1]
+    if len(checked) > 1:
+        bodies = [a.text.split("\n\n_Source:")[0] for _, a, _ in checked]
+        reply = answer("\n\n".join(bodies), facts, reply.buttons, reply.topic, **reply.subject)
+    worst = max(outcomes, key=SEVERITY.index)
+    return PremiseCheck(worst, reply, tuple(claims), facts, outcomes)

@@ -248,3 +248,40 @@ def test_a_changed_fact_changes_the_verdict(monkeypatch):
     result = check_premise(text)
     assert result is not None and result.outcome == "confirmed", result.answer.text
     assert "University of Graz (Austria)" in result.answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "outcomes", "said"),
+    [
+        (
+            "NIZAMI was coordinated by Heidelberg and finished in 2019, right?",
+            ("corrected", "corrected"),
+            ["Montpellier", "2015 to 2018"],
+        ),
+        (
+            "So MAGNUS is led by Linköping and runs until 2021, and you have 95 international "
+            "students, right?",
+            ("confirmed", "confirmed", "confirmed"),
+            ["Linköping", "2018 to 2021", "95"],
+        ),
+        (
+            "You have students from Italy and partners in Spain, right?",
+            ("corrected", "corrected"),
+            [r"\*\*Italy\*\* is not among", r"no partner university or project in \*\*Spain"],
+        ),
+    ],
+)
+def test_every_claim_of_a_message_is_checked(text, outcomes, said):
+    result = check_premise(text)
+    assert result is not None and result.outcomes == outcomes, result
+    assert result.outcome == max(outcomes, key=("confirmed", "not_stated", "corrected").index)
+    for pattern in said:
+        assert re.search(pattern, result.answer.text), pattern
+    assert result.answer.text.count("_Source:") == 1
+    assert _untraced(result, text) == []
+
+
+def test_one_reading_per_thing_in_a_sentence():
+    """ "10 partner universities in Germany" is one count claim, not also a partner claim."""
+    result = check_premise("You have 10 partner universities in Germany, right?")
+    assert result is not None and len(result.claims) == 1
