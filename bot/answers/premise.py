@@ -37,6 +37,8 @@ Verdict = Tuple[str, str, List[Cited]]  # outcome, body, facts the body rests on
 def render(claim: Claim) -> Tuple[str, Answer, Tuple[Cited, ...]]:
     """The outcome and the answer for one claim, built from the facts it cites."""
     outcome, body, facts = CHECKS[claim.kind](claim)
+    if claim.negated:
+        outcome, body = _negated(outcome, body)
     subject = {}
     buttons: List[Button] = []
     if claim.project is not None:
@@ -50,6 +52,16 @@ def render(claim: Claim) -> Tuple[str, Answer, Tuple[Cited, ...]]:
         buttons.append(Button.ask("All partner countries", "ask_partners"))
     reply = answer(body, facts, buttons, "premise", **subject)
     return outcome, reply, tuple(facts)
+
+
+def _negated(outcome: str, body: str) -> Tuple[str, str]:
+    """The student claimed the opposite ("NIZAMI isn't led by Montpellier, right?"): a "No"
+    for the positive claim confirms them, a "Yes" corrects them."""
+    if body.startswith("No: "):
+        return CONFIRMED, "That's right: " + body[len("No: ") :]
+    if body.startswith("Yes: "):
+        return CORRECTED, "Actually: " + body[len("Yes: ") :]
+    return outcome, body
 
 
 def _lead(word: str, text: str) -> str:

@@ -15,7 +15,7 @@ added.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Dict, List, Sequence, Tuple
 
@@ -47,7 +47,10 @@ TAG_QUESTION = re.compile(
     r"don'?t (?:they|you|we)|wasn'?t (?:it|that|there)|weren'?t (?:they|there)|"
     r"hasn'?t (?:it|he|she)|haven'?t (?:they|you|we)|won'?t (?:it|they)|am i right|"
     r"no\?|or not|if i'?m not mistaken|if i remember (?:correctly|right)|as far as i know|"
-    r"or am i wrong|or is that wrong)\s*[?!.]*\s*$",
+    r"or am i wrong|or is that wrong)\s*[?!.]*\s*$"
+    # after a negative statement: "NIZAMI isn't led by Heidelberg, is it?"
+    r"|,\s*(?:is it|was it|are they|were they|does it|did it|do they|do you|have you|has it)"
+    r"\s*\?\s*$",
     re.I,
 )
 PREFACE = re.compile(
@@ -202,6 +205,7 @@ class Claim:
     group: str | None = None  # a project group's programme ("... KA2 projects")
     field_name: str | None = None
     level: str | None = None
+    negated: bool = False  # "you don't have partners in Japan, right?"
 
 
 @dataclass
@@ -490,6 +494,9 @@ def coordinator_claim(sentence: Sentence) -> Claim | None:
         name = (unknown.group("after") or unknown.group("before") or "").strip()
         if fold(name) in {"the university", "university", "the uni", "your university"}:
             return Claim("coordinator", project=project, by_university=True)
+        country = knowledge().country_names.find(name, fuzzy=False)
+        if country is not None:  # "coordinated by Italy"
+            return Claim("coordinator", project=project, country=country)
         if name and knowledge().project(name) is None and fold(name) not in _PRONOUNS:
             return Claim("coordinator", project=project, unknown_name=name)
     return None
@@ -703,6 +710,20 @@ READERS = (
 )
 
 
+NEGATION = re.compile(
+    r"\b(?:dont|doesnt|didnt|isnt|arent|wasnt|werent|hasnt|havent|never|no longer)\b|"
+    r"\bnot\b(?! sure| only| just| mistaken| wrong)|"
+    r"\bno (?:\w+ )?(?:partners?|students?|universities|projects?|agreements?)\b"
+)
+
+
+def is_negated(sentence: Sentence) -> bool:
+    """Whether the sentence asserts the negative ("NIZAMI isn't coordinated by Heidelberg,
+    right?"); the tag question's own negation ("..., isn't it?") doesn't count."""
+    text = TAG_QUESTION.sub("", sentence.text)
+    return bool(NEGATION.search(" ".join(_strip_openers(fold(text).split()))))
+
+
 MAX_CLAIMS = 3  # a message claiming more is answered on its first three claims
 
 
@@ -719,6 +740,8 @@ def find_claims(text: str, entities: Sequence[dict] = ()) -> List[Claim]:
             claim = reader(sentence)
             if claim is None or _key(claim) in seen or _overlaps(claim, involved, found):
                 continue
+            if is_negated(sentence):
+                claim = replace(claim, negated=True)
             seen.add(_key(claim))
             involved |= _involved(claim)
             found.append(claim)

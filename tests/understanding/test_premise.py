@@ -285,3 +285,27 @@ def test_one_reading_per_thing_in_a_sentence():
     """ "10 partner universities in Germany" is one count claim, not also a partner claim."""
     result = check_premise("You have 10 partner universities in Germany, right?")
     assert result is not None and len(result.claims) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome", "start"),
+    [
+        ("You don't have partners in Japan, right?", "confirmed", "That's right: "),
+        ("You don't have partners in Poland, right?", "corrected", "Actually: "),
+        ("NIZAMI isn't coordinated by Heidelberg, is it?", "confirmed", "That's right: "),
+        ("NIZAMI is not coordinated by Montpellier, right?", "corrected", "Actually: "),
+        ("There are no Italian students at BEU, right?", "confirmed", "That's right: "),
+        ("I'm not sure, but NIZAMI was coordinated by Heidelberg, right?", "corrected", "No: "),
+    ],
+)
+def test_a_negative_claim_is_answered_as_one(text, outcome, start):
+    """ "You don't have partners in Japan, right?" is right; a "No:" there would read as
+    disagreement."""
+    result = check_premise(text)
+    assert result is not None and result.outcome == outcome, result
+    assert result.answer.text.startswith(start), result.answer.text
+
+
+def test_a_country_named_as_coordinator_is_a_country_claim():
+    result = check_premise("PAWER is coordinated by Italy, isn't it?")
+    assert result is not None and result.outcome == "confirmed", result.answer.text
