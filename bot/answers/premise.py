@@ -259,16 +259,19 @@ def _programme(claim: Claim) -> Verdict:
     facts: List[Cited] = list(programme.partner_claims)
     described = describe_claims(programme)
     if claim.number is not None:
+        # the figure decides; a right country with a wrong figure is still a "No"
         verdicts = [_agrees(claim, c.count, c.qualifier) for c in programme.partner_claims]
-        if claim.country is not None:
-            verdicts.append(_country_share(programme, claim.country.code) == "all")
-        if False not in verdicts:
-            if True in verdicts:  # "more than 10" does not contradict an exact 15 elsewhere
-                return CONFIRMED, _lead("Yes", described), facts
+        where_right = claim.country is None or (
+            _country_share(programme, claim.country.code) == "all"
+        )
+        if True not in verdicts:
+            if False in verdicts:
+                return CORRECTED, _lead("No", described), facts
             return NOT_STATED, f"The page doesn't give an exact figure: {described}", facts
-        if True in verdicts:
+        if False in verdicts or not where_right:
             return CORRECTED, f"Only partly: {_lower(described)}", facts
-        return CORRECTED, _lead("No", described), facts
+        # "more than 10" does not contradict an exact 15 elsewhere
+        return CONFIRMED, _lead("Yes", described), facts
     countries = claim.countries or ((claim.country,) if claim.country else ())
     shares = {c.code: _country_share(programme, c.code) for c in countries}
     if all(share == "all" for share in shares.values()):

@@ -158,6 +158,15 @@ UNITS: Dict[str, Tuple[str, ...]] = {
     "partners": ("universities", "partners", "institutions", "schools", "partner", "unis"),
     "projects": ("projects", "project"),
 }  # fmt: skip
+NUMBER_WORDS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+)  # fmt: skip
+TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# "one of your partners" counts nothing, so counting starts at two
+WORD_NUMBERS = {word: value for value, word in enumerate(NUMBER_WORDS) if value >= 2}
+WORD_NUMBERS |= {word: (place + 2) * WORD_NUMBERS["ten"] for place, word in enumerate(TENS)}
 TIME_UNITS = {"year", "years", "month", "months", "semester", "semesters", "week", "weeks", "day",
               "days"}  # fmt: skip
 MOBILITY_WORDS = re.compile(
@@ -228,11 +237,15 @@ class Sentence:
     def numbers(self) -> List[Tuple[int, int]]:
         """(token position, value) of numbers that are not part of a name ("Horizon 2020")."""
         inside = {i for m in self.mentions for i in range(m.start, m.end)}
-        return [
-            (i, int(t))
-            for i, t in enumerate(self.tokens)
-            if t.isdigit() and len(t) <= 6 and i not in inside
-        ]
+        found = []
+        for i, token in enumerate(self.tokens):
+            if i in inside:
+                continue
+            if token.isdigit() and len(token) <= 6:
+                found.append((i, int(token)))
+            elif token in WORD_NUMBERS:
+                found.append((i, WORD_NUMBERS[token]))
+        return found
 
 
 NameTable = Tuple[Dict[str, Tuple[str, object]], Dict[str, str], int]

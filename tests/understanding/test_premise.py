@@ -29,7 +29,7 @@ def _load(name: str) -> list:
 
 
 CASES = _load("premise_cases.yml")
-HOLDOUT = _load("premise_holdout.yml")
+HOLDOUT = _load("premise_holdout.yml") + _load("premise_holdout2.yml")
 OUTCOMES = ("confirmed", "corrected", "not_stated", "none")
 
 
@@ -109,7 +109,9 @@ def test_labelled_case(case):
     assert _untraced(result, case["text"]) == [], text
 
 
-@pytest.mark.parametrize("name", ["premise_cases.yml", "premise_holdout.yml"])
+@pytest.mark.parametrize(
+    "name", ["premise_cases.yml", "premise_holdout.yml", "premise_holdout2.yml"]
+)
 def test_figures_per_outcome(name, capsys):
     """Each set's figures per outcome (printed for the report): every case right."""
     cases = _load(name)
@@ -309,3 +311,9 @@ def test_a_negative_claim_is_answered_as_one(text, outcome, start):
 def test_a_country_named_as_coordinator_is_a_country_claim():
     result = check_premise("PAWER is coordinated by Italy, isn't it?")
     assert result is not None and result.outcome == "confirmed", result.answer.text
+
+
+def test_numbers_in_words_are_counted():
+    result = check_premise("The Mevlana exchange is with ten Turkish universities, right?")
+    assert result is not None and result.outcome == "corrected"
+    assert result.answer.text.startswith("No: ")
