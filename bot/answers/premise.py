@@ -51,6 +51,8 @@ def render(claim: Claim) -> Tuple[str, Answer, Tuple[Cited, ...]]:
     if claim.kind in {"partner", "programme"}:
         buttons.append(Button.ask("All partner countries", "ask_partners"))
     reply = answer(body, facts, buttons, "premise", **subject)
+    # "not stated" is the honest "the page doesn't say": actions record it for staff (known=False)
+    reply.known = outcome != NOT_STATED
     return outcome, reply, tuple(facts)
 
 

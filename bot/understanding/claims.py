@@ -71,7 +71,7 @@ FINITE_VERB = re.compile(
     r"\b(?:is|are|was|were|s|re|has|have|had|does|do|did|will|can|coordinat(?:es|ed)|leads?|"
     r"led|runs?|ran|heads?|headed|manages?|managed|finish(?:es|ed)|ends?|ended|starts?|started|"
     r"began|begins?|lasts?|lasted|teach(?:es)?|taught|offers?|offered|sends?|sent|goes|went|"
-    r"gone|go|includes?|included|cooperates?|cooperated|partnered|works|worked|"
+    r"gone|go|includes?|included|cooperates?|cooperated|partnered|partners? with|works|worked|"
     r"comes?|came|study|studies|studied|participates?|participated|hosts?|hosted|covers?|"
     r"covered|got|get|gets|been)\b"
 )
@@ -504,7 +504,7 @@ def coordinator_claim(sentence: Sentence) -> Claim | None:
             return Claim("coordinator", project=project, country=mention.target)
     unknown = UNKNOWN_COORDINATOR.search(sentence.text)
     if unknown:
-        name = (unknown.group("after") or unknown.group("before") or "").strip()
+        name = _unknown_name(unknown)
         if fold(name) in {"the university", "university", "the uni", "your university"}:
             return Claim("coordinator", project=project, by_university=True)
         country = knowledge().country_names.find(name, fuzzy=False)
@@ -513,6 +513,14 @@ def coordinator_claim(sentence: Sentence) -> Claim | None:
         if name and knowledge().project(name) is None and fold(name) not in _PRONOUNS:
             return Claim("coordinator", project=project, unknown_name=name)
     return None
+
+
+MAX_NAME_WORDS = 8  # a longer capitalised run is a title or shouting, not a university's name
+
+
+def _unknown_name(match: re.Match) -> str:
+    name = (match.group("after") or match.group("before") or "").strip(" .")
+    return name if 0 < len(name.split()) <= MAX_NAME_WORDS else ""
 
 
 _PRONOUNS = {"it", "they", "he", "she", "we", "i", "you", "this", "that", "who", "which"}
@@ -693,7 +701,7 @@ def partner_claim(sentence: Sentence) -> Claim | None:
     if orgs:
         return Claim("partner", organisation=orgs[0].target)
     unknown = UNKNOWN_PARTNER.search(sentence.text)
-    name = (unknown.group("after") or unknown.group("before") or "").strip() if unknown else ""
+    name = _unknown_name(unknown) if unknown else ""
     countries = partner_countries(sentence)
     if name and fold(name) not in _PRONOUNS and not _is_country_or_known(name):
         country = countries[0] if countries else None

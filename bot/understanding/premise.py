@@ -52,5 +52,6 @@ def check_premise(text: str, entities: Sequence[dict] = ()) -> PremiseCheck | No
     if len(checked) > 1:
         bodies = [a.text.split("\n\n_Source:")[0] for _, a, _ in checked]
         reply = answer("\n\n".join(bodies), facts, reply.buttons, reply.topic, **reply.subject)
+        reply.known = all(part.known for _, part, _ in checked)
     worst = max(outcomes, key=SEVERITY.index)
     return PremiseCheck(worst, reply, tuple(claims), facts, outcomes)

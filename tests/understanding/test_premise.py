@@ -106,6 +106,8 @@ def test_labelled_case(case):
     if result.outcome != "confirmed":
         assert not re.match(r"\W*(yes|yeah|right|correct|true)\b", text, re.I), text
     assert "_Source:" in text and result.facts, "an answer cites the facts it rests on"
+    assert result.answer.known == (result.outcome != "not_stated")  # not stated: for staff
+    assert result.answer.topic == "premise"
     assert _untraced(result, case["text"]) == [], text
 
 
