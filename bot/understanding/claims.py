@@ -1,106 +1,29 @@
-"""What a message asserts about the university: the claims a premise check compares with the KB.
+"""What a message asserts about the university: one reader per kind of claim (a project's
+coordinator or period, a count, a programme's partners, the dual degree, the student body, a
+partner), each turning an asserting sentence into a `Claim` a premise check can compare with the
+knowledge base.
 
-Precision first: a claim is read only from a sentence that asserts something (a statement, a
-tag question such as "..., right?", a preface such as "I heard that" or "is it true that", a
-"since ..." clause) or that presupposes partners ("which of your Dutch partners ..."). A plain
-question ("who coordinates NIZAMI?", "do you have partners in Poland?") yields no claim, so the
-normal answer keeps it.
-
-Names are found with the knowledge base's own name indices (bot/kb/index.py: projects,
-organisations and their aliases, countries with demonyms), so nothing here names a fact. The
-word lists below are English, not university facts; they are tables so other languages can be
-added.
+Only sentences that assert or presuppose something are read (bot/understanding/mood.py), and
+names come from the knowledge base's own tables (bot/understanding/mentions.py), so nothing here
+names a fact. The word lists are English, not university facts.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Dict, List, Sequence, Tuple
 
 from bot.answers.base import knowledge
-from bot.kb.index import KnowledgeIndex, fold
+from bot.kb.index import fold
 from bot.kb.schema import Country, ExchangeProgramme, Organisation, Project
-from bot.language.textfold import closest_unambiguous
-
-MAX_CHARS = 2000  # longer messages are read up to here: the check stays bounded
-FUZZY_CUTOFF = 0.84  # as bot/kb/index.py: "Heidelburg" is Heidelberg, "Guinea" is not "Ghana"
-
-# Words of an organisation's name that name no one organisation on their own.
-GENERIC_NAME_WORDS = {
-    "university", "universita", "uni", "univ", "institute", "polytechnic", "state", "national",
-    "academy", "sciences", "science", "ministry", "education", "republic", "council", "service",
-    "exchange", "academic", "studi", "degli", "dell", "environmental", "life", "technology",
-    "consulate", "school", "college", "the", "and", "for", "program", "programme", "project",
-}  # fmt: skip
-
-GENERIC_PROGRAMME_WORDS = {
-    "exchange", "programme", "program", "programs", "programmes", "agreement", "agreements",
-    "cooperation", "plus", "mobility", "scheme",
-}  # fmt: skip
-
-TAG_QUESTION = re.compile(
-    r"(?:^|[,\s])(?:right|correct|yes|yeah|yep|true|innit|is that (?:right|correct|true|so)|"
-    r"isn'?t (?:it|that|there|he|she)(?: so| right| true)?|is it not|"
-    r"aren'?t (?:they|there|you|we)|didn'?t (?:it|they|you|he|she)|doesn'?t (?:it|he|she)|"
-    r"don'?t (?:they|you|we)|wasn'?t (?:it|that|there)|weren'?t (?:they|there)|"
-    r"hasn'?t (?:it|he|she)|haven'?t (?:they|you|we)|won'?t (?:it|they)|am i right|"
-    r"no\?|or not|if i'?m not mistaken|if i remember (?:correctly|right)|as far as i know|"
-    r"or am i wrong|or is that wrong)\s*[?!.]*\s*$"
-    # after a negative statement: "NIZAMI isn't led by Heidelberg, is it?"
-    r"|,\s*(?:is it|was it|are they|were they|does it|did it|do they|do you|have you|has it)"
-    r"\s*\?\s*$",
-    re.I,
-)
-PREFACE = re.compile(
-    r"^(?:is it (?:true|correct|right|so) that|am i right (?:that|in thinking|to think)|"
-    r"correct me if i'?m wrong|if i understand (?:correctly|right)|i (?:heard|read|know|think|"
-    r"believe|was told|understand|saw|learned|learnt|remember)|i'?ve (?:heard|read|been told)|"
-    r"(?:they|someone|somebody|people|my \w+) (?:told|tell|said|say)|as far as i know|"
-    r"(?:just )?to (?:confirm|check|be sure|clarify|double check)|just (?:checking|confirming)|"
-    r"let me (?:confirm|check)|since|as|given that|now that|because|considering that)\b",
-    re.I,
-)
-CLAUSE_PRESUPPOSITION = re.compile(
-    r"\b(?:since|given that|now that|because|considering that)\s+(?!\d)", re.I
-)
-# A statement asserts something only if it has a verb: "partner uni in greece" is a query typed
-# as keywords, "the MAGNUS project finished in 2019" is a claim.
-FINITE_VERB = re.compile(
-    r"\b(?:is|are|was|were|s|re|has|have|had|does|do|did|will|can|coordinat(?:es|ed)|leads?|"
-    r"led|runs?|ran|heads?|headed|manages?|managed|finish(?:es|ed)|ends?|ended|starts?|started|"
-    r"began|begins?|lasts?|lasted|teach(?:es)?|taught|offers?|offered|sends?|sent|goes|went|"
-    r"gone|go|includes?|included|cooperates?|cooperated|partnered|partners? with|works|worked|"
-    r"comes?|came|study|studies|studied|participates?|participated|hosts?|hosted|covers?|"
-    r"covered|got|get|gets|been)\b"
-)
-WISH = re.compile(
-    r"^(?:i|we) (?:want|wanna|would like|d like|wish|need|hope|plan|am planning|m planning|"
-    r"am looking|m looking|am interested|m interested|am thinking|m thinking|am going to apply|"
-    r"am curious|m curious|would love|d love)\b"
-)
-EMBEDDED_QUESTION = re.compile(
-    r"[,;:-]\s*(?:who|what|what's|whats|which|when|where|why|how)\b", re.I
-)
-ABOUT_ONLY = re.compile(r"^i (?:heard|read|know|saw|learned|learnt) (?:about|of)\b")
-QUESTION_START = {
-    "who", "what", "whats", "which", "when", "where", "why", "how", "whom", "whose", "do",
-    "does", "did", "is", "are", "was", "were", "can", "could", "will", "would", "should",
-    "may", "might", "have", "has", "had", "tell", "please", "list", "show", "give", "explain",
-    "any", "shall", "must", "describe", "name",
-}  # fmt: skip
-OPENERS = {
-    "hi", "hello", "hey", "dear", "thanks", "thank", "ok", "okay", "great", "well", "oh",
-    "wow", "good", "nice", "cool", "sir", "madam", "and", "also", "but", "then", "hmm", "sorry",
-}  # fmt: skip
+from bot.understanding.mentions import name_table
+from bot.understanding.mood import TAG_QUESTION, Sentence, is_negated, read_sentences, strip_openers
 
 PARTNER_WORDS = re.compile(
     r"\b(?:partner\w*|cooperat\w*|co operat\w*|collaborat\w*|work(?:s|ing)? with|"
     r"agreements? with|exchange with|ties with|links with)\b"
 )
-YOUR_PARTNERS = re.compile(r"\byour\b(?: \w+){0,3} (?:partner|partners)\b")
-PLAIN_PARTNER_QUESTION = re.compile(r"^(?:who|what|which) (?:are|is|were) your\b")
 COORDINATOR_VERB = re.compile(
     r"\b(?:coordinat\w*|lead|leads|leading|led|leader|run|runs|running|ran|head|heads|headed|"
     r"heading|in charge|manage|manages|managed|managing|organis\w*|organiz\w*)\b"
@@ -158,15 +81,6 @@ UNITS: Dict[str, Tuple[str, ...]] = {
     "partners": ("universities", "partners", "institutions", "schools", "partner", "unis"),
     "projects": ("projects", "project"),
 }  # fmt: skip
-NUMBER_WORDS = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-)  # fmt: skip
-TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-# "one of your partners" counts nothing, so counting starts at two
-WORD_NUMBERS = {word: value for value, word in enumerate(NUMBER_WORDS) if value >= 2}
-WORD_NUMBERS |= {word: (place + 2) * WORD_NUMBERS["ten"] for place, word in enumerate(TENS)}
 TIME_UNITS = {"year", "years", "month", "months", "semester", "semesters", "week", "weeks", "day",
               "days"}  # fmt: skip
 MOBILITY_WORDS = re.compile(
@@ -181,14 +95,6 @@ ABOUT_BEU = re.compile(
 )
 FIRST_PERSON = re.compile(r"\b(?:we|i|im|our|my)\b(?: \w+){0,2} \d")
 STUDENT_BODY = re.compile(r"\b(?:you have|there are|there is|you got|study|studying|at beu|your)\b")
-
-
-@dataclass(frozen=True)
-class Mention:
-    kind: str  # project | organisation | country | programme | university | group
-    target: object
-    start: int  # token positions in the sentence's folded tokens
-    end: int
 
 
 @dataclass(frozen=True)
@@ -217,255 +123,6 @@ class Claim:
     negated: bool = False  # "you don't have partners in Japan, right?"
 
 
-@dataclass
-class Sentence:
-    text: str  # as the student wrote it
-    tokens: List[str]
-    folded: str
-    mentions: List[Mention]
-    asserting: bool
-    presupposing: bool
-    context_project: Project | None = None
-
-    def of(self, kind: str) -> List[Mention]:
-        return [m for m in self.mentions if m.kind == kind]
-
-    def first(self, kind: str):
-        found = self.of(kind)
-        return found[0].target if found else None
-
-    def numbers(self) -> List[Tuple[int, int]]:
-        """(token position, value) of numbers that are not part of a name ("Horizon 2020")."""
-        inside = {i for m in self.mentions for i in range(m.start, m.end)}
-        found = []
-        for i, token in enumerate(self.tokens):
-            if i in inside:
-                continue
-            if token.isdigit() and len(token) <= 6:
-                found.append((i, int(token)))
-            elif token in WORD_NUMBERS:
-                found.append((i, WORD_NUMBERS[token]))
-        return found
-
-
-NameTable = Tuple[Dict[str, Tuple[str, object]], Dict[str, str], int]
-
-
-def name_table() -> NameTable:
-    """Every folded name -> (kind, object); the case-sensitive country labels; the longest name
-    in words. Built once per loaded knowledge base, so a reloaded one is read afresh."""
-    return _name_table(knowledge())
-
-
-@lru_cache(maxsize=2)
-def _name_table(index: KnowledgeIndex) -> NameTable:
-    """Where two kinds share a name, the first kind listed wins."""
-    kb = index.kb
-    table: Dict[str, Tuple[str, object]] = {}
-
-    def add(kind: str, labels: Sequence[str], target: object) -> None:
-        for label in labels:
-            key = fold(label)
-            if key and key not in table:
-                table[key] = (kind, target)
-
-    for group in kb.project_groups:
-        add("group", [group.programme], group.programme)
-    for project in kb.projects:
-        add("project", [project.acronym, project.name, *project.aliases], project)
-    for programme in kb.exchange_programmes:
-        add("programme", [programme.name, *programme.aliases], programme)
-    add("university", [kb.university.name, *kb.university.aliases], kb.university)
-    for org in kb.organisations:
-        add("organisation", [org.name, *org.aliases], org)
-    case_sensitive: Dict[str, str] = {}
-    for country in index.countries.values():
-        add("country", [country.name, *country.aliases, *country.demonyms], country)
-        for label in country.case_sensitive:
-            case_sensitive[fold(label)] = label
-    for word, org in distinctive_organisation_words(index).items():
-        table.setdefault(word, ("organisation", org))
-    for word, programme in distinctive_programme_words(index).items():
-        table.setdefault(word, ("programme", programme))
-    longest = max(len(key.split()) for key in table)
-    return table, case_sensitive, longest
-
-
-@lru_cache(maxsize=2)
-def distinctive_organisation_words(index: KnowledgeIndex) -> Dict[str, Organisation]:
-    """Words that name one organisation on their own ("Heidelberg", "Tbilisi", "Aquila"):
-    students rarely type a university's full name."""
-    owners: Dict[str, set] = {}
-    for org in index.kb.organisations:
-        for label in [org.name, *org.aliases]:
-            for word in fold(label).split():
-                if len(word) >= 4 and not word.isdigit() and word not in GENERIC_NAME_WORDS:
-                    owners.setdefault(word, set()).add(org.id)
-    taken = set(index.country_names) | set(index.project_names)
-    return {
-        word: index.organisations[next(iter(ids))]
-        for word, ids in owners.items()
-        if len(ids) == 1 and word not in taken
-    }
-
-
-@lru_cache(maxsize=2)
-def distinctive_programme_words(index: KnowledgeIndex) -> Dict[str, ExchangeProgramme]:
-    """Words that name one exchange programme on their own ("your bilateral partners")."""
-    owners: Dict[str, set] = {}
-    programmes = {p.id: p for p in index.kb.exchange_programmes}
-    for programme in programmes.values():
-        for label in [programme.name, *programme.aliases]:
-            for word in fold(label).split():
-                if len(word) >= 4 and word not in GENERIC_PROGRAMME_WORDS:
-                    owners.setdefault(word, set()).add(programme.id)
-    return {w: programmes[next(iter(ids))] for w, ids in owners.items() if len(ids) == 1}
-
-
-def _fuzzy_words() -> Dict[str, Tuple[str, object]]:
-    return _fuzzy_table(knowledge())
-
-
-@lru_cache(maxsize=2)
-def _fuzzy_table(index: KnowledgeIndex) -> Dict[str, Tuple[str, object]]:
-    """Single-word project and organisation names, for typos ("Heidelburg", "Magnuss")."""
-    table, _, _ = _name_table(index)
-    return {
-        key: value
-        for key, value in table.items()
-        if " " not in key and len(key) >= 5 and value[0] in {"project", "organisation"}
-    }
-
-
-def find_mentions(text: str, tokens: List[str]) -> List[Mention]:
-    """Longest names first, left to right; a misspelt single word is matched against project and
-    organisation names only (countries are many, and short)."""
-    table, case_sensitive, longest = name_table()
-    fuzzy = _fuzzy_words()
-    mentions: List[Mention] = []
-    i = 0
-    while i < len(tokens):
-        for n in range(min(longest, len(tokens) - i), 0, -1):
-            key = " ".join(tokens[i : i + n])
-            hit = table.get(key)
-            if (
-                hit
-                and key in case_sensitive
-                and not re.search(rf"\b{re.escape(case_sensitive[key])}\b", text)
-            ):
-                hit = None
-            if hit:
-                mentions.append(Mention(hit[0], hit[1], i, i + n))
-                i += n
-                break
-        else:
-            word = tokens[i]
-            if len(word) >= 6 and word.isalpha():
-                close = closest_unambiguous(
-                    word, list(fuzzy), lambda k: id(fuzzy[k][1]), FUZZY_CUTOFF
-                )
-                if close:
-                    mentions.append(Mention(fuzzy[close][0], fuzzy[close][1], i, i + 1))
-            i += 1
-    return mentions
-
-
-def split_sentences(text: str) -> List[Tuple[str, int]]:
-    """Sentences with their start offsets; "?", "!", "." and line breaks end one."""
-    parts = []
-    for match in re.finditer(r"[^.!?\n]+(?:[.!?]+|$)", text):
-        raw = match.group()
-        chunk = raw.strip()
-        if re.search(r"\w", chunk):
-            parts.append((chunk, match.start() + len(raw) - len(raw.lstrip())))
-    return parts
-
-
-ENTITY_KINDS = {"project": "project", "university": "organisation", "organisation": "organisation",
-                "country": "country"}  # fmt: skip
-
-
-def _entity_mentions(
-    chunk: str, offset: int, entities: Sequence[dict], taken: List[Mention]
-) -> List[Mention]:
-    """Names the NLU found (Rasa entity dicts) that the name tables missed, such as a misspelt
-    project, placed at their words in the sentence."""
-    index = knowledge()
-    resolve = {
-        "project": index.project,
-        "organisation": index.organisation,
-        "country": index.country,
-    }
-    found = []
-    for entity in entities:
-        kind = ENTITY_KINDS.get(str(entity.get("entity")))
-        start, end = entity.get("start"), entity.get("end")
-        if kind is None or not isinstance(start, int) or not isinstance(end, int):
-            continue
-        if not offset <= start < offset + len(chunk):
-            continue
-        target = resolve[kind](str(entity.get("value") or ""))
-        if target is None and kind == "organisation":
-            target = index.project(str(entity.get("value") or ""))
-            kind = "project" if target else kind
-        if target is None:
-            continue
-        first = len(fold(chunk[: start - offset]).split())
-        last = max(first + 1, len(fold(chunk[: end - offset]).split()))
-        if not any(m.start < last and first < m.end for m in taken):
-            found.append(Mention(kind, target, first, last))
-    return found
-
-
-def _strip_openers(words: List[str]) -> List[str]:
-    while words and words[0] in OPENERS:
-        words = words[1:]
-    return words
-
-
-def _mood(text: str, folded: str) -> Tuple[bool, bool]:
-    """(asserting, presupposing) for one sentence."""
-    words = _strip_openers(folded.split())
-    body = " ".join(words)
-    question = text.rstrip().endswith("?") or bool(EMBEDDED_QUESTION.search(text))
-    tagged = bool(TAG_QUESTION.search(text.strip()))
-    prefaced = bool(PREFACE.match(body)) and not ABOUT_ONLY.match(body)
-    prefaced = prefaced or bool(CLAUSE_PRESUPPOSITION.search(text))
-    declarative = (
-        not question
-        and bool(words)
-        and words[0] not in QUESTION_START
-        and bool(FINITE_VERB.search(body))
-        and not WISH.match(body)
-    )
-    asserting = tagged or prefaced or declarative
-    presupposing = bool(re.search(r"\bof your\b(?: \w+){0,3} partners?\b", body))
-    for match in YOUR_PARTNERS.finditer(body):
-        before = body[: match.start()].split()[-1:]
-        if before not in (["are"], ["is"], ["were"], ["was"]):
-            presupposing = True
-    return asserting, presupposing
-
-
-def read_sentences(text: str, entities: Sequence[dict] = ()) -> List[Sentence]:
-    text = (text or "")[:MAX_CHARS]
-    sentences: List[Sentence] = []
-    context: Project | None = None
-    for chunk, offset in split_sentences(text):
-        tokens = fold(chunk).split()
-        mentions = find_mentions(chunk, tokens)
-        mentions += _entity_mentions(chunk, offset, entities, mentions)
-        mentions.sort(key=lambda m: m.start)
-        asserting, presupposing = _mood(chunk, " ".join(tokens))
-        sentence = Sentence(chunk, tokens, " ".join(tokens), mentions, asserting, presupposing)
-        sentence.context_project = context
-        projects = sentence.of("project")
-        if projects:
-            context = projects[-1].target
-        sentences.append(sentence)
-    return sentences
-
-
 # ----- one reader per kind of claim -------------------------------------------------------------
 
 
@@ -483,7 +140,7 @@ def coordinator_claim(sentence: Sentence) -> Claim | None:
     verb = COORDINATOR_VERB.search(sentence.folded)
     if not (project and verb and sentence.asserting):
         return None
-    asks_who = re.match(r"^(?:who|which|what)\b", " ".join(_strip_openers(sentence.folded.split())))
+    asks_who = re.match(r"^(?:who|which|what)\b", " ".join(strip_openers(sentence.folded.split())))
     if asks_who and not TAG_QUESTION.search(sentence.text):
         return None  # "who coordinates NIZAMI?" asks, it doesn't claim
     position = len(sentence.folded[: verb.start()].split())
@@ -729,20 +386,6 @@ READERS = (
     students_claim,
     partner_claim,
 )
-
-
-NEGATION = re.compile(
-    r"\b(?:dont|doesnt|didnt|isnt|arent|wasnt|werent|hasnt|havent|never|no longer)\b|"
-    r"\bnot\b(?! sure| only| just| mistaken| wrong)|"
-    r"\bno (?:\w+ )?(?:partners?|students?|universities|projects?|agreements?)\b"
-)
-
-
-def is_negated(sentence: Sentence) -> bool:
-    """Whether the sentence asserts the negative ("NIZAMI isn't coordinated by Heidelberg,
-    right?"); the tag question's own negation ("..., isn't it?") doesn't count."""
-    text = TAG_QUESTION.sub("", sentence.text)
-    return bool(NEGATION.search(" ".join(_strip_openers(fold(text).split()))))
 
 
 MAX_CLAIMS = 3  # a message claiming more is answered on its first three claims

@@ -170,7 +170,10 @@ def test_unknown_name_is_echoed_as_plain_text():
     assert result is None or "javascript:" not in result.answer.text
 
 
-@pytest.mark.parametrize("module", ["bot/understanding/claims.py", "bot/understanding/premise.py"])
+@pytest.mark.parametrize(
+    "module",
+    sorted(str(p.relative_to(ROOT)) for p in (ROOT / "bot" / "understanding").glob("*.py")),
+)
 def test_no_knowledge_base_fact_is_written_into_the_code(module):
     text = (ROOT / module).read_text(encoding="utf-8")
     text = re.sub(r'""".*?"""', "", text, flags=re.S)
@@ -234,7 +237,7 @@ def test_a_changed_fact_changes_the_verdict(monkeypatch):
     from bot.answers import base, exchange, projects
     from bot.answers import premise as premise_answers
     from bot.kb.index import KnowledgeIndex
-    from bot.understanding import claims
+    from bot.understanding import claims, mentions
 
     text = "PROMIG is coordinated by the University of Graz, right?"
     assert check_premise(text).outcome == "corrected"
@@ -247,7 +250,7 @@ def test_a_changed_fact_changes_the_verdict(monkeypatch):
         real.kb.copy(update={"projects": changed}),
         load_countries(),
     )
-    for module in (base, exchange, projects, premise_answers, claims):
+    for module in (base, exchange, projects, premise_answers, claims, mentions):
         monkeypatch.setattr(module, "knowledge", lambda: index)
     result = check_premise(text)
     assert result is not None and result.outcome == "confirmed", result.answer.text
