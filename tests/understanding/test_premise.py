@@ -171,8 +171,7 @@ def test_unknown_name_is_echoed_as_plain_text():
 
 
 @pytest.mark.parametrize(
-    "module",
-    sorted(str(p.relative_to(ROOT)) for p in (ROOT / "bot" / "understanding").glob("*.py")),
+    "module", [f"bot/understanding/{name}.py" for name in ("claims", "mentions", "mood", "premise")]
 )
 def test_no_knowledge_base_fact_is_written_into_the_code(module):
     text = (ROOT / module).read_text(encoding="utf-8")
