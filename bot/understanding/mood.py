@@ -133,6 +133,7 @@ def split_sentences(text: str) -> List[Tuple[str, int]]:
 
 
 def strip_openers(words: List[str]) -> List[str]:
+    """The sentence without "hi", "ok", "great" ...: "Great, NIZAMI ended in 2018" asserts."""
     while words and words[0] in OPENERS:
         words = words[1:]
     return words
@@ -163,6 +164,8 @@ def _mood(text: str, folded: str) -> Tuple[bool, bool]:
 
 
 def read_sentences(text: str, entities: Sequence[dict] = ()) -> List[Sentence]:
+    """Each sentence with its names and mood; "it" in a later sentence can mean the project
+    named before ("PROMIG? It ended in 2019, right?"). Entity offsets are into `text`."""
     text = (text or "")[:MAX_CHARS]
     sentences: List[Sentence] = []
     context: Project | None = None
