@@ -1,1 +1,2 @@
-"""Understanding what a student wrote: questions, roles, premises and facts, beyond one intent."""
+"""Understanding what a student wrote beyond one intent: its questions, who is who, what it
+asserts, and which facts it is about."""
