@@ -20,6 +20,7 @@ from bot.answers import Answer, office
 from bot.answers.base import merge
 from bot.links import echo
 from bot.understanding.details import unanswered_detail
+from bot.understanding.premise import check_premise
 from bot.understanding.split import MAX_PARTS
 
 ACTION_MODULES = ("exchange", "office", "programmes", "projects", "students", "follow_up")
@@ -54,12 +55,16 @@ def action_for(intent: str | None) -> AnswerAction | None:
 
 
 async def answer_question(action: AnswerAction, question: Question) -> Answer:
-    """One question: one that points back at the previous answer is answered about it; an
-    unknown detail of a known topic is declined honestly before any neighbouring fact is
-    offered; otherwise the action answers."""
+    """One question: one that points back at the previous answer is answered about it; one
+    that asserts a fact gets it confirmed, corrected or "not stated"; an unknown detail of a
+    known topic is declined honestly before any neighbouring fact is offered; otherwise the
+    action answers."""
     referred = answer_from_context(question)
     if referred is not None:
         return referred
+    premise = check_premise(question.text, question.own_entities())
+    if premise is not None:  # "NIZAMI was coordinated by Heidelberg, right?"
+        return premise.answer
     detail = unanswered_detail(question.text)
     if detail is not None:
         return office.not_covered(detail)

@@ -78,6 +78,23 @@ class Question:
             True,
         )
 
+    def own_entities(self) -> List[Dict[str, Any]]:
+        """This question's entities with offsets into its own text (not the message's)."""
+        shifted = []
+        for entity in self.entities:
+            start = entity.get("start")
+            inside = start is not None and self.offset <= start < self.offset + len(self.text)
+            if inside:
+                entity = {
+                    **entity,
+                    "start": start - self.offset,
+                    "end": entity["end"] - self.offset,
+                }
+            else:
+                entity = {k: v for k, v in entity.items() if k not in ("start", "end")}
+            shifted.append(entity)
+        return shifted
+
     def entity(self, name: str) -> str | None:
         """The entity as said in this question (after synonym mapping), if any; a country the
         student comes from is not the question's subject."""
