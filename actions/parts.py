@@ -24,6 +24,9 @@ from bot.understanding.premise import check_premise
 from bot.understanding.split import MAX_PARTS
 
 ACTION_MODULES = ("exchange", "office", "programmes", "projects", "students", "follow_up")
+# Intents whose answer already says what the page doesn't cover, and who to ask (admissions:
+# "how do I apply?" gets the office that handles it).
+OWN_HONEST_ANSWER = {"ask_admissions", "ask_contact"}
 PART_MIN_CONFIDENCE = 0.3  # as FallbackClassifier's threshold in config.yml
 HEADING_LENGTH = 90
 
@@ -66,7 +69,7 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
     if premise is not None:  # "NIZAMI was coordinated by Heidelberg, right?"
         return premise.answer
     detail = unanswered_detail(question.text)
-    if detail is not None:
+    if detail is not None and question.intent not in OWN_HONEST_ANSWER:
         return office.not_covered(detail)
     return await action.reply_to(question)
 

@@ -25,4 +25,4 @@ class ActionDualDegree(AnswerAction):
     action_name = "action_dual_degree"
 
     def answer(self, question: Question) -> Answer:
-        return programmes.dual_degree()
+        return programmes.dual_degree(question.entity("department"))

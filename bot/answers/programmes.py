@@ -32,14 +32,23 @@ def popular_departments() -> Answer:
     return answer(body, [departments], buttons, topic="departments")
 
 
-def dual_degree() -> Answer:
+def dual_degree(asked_field: str | None = None) -> Answer:
+    """The dual degree; asked about another field ("in Computer Engineering?"), a plain no
+    with the field it is in."""
     index = knowledge()
     dual = index.kb.programmes.dual_degree
     partner = index.organisations[dual.partner]
+    what = (
+        f"a **dual {dual.level} degree in {dual.field}** with the **{partner.name}** "
+        f"({index.country_name(partner.country)}), run within the {dual.framework} programme."
+    )
+    if asked_field and asked_field.lower() != dual.field.lower():
+        opening = f"No: the page names no dual degree in {asked_field}. BEU's dual degree is {what}"
+    else:
+        opening = f"Yes: {what}"
     body = (
-        f"Yes: a **dual {dual.level} degree in {dual.field}** with the **{partner.name}** "
-        f"({index.country_name(partner.country)}), run within the {dual.framework} programme.\n\n"
-        "The page doesn't give admission requirements for it. " + office_contact_hint()
+        f"{opening}\n\nThe page doesn't give admission requirements for it. "
+        + office_contact_hint()
     )
     buttons = [
         Button.ask("Erasmus+ partners", "ask_erasmus"),

@@ -134,6 +134,51 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         re.compile(r"\b(bring|with) (my )?(family|wife|husband|kids|children|spouse)\b"),
     ),
     (
+        "the nationalities of staff",
+        re.compile(
+            r"\b(how many|number of)\b[^.?!]{0,20}\b(foreign|international)\s+(lecturers|"
+            r"teachers|professors|staff|faculty|academics)\b"
+        ),
+    ),
+    (
+        "when the university was founded",
+        re.compile(
+            r"\b(when|what year) (was|were|is|did)\b[^.?!]{0,30}\b(founded|established|opened)\b|"
+            r"\bfounding year\b"
+        ),
+    ),
+    (
+        "teaching in languages other than English",
+        re.compile(
+            r"\b(taught|teach|teaching|courses?|classes|lessons|study|learn)\b[^.?!]{0,25}"
+            r"\b(spanish|french|german|arabic|persian|farsi|chinese|italian|portuguese|japanese|"
+            r"korean|hindi|urdu|turkish|russian|azerbaijani)\b"
+        ),
+    ),
+    (
+        "who can take part and on what conditions",
+        re.compile(
+            r"\b(do|does|will|would) (they|it|you|the project|the programme|beu) (accept|admit)\b|"
+            r"\b(eligible|eligibility|requirements? to (join|apply|take part))\b|"
+            r"\bcan (bachelor|undergraduate|first[- ]year|second[- ]year|master'?s?) students "
+            r"(join|take part|apply|participate)\b"
+        ),
+    ),
+    (
+        "yearly numbers of admitted students and winners",
+        re.compile(
+            r"\bhow many\b[^.?!]{0,40}\b(accepted|admitted|won|win|awarded|receive|received|"
+            r"enrolled|enroll|enrol|graduated|applied|apply)\b"
+        ),
+    ),
+    (
+        "how to apply",
+        re.compile(
+            r"\bhow (do|can|should|would|does) (i|we|one|students?|staff|employees?) (apply|"
+            r"register|sign up)\b|\bapplication (process|procedure|form)\b"
+        ),
+    ),
+    (
         "jobs and part-time work",
         re.compile(r"\b(part[- ]time (job|work)|work while|student jobs?)\b"),
     ),
