@@ -45,7 +45,7 @@ ORDINAL = re.compile(
 NUMBERED = re.compile(r"\b(?:number|no\.?|#)\s*(\d)\b", re.I)
 BARE_COUNT = re.compile(r"^\W*(and\s+)?(so\s+)?how many\b[\w\s']{0,25}\??\W*$", re.I)
 MEMBERS = re.compile(
-    r"\b(which|what|who)\b[^?]{0,30}\b(universit(y|ies)|partners?|members?|institutions?|"
+    r"\b(which|what|who)\b[^?]{0,32}\b(universit(y|ies)|partners?|members?|institutions?|"
     r"organi[sz]ations?|countries)\b[^?]{0,20}\b(in it|in that|in this|involved|take part|"
     r"part of it|participat\w*|with it)\b",
     re.I,
