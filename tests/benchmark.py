@@ -53,6 +53,17 @@ def held_out_questions() -> List[str]:
 
 
 QUESTIONS = held_out_questions()
+
+
+def multi_question_messages() -> List[str]:
+    """Messages that ask several things at once (tests/realworld/cases.yml, category multi)."""
+    import yaml
+
+    cases = yaml.safe_load((ROOT / "tests/realworld/cases.yml").read_text(encoding="utf-8"))
+    return [c["turns"][-1] for c in cases["cases"] if c["cat"] == "multi"]
+
+
+MULTI_QUESTIONS = multi_question_messages()
 TURNS_PER_CONVERSATION = 6
 
 
@@ -122,12 +133,16 @@ def nlu_f1(model: Path) -> float:
 
 
 async def conversation(
-    session: aiohttp.ClientSession, url: str, turns: int, offset: int
+    session: aiohttp.ClientSession,
+    url: str,
+    turns: int,
+    offset: int,
+    questions: List[str] = QUESTIONS,
 ) -> List[float]:
     sender = f"bench-{uuid.uuid4().hex[:10]}"
     latencies = []
     for turn in range(turns):
-        text = QUESTIONS[(offset + turn) % len(QUESTIONS)]
+        text = questions[(offset + turn) % len(questions)]
         if turn and turn % TURNS_PER_CONVERSATION == 0:
             sender = f"bench-{uuid.uuid4().hex[:10]}"
         start = time.perf_counter()
@@ -139,13 +154,15 @@ async def conversation(
     return latencies
 
 
-async def load(url: str, users: int, turns: int) -> Dict[str, float]:
+async def load(
+    url: str, users: int, turns: int, questions: List[str] = QUESTIONS
+) -> Dict[str, float]:
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(timeout=timeout) as session:
-        await conversation(session, url, 12, 0)  # warm-up, not measured
+        await conversation(session, url, 12, 0, questions)  # warm-up, not measured
         start = time.perf_counter()
         results = await asyncio.gather(
-            *(conversation(session, url, turns, 12 + i * turns) for i in range(users))
+            *(conversation(session, url, turns, 12 + i * turns, questions) for i in range(users))
         )
         elapsed = time.perf_counter() - start
     latencies = sorted(x for r in results for x in r)
@@ -187,6 +204,7 @@ def measure(model: Path, turns_single: int, turns_each: int, stock: bool) -> Dic
     try:
         actions, rasa = servers.processes
         single = asyncio.run(load(servers.webhook, 1, turns_single))
+        several = asyncio.run(load(servers.webhook, 1, len(MULTI_QUESTIONS), MULTI_QUESTIONS))
         before = cpu_seconds(rasa.pid), cpu_seconds(actions.pid)
         concurrent = asyncio.run(load(servers.webhook, 20, turns_each))
         after = cpu_seconds(rasa.pid), cpu_seconds(actions.pid)
@@ -198,7 +216,13 @@ def measure(model: Path, turns_single: int, turns_each: int, stock: bool) -> Dic
         "rasa_cpu_ms_per_message": 1000 * (after[0] - before[0]) / messages,
         "actions_cpu_ms_per_message": 1000 * (after[1] - before[1]) / messages,
     }
-    return {"single_user": single, "concurrent_20": concurrent, **cpu, **memory}
+    return {
+        "single_user": single,
+        "several_questions": several,
+        "concurrent_20": concurrent,
+        **cpu,
+        **memory,
+    }
 
 
 def table(ours: Dict, stock: Dict) -> str:
@@ -207,6 +231,8 @@ def table(ours: Dict, stock: Dict) -> str:
         ("training from scratch (s)", "train_s", "{:.0f}", False),
         ("1 user: p50 latency (ms)", ("single_user", "p50_ms"), "{:.0f}", False),
         ("1 user: p95 latency (ms)", ("single_user", "p95_ms"), "{:.0f}", False),
+        ("1 user, several questions: p50", ("several_questions", "p50_ms"), "{:.0f}", False),
+        ("1 user, several questions: p95", ("several_questions", "p95_ms"), "{:.0f}", False),
         ("20 users: p50 latency (ms)", ("concurrent_20", "p50_ms"), "{:.0f}", False),
         ("20 users: p95 latency (ms)", ("concurrent_20", "p95_ms"), "{:.0f}", False),
         ("20 users: throughput (msg/s)", ("concurrent_20", "throughput_msg_s"), "{:.1f}", True),
