@@ -280,8 +280,9 @@ ENGLISH = RoleCues(
 
 
 @lru_cache(maxsize=1)
-def _demonyms() -> FrozenSet[str]:
-    """Every demonym of the reference country list, lower-cased ("russian", "turkmen")."""
+def demonyms() -> FrozenSet[str]:
+    """Every demonym of the reference country list, lower-cased ("russian", "turkmen").
+    Loaded once (~0.3 s); the Rasa component loads it with the model, not on a message."""
     from bot.kb.load import load_countries  # reference data, loaded once
 
     return frozenset(
@@ -345,7 +346,7 @@ def _role_of(
             return outcome  # "partners in Poland and Latvia"
     left = text[begin:start][-CONTEXT_CHARS:]
     right = text[end:finish][:CONTEXT_CHARS]
-    demonym = text[start:end].lower() in _demonyms()
+    demonym = text[start:end].lower() in demonyms()
     outcome = _cue_outcome(left, right, demonym, cues)
     if outcome is None and begin > 0:
         spans = [(c["start"], c["end"]) for c in countries if begin <= c["start"] < finish]

@@ -19,7 +19,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.understanding.roles import COUNTRY, assign_roles
+from bot.understanding.roles import COUNTRY, assign_roles, demonyms
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -32,6 +32,7 @@ class CountryRoles(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CountryRoles:
+        demonyms()  # the reference list is read when the model loads, not on the first message
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
