@@ -276,6 +276,10 @@ ENGLISH = RoleCues(
 )
 
 
+# The cue tables by language code: the languages issue adds "az", "ru", "tr" here.
+CUES_BY_LANGUAGE: Dict[str, RoleCues] = {"en": ENGLISH}
+
+
 # -- the logic ----------------------------------------------------------------------------------
 
 

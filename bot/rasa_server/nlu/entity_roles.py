@@ -19,11 +19,21 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.understanding.roles import COUNTRY, assign_roles, demonyms
+from bot.understanding.roles import COUNTRY, CUES_BY_LANGUAGE, assign_roles, demonyms
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class CountryRoles(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"language": "en"}  # which cue table of bot.understanding.roles to use
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        language = config.get("language", "en")
+        if language not in CUES_BY_LANGUAGE:
+            raise ValueError(f"no country-role cues for language {language!r}")
+        self.cues = CUES_BY_LANGUAGE[language]
+
     @classmethod
     def create(
         cls,
@@ -33,12 +43,12 @@ class CountryRoles(GraphComponent):
         execution_context: ExecutionContext,
     ) -> CountryRoles:
         demonyms()  # the reference list is read when the model loads, not on the first message
-        return cls()
+        return cls({**cls.get_default_config(), **config})
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             entities = message.get(ENTITIES) or []
             if any(entity.get("entity") == COUNTRY for entity in entities):
-                with_roles = assign_roles(message.get(TEXT) or "", list(entities))
+                with_roles = assign_roles(message.get(TEXT) or "", list(entities), self.cues)
                 message.set(ENTITIES, with_roles, add_to_output=True)
         return messages

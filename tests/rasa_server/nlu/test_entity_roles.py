@@ -49,6 +49,11 @@ def test_messages_without_countries_are_left_as_they_are(nlp):
     assert not empty.get("entities")
 
 
+def test_an_unknown_language_is_refused_when_the_model_loads():
+    with pytest.raises(ValueError, match="xx"):
+        CountryRoles.create({"language": "xx"}, None, None, None)
+
+
 @pytest.mark.heavy
 @pytest.mark.xdist_group("trained-agent")
 def test_the_trained_pipeline_returns_roles(trained_agent):
