@@ -96,9 +96,13 @@ async def record_question(tracker: Tracker) -> None:
 
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:
-    """The entity as said in the latest message (after synonym mapping), if any."""
-    values = list(tracker.get_latest_entity_values(entity))
-    return str(values[0]) if values else None
+    """The entity as said in the latest message (after synonym mapping), if any, whatever its
+    role: the NLU puts a role on countries (bot/rasa_server/nlu/entity_roles.py) and
+    `tracker.get_latest_entity_values` would skip every entity that has one."""
+    for found in tracker.latest_message.get("entities") or []:
+        if found.get("entity") == entity and found.get("value") is not None:
+            return str(found["value"])
+    return None
 
 
 ORIGIN = re.compile(
