@@ -13,6 +13,8 @@ from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 
+from bot.understanding.roles import refers_to_home
+
 ORIGIN_ROLE = "origin"
 # Before the role component marks origins, the words around a country still tell: in "exchange
 # options for a student from Kazakhstan", Kazakhstan is not the question.
@@ -20,9 +22,6 @@ ORIGIN = re.compile(
     r"\b(i'?m|i am|im|me|student|students|citizen|citizens|people)\s+from\s+(the\s+)?$", re.I
 )
 CARRIED = {"project", "university", "organisation"}
-HOME = re.compile(
-    r"\b(back home|at home|my (home )?country|my homeland|home country|my own country)\b", re.I
-)
 
 
 @dataclass
@@ -121,7 +120,7 @@ class Question:
             is_country = entity.get("entity") == "country"
             if is_country and not self._is_origin(entity) and value not in found:
                 found.append(value)
-        if not found and HOME.search(self.text):
+        if not found and refers_to_home(self.text):
             home = self.home_country()
             return [home] if home else []
         return found
@@ -132,7 +131,7 @@ class Question:
         for entity in self.entities:
             if entity.get("entity") == "country":
                 return str(entity["value"])
-        if HOME.search(self.text) or re.search(r"\b(like me|other|fellow)\b", self.text, re.I):
+        if refers_to_home(self.text) or re.search(r"\b(like me|other|fellow)\b", self.text, re.I):
             return self.home_country()
         return None
 

@@ -95,3 +95,18 @@ def conversation(servers):
 
     sender = f"e2e-{uuid.uuid4().hex[:12]}"
     return lambda text: ask(servers.webhook, sender, text)
+
+
+@pytest.fixture(scope="session")
+def trained_agent():
+    """The trained model, loaded once per worker (~40 s of CPU): the modules that use it are in
+    the xdist group "trained-agent", so they share one load. Patches installed at import time
+    by those modules (bot.rasa_server.patches) are in place before it loads."""
+    from rasa.core.agent import Agent
+
+    from bot import paths
+
+    model = paths.ROOT / "models" / "beu.tar.gz"
+    if not model.exists():
+        pytest.fail("no trained model: run `make test`, which trains it first")
+    return Agent.load(str(model))

@@ -14,6 +14,17 @@ def test_students_from_a_listed_country():
     assert said(run_action(ActionInternationalStudents(), tracker)[0]).startswith("yes")
 
 
+def test_the_writers_own_country_is_still_the_subject():
+    # "i am from peru. are there students from my country?": the NLU marks Peru as the origin
+    tracker = create_tracker(
+        "i am from peru. are there students from my country?",
+        "ask_international_students",
+        {"country": "Peru"},
+    )
+    tracker.latest_message["entities"][0]["role"] = "origin"
+    assert said(run_action(ActionInternationalStudents(), tracker)[0]).startswith("yes")
+
+
 def test_students_from_an_unlisted_country_is_a_correct_no():
     tracker = create_tracker("nigerians?", "ask_international_students", {"country": "Nigeria"})
     text = said(run_action(ActionInternationalStudents(), tracker)[0])

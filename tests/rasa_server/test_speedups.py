@@ -8,7 +8,6 @@ from rasa.core.actions.action import RemoteAction
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 
-from bot import paths
 from bot.rasa_server.patches import install_all
 from bot.rasa_server.patches.speedups import SequentialGraphRunner
 
@@ -51,13 +50,8 @@ def test_unknown_event_types_still_fail_or_default():
 
 
 @pytest.fixture(scope="module")
-def agent():
-    from rasa.core.agent import Agent
-
-    model = paths.ROOT / "models" / "beu.tar.gz"
-    if not model.exists():
-        pytest.fail("no trained model: run `make test`, which trains it first")
-    return Agent.load(str(model))
+def agent(trained_agent):
+    return trained_agent
 
 
 def runners(agent):
