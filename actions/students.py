@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from actions.base import AnswerAction
 from actions.question import Question
 from bot.answers import Answer, knowledge, students
@@ -11,7 +13,9 @@ class ActionInternationalStudents(AnswerAction):
     action_name = "action_international_students"
 
     def answer(self, question: Question) -> Answer:
-        return students.international_students(question.students_country())
+        how_many = bool(re.search(r"\bhow many\b|\bnumber of\b", question.text, re.I))
+        country = question.students_country()
+        return students.international_students(country, how_many=how_many and country is not None)
 
 
 def _programme_named(text: str) -> str | None:

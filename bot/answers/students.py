@@ -5,7 +5,9 @@ from __future__ import annotations
 from bot.answers.base import Answer, Button, answer, join, knowledge, quoted
 
 
-def international_students(country_text: str | None = None) -> Answer:
+def international_students(country_text: str | None = None, how_many: bool = False) -> Answer:
+    """The student body; with a country, whether it is among the students' countries. Asked
+    how many come from a country (`how_many`), honest that the page gives only the total."""
     index = knowledge()
     students = index.kb.international_students
     names = [index.country_name(c) for c in students.countries]
@@ -27,7 +29,13 @@ def international_students(country_text: str | None = None) -> Answer:
             "students",
             known=False,
         )
-    if country.code in students.countries:
+    if how_many:
+        listed = "is" if country.code in students.countries else "is not"
+        body = (
+            f"The page doesn't say how many students come from **{country.name}**: it gives only "
+            f"the total, and {country.name} {listed} among their countries. {overview}"
+        )
+    elif country.code in students.countries:
         body = f"Yes, there are students from **{country.name}** at BEU. {overview}"
     else:
         body = (
