@@ -41,9 +41,9 @@ log = logging.getLogger(__name__)
 
 # Chosen on the tuning half of tests/understanding/fact_queries.yml (tests/understanding/tune.py):
 # the highest recall with precision >= 0.95 and >= 95% of unanswerable queries refused.
-THRESHOLD = 0.62
-WEIGHTS = Weights(lexical=0.5, keyword=0.5, floor=0.78, named=0.3, fuzzy_terms=True)
-MARGIN = 0.04  # how far the best fact must stand above one that would answer differently
+THRESHOLD = 0.74
+WEIGHTS = Weights(lexical=0.75, keyword=0.5, floor=0.74, named=0.3, fuzzy_terms=True)
+MARGIN = 0.02  # how far the best fact must stand above one that would answer differently
 COMPETITORS = 25  # facts ranked to find the best competitor (of ~90)
 QUOTE_WEIGHT = 0.5  # BM25 weight of the source quote: long, and worded as the page words it
 # BM25 weight of the names a fact refers to (its organisations and countries): evidence, but less
@@ -162,7 +162,7 @@ def usable(text: str | None) -> bool:
 
 
 _lock = threading.Lock()
-_cached: Dict[str, FactIndex] = {}
+_current: tuple | None = None  # (the KnowledgeIndex it was built from, its FactIndex)
 _encoder: FactEncoder | None = None
 
 
@@ -174,26 +174,37 @@ def default_encoder() -> FactEncoder:
 
 
 def fact_index() -> FactIndex:
-    """The index of the current knowledge base, built once per revision (thread-safe)."""
-    docs = fact_docs(knowledge())
-    encoder = default_encoder()
-    key = revision(docs, encoder.name)
-    index = _cached.get(key)
-    if index is not None:
-        return index
+    """The index of the current knowledge base, built once per revision (thread-safe). A
+    reloaded knowledge base whose facts read the same keeps the index it has."""
+    global _current
+    source = knowledge()
+    current = _current
+    if current is not None and current[0] is source:
+        return current[1]
     with _lock:
-        if key not in _cached:
+        current = _current
+        if current is not None and current[0] is source:
+            return current[1]
+        docs = fact_docs(source)
+        encoder = default_encoder()
+        if current is not None and current[1].revision == revision(docs, encoder.name):
+            index = current[1]
+        else:
             started = time.perf_counter()
             index = FactIndex.build(docs, encoder)
-            _cached.clear()  # one revision at a time
-            _cached[key] = index
             log.info(
-                "fact index: %d facts, %d embedded now, %.0f ms",
+                "fact index: %d facts, %d texts embedded now, %.0f ms",
                 len(docs),
                 index.embedded_now,
                 (time.perf_counter() - started) * 1000,
             )
-        return _cached[key]
+        _current = (source, index)
+        return index
+
+
+def write_vectors(vectors_file: Path = VECTORS_FILE) -> FactIndex:
+    """`python -m bot kb`: embed every fact into build/, so the action server starts warm."""
+    return FactIndex.build(fact_docs(knowledge()), default_encoder(), vectors_file=vectors_file)
 
 
 def find_facts(text: str, limit: int = 3) -> List[FactHit]:
