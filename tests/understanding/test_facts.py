@@ -121,18 +121,18 @@ def test_every_fact_of_the_knowledge_base_is_indexed(index):
         assert path in paths, raw
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "",
-        "   ",
-        "?!?!...",
-        "<b></b>",
-        "x" * 2000,
-        "which project? " * 140,
-        "<script>alert(1)</script>",
-    ],
-)
+BAD_INPUTS = {
+    "empty": "",
+    "blank": "   ",
+    "punctuation": "?!?!...",
+    "empty markup": "<b></b>",
+    "2000 letters": "x" * 2000,
+    "140 questions": "which project? " * 140,
+    "script": "<script>alert(1)</script>",
+}
+
+
+@pytest.mark.parametrize("text", list(BAD_INPUTS.values()), ids=list(BAD_INPUTS))
 def test_bad_input_gets_a_bounded_result(index, text):
     started = time.perf_counter()
     hits = facts.find_facts(text, limit=3)
