@@ -144,6 +144,8 @@ def test_bad_input_gets_a_bounded_result(index, text):
 def test_the_index_is_built_once_per_revision(index):
     assert facts.fact_index() is index
     assert index.revision == facts.revision(index.docs, index.encoder.name)
+    facts.warm_up_in_background().join(timeout=60)
+    assert facts.ready() and facts.fact_index() is index
 
 
 class FakeEncoder:
