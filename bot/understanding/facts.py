@@ -1,6 +1,7 @@
 """Which fact of the knowledge base a message is about, when it names no subject.
 
-"the project about crises in transport" is CRENG, "the UK government's scholarship" is Chevening.
+"the project about crises in transport" is CRENG, "the document on PhD supervisors' and students'
+duties" is NIZAMI's outcome.
 Every fact (bot/understanding/fact_docs.py) is indexed by its rendered sentence, its quote and its
 subject's names, and scored with the hybrid of bot/language/hybrid.py (e5 embeddings fused with
 BM25), the same machinery as the staff FAQ. `find_facts` returns facts, never text: the answer is
@@ -9,7 +10,7 @@ says. It returns nothing unless the best fact clears a threshold calibrated on
 tests/understanding/fact_queries.yml (docs/nlu.md#fact-retrieval): a question the page doesn't
 answer (fees, visas, a dean's name) gets the honest "not covered" from the caller.
 
-Cost: one e5 query embedding (~20 ms of one core) plus BM25 over ~90 facts (< 1 ms); the index is
+Cost: one e5 query embedding (~24 ms of one core) plus BM25 over ~70 facts (< 1 ms); the index is
 built once per knowledge-base revision, from build/fact_vectors.npz.
 """
 
@@ -44,10 +45,11 @@ log = logging.getLogger(__name__)
 THRESHOLD = 0.74
 WEIGHTS = Weights(lexical=0.75, keyword=0.5, floor=0.74, named=0.3, fuzzy_terms=True)
 MARGIN = 0.02  # how far the best fact must stand above one that would answer differently
-COMPETITORS = 25  # facts ranked to find the best competitor (of ~90)
-QUOTE_WEIGHT = 0.5  # BM25 weight of the source quote: long, and worded as the page words it
-# BM25 weight of the names a fact refers to (its organisations and countries): evidence, but less
-# than the fact's own words, since a partner's name also appears in its other projects' facts.
+COMPETITORS = 25  # facts ranked to find the best competitor (of ~70)
+# Judgements, not tuned: BM25 weight of the source quote (long, and worded as the page words it)
+# and of the names a fact refers to (its organisations and countries: evidence, but less than the
+# fact's own words, since a partner's name also appears in its other projects' facts).
+QUOTE_WEIGHT = 0.5
 RELATED_WEIGHT = 0.5
 _HAS_WORD = re.compile(r"\w")
 
@@ -135,22 +137,29 @@ class FactIndex:
             return []
         return [self.hit(s) for s in ranked[:limit] if s.score >= self.threshold]
 
-    def confident(self, ranked: Sequence[Scored], margin: float | None = None) -> bool:
+    def confident(
+        self,
+        ranked: Sequence[Scored],
+        margin: float = MARGIN,
+        threshold: float | None = None,
+    ) -> bool:
         """The best fact clears the threshold, and stands `margin` above the best fact that
         would give a different answer (another topic, or another subject of the same topic).
         A general fact of a topic (no subject) and its subjects' facts don't compete: the
         answer about scholarships in general also names Chevening."""
-        if not ranked or ranked[0].score < self.threshold:
+        limit = self.threshold if threshold is None else threshold
+        if not ranked or ranked[0].score < limit:
             return False
         best = self.docs[ranked[0].position]
         for other in ranked[1:]:
             doc = self.docs[other.position]
             if competes(best, doc):
-                return ranked[0].score - other.score >= (MARGIN if margin is None else margin)
+                return ranked[0].score - other.score >= margin
         return True
 
 
 def competes(best: FactDoc, other: FactDoc) -> bool:
+    """Would `other` give a different answer from `best`?"""
     if other.topic != best.topic:
         return True
     return None not in (best.subject, other.subject) and other.subject != best.subject

@@ -58,7 +58,6 @@ def test_labelled_set_is_large_enough_and_split_once():
 def test_held_out_floors(index, held_out):
     queries, ranked = held_out
     metrics = tune.measure(index, queries, ranked, facts.THRESHOLD, facts.MARGIN)
-    index.threshold = facts.THRESHOLD
     print(f"\nfact retrieval, held-out half: {metrics}")
     assert metrics.precision >= HELD_OUT_MIN_PRECISION, metrics
     assert metrics.refused >= HELD_OUT_MIN_REFUSED, metrics

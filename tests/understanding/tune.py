@@ -165,10 +165,9 @@ def measure(
 ) -> Metrics:
     answered = correct = refused = aspect_ok = aspect_n = 0
     answerable = sum(q.answerable for q in queries)
-    index.threshold = threshold
     for query, ranking in zip(queries, ranked, strict=True):
         scored = ranking[0]
-        hit = index.confident(ranking, margin)
+        hit = index.confident(ranking, margin, threshold)
         if not query.answerable:
             refused += not hit
             answered += hit
@@ -224,9 +223,10 @@ def crosslingual(index, threshold: float, margin: float) -> Tuple[float, float]:
     """(top-1 right, right and answered) over the az/ru/tr queries."""
     queries = load_queries("crosslingual")
     ranked = ranked_facts(index, queries, embed(index, queries))
-    index.threshold = threshold
     right = [is_correct(index, q, r[0]) for q, r in zip(queries, ranked, strict=True)]
-    answered = [ok and index.confident(r, margin) for ok, r in zip(right, ranked, strict=True)]
+    answered = [
+        ok and index.confident(r, margin, threshold) for ok, r in zip(right, ranked, strict=True)
+    ]
     return sum(right) / len(queries), sum(answered) / len(queries)
 
 
@@ -312,7 +312,7 @@ def main() -> None:
             best = ranking[0]
             doc = index.docs[best.position]
             ok = is_correct(index, query, best) if query.answerable else False
-            hit = index.confident(ranking, chosen.margin)
+            hit = index.confident(ranking, chosen.margin, chosen.threshold)
             if (query.answerable and not (ok and hit)) or (not query.answerable and hit):
                 print(
                     f"    MISS {query.text!r} [{query.topic}/{query.subject}] -> {doc.path} "
