@@ -1,5 +1,5 @@
 """Facts live in knowledge/ only: no figure or name of the knowledge base is written into the
-domain's responses, the answer code or the actions."""
+domain's responses, the answer code, the understanding code (fact retrieval) or the actions."""
 
 import re
 from pathlib import Path
@@ -10,7 +10,11 @@ import yaml
 from bot.answers import knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = sorted((ROOT / "bot" / "answers").glob("*.py")) + sorted((ROOT / "actions").glob("*.py"))
+CODE = [
+    *sorted((ROOT / "bot" / "answers").glob("*.py")),
+    *sorted((ROOT / "bot" / "understanding").glob("*.py")),
+    *sorted((ROOT / "actions").glob("*.py")),
+]
 
 
 def kb_figures() -> set:

@@ -15,7 +15,7 @@ from typing import List, Sequence
 
 import numpy as np
 
-from bot.faq.retrieval import Encoder
+from bot.language.hybrid import Encoder
 
 # Paraphrases of one question typically score 0.6-0.9 with all-MiniLM-L6-v2, different topics of
 # the same domain 0.2-0.5 (see tests/faq/test_grouping.py).

@@ -6,32 +6,14 @@ Staff edits show up within `min_interval` seconds (`LiveFaqIndex`), because noth
 trained: entries are embedded with the same all-MiniLM-L6-v2 encoder the NLU already loads, and
 only keys whose text changed are embedded again.
 
-Scoring: a noisy-OR of three pieces of evidence, each in [0, 1]:
-
-    semantic s = max(0, max cosine(query, key)) over the entry's keys (question + phrasings)
-    lexical  l = BM25(query, entry) / sum of idf of the query's terms, clipped to [0, 1]
-    keyword  k = 1 if every word of the query is a word of the entry's question, phrasings or
-                 tags, and the query contains one of its tags whole; else 0
-    score      = 1 - (1 - s) * (1 - LEXICAL_WEIGHT * l) * (1 - KEYWORD_WEIGHT * k)
-               = s + LEXICAL_WEIGHT * l * (1 - s)          when k = 0
-
-Why this shape and not a weighted sum:
-- With no word in common (l = 0, k = 0) the score is the cosine itself, so a paraphrase sharing
-  no word with the entry is not penalised as a weighted sum would penalise it (on the tuning
-  half a weighted sum (1-w)*s + w*l reached recall 0.54 at precision >= 0.95 with w = 0.5, and
-  0.93 with w = 0.25, which this formula matches); staff can read the threshold as "how similar
-  in meaning".
-- Each other signal closes part of the remaining gap to 1: a shared rare word lifts an entry the
-  embedding under-rates, but lexical evidence alone (s = 0) tops out at LEXICAL_WEIGHT, below the
-  threshold, so one coincidental word ("what time is it" vs "part-time jobs") can't answer. The
-  score stays in [0, 1] and is monotone in every signal.
-- `l` is normalised by the query's total idf rather than by the best document's score: it says
-  how much of the query's information an entry explains, so query words no entry contains (a
-  topic the FAQ doesn't cover) keep it low, instead of the best partial match being scaled to 1.
-- The keyword rule is for names the embedding doesn't know: "Chevening" or "Braganca" alone has a
-  cosine of ~0.2-0.3 to its entry. A query made only of the entry's words that names one of its
-  tags is about that entry; staff control it through the tags. It answered no null query of the
-  labelled set.
+Scoring: the hybrid score of bot/language/hybrid.py (shared with fact retrieval over the
+knowledge base), a noisy-OR of the best cosine between the query and the entry's question or
+phrasings, BM25 over question, phrasings, tags and answer, and the keyword rule (every word of
+the query is the entry's, and it names one of its tags whole: names the embedding doesn't know,
+"Chevening" or "Braganca" alone, have a cosine of ~0.2-0.3 to their entry; staff control it
+through the tags; it answered no null query of the labelled set). The module docstring there says
+why it has that shape. On the tuning half a weighted sum (1-w)*s + w*l reached recall 0.54 at
+precision >= 0.95 with w = 0.5, and 0.93 with w = 0.25, which the noisy-OR matches.
 
 LEXICAL_WEIGHT and the threshold were chosen together on the labelled set in
 tests/faq/threshold_set.yml (`python -m tests.faq.tune`, which prints the measured table).
@@ -43,13 +25,14 @@ import logging
 import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Protocol, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Sequence, Tuple
 
 import numpy as np
 
-from bot.faq.bm25 import BM25, tokenize
+from bot.language import hybrid
+from bot.language.hybrid import Encoder, HybridDoc, HybridIndex, Weights
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +50,6 @@ KEYWORD_WEIGHT = 0.5
 # precision >= 0.95; on the held-out half 0.3 answered 1/24 null queries, the others 2-3/24.
 ANSWER_WEIGHT = 0.3
 TAG_WEIGHT = 1.0
-
-
-class Encoder(Protocol):
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """L2-normalised embeddings, one row per text."""
 
 
 @dataclass(frozen=True)
@@ -111,44 +89,39 @@ def combine(
     lexical_weight: float = LEXICAL_WEIGHT,
     keyword_weight: float = KEYWORD_WEIGHT,
 ) -> float:
-    """The combined score (see the module docstring for why this shape)."""
-    s = min(1.0, max(0.0, semantic))
-    l = min(1.0, max(0.0, lexical))  # noqa: E741
-    return 1.0 - (1.0 - s) * (1.0 - lexical_weight * l) * (1.0 - keyword_weight * float(keyword))
+    """The combined score with the FAQ's weights (bot/language/hybrid.py `combine`)."""
+    return hybrid.combine(semantic, lexical, keyword, lexical_weight, keyword_weight)
 
 
-def _keyword_fields(doc: FaqDoc) -> Tuple[frozenset, List[frozenset]]:
-    """(every token of the question, phrasings and tags; the token set of each tag)."""
-    texts = [doc.question, *doc.phrasings, *doc.tags]
-    words = frozenset(t for text in texts for t in tokenize(text))
-    tags = [frozenset(tokenize(tag)) for tag in doc.tags]
-    return words, [tag for tag in tags if tag]
+def _hybrid_doc(doc: FaqDoc) -> HybridDoc:
+    return HybridDoc(
+        keys=doc.key_texts(),
+        fields=[
+            (doc.question, 1.0),
+            *[(p, 1.0) for p in doc.phrasings],
+            *[(t, TAG_WEIGHT) for t in doc.tags],
+            (doc.answer, ANSWER_WEIGHT),
+        ],
+        tags=doc.tags,
+        keyword_texts=[doc.question, *doc.phrasings],
+    )
 
 
 class FaqIndex:
-    """An immutable snapshot: key embeddings + BM25 over a list of entries."""
+    """An immutable snapshot of the published entries: a HybridIndex plus the entries."""
 
     def __init__(
         self,
         docs: Sequence[FaqDoc],
         encoder: Encoder,
-        key_texts: List[str],
-        key_owner: np.ndarray,
-        key_vectors: np.ndarray,
-        bm25: BM25,
+        hybrid_index: HybridIndex,
         threshold: float,
-        lexical_weight: float,
     ) -> None:
         self.docs = list(docs)
         self.threshold = threshold
-        self.lexical_weight = lexical_weight
         self._encoder = encoder
-        self._key_texts = key_texts
-        self._key_owner = key_owner
-        self._key_vectors = key_vectors
-        self._bm25 = bm25
+        self._index = hybrid_index
         self._by_id = {doc.entry_id: doc for doc in self.docs}
-        self._keywords = [_keyword_fields(doc) for doc in self.docs]
 
     @classmethod
     def build(
@@ -165,41 +138,22 @@ class FaqIndex:
         if len(set(ids)) != len(ids):
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             raise ValueError(f"duplicate FAQ entry ids: {duplicates}")
-        key_texts: List[str] = []
-        owners: List[int] = []
-        for position, doc in enumerate(docs):
-            for key in doc.key_texts():
-                key_texts.append(key)
-                owners.append(position)
-        cache = cache or {}
-        missing = sorted({t for t in key_texts if t not in cache})
-        fresh = dict(zip(missing, encoder.encode(missing), strict=True)) if missing else {}
-        vectors = (
-            np.vstack([fresh[t] if t in fresh else cache[t] for t in key_texts]).astype("float32")
-            if key_texts
-            else np.zeros((0, 1), dtype="float32")
+        index = HybridIndex.build(
+            [_hybrid_doc(doc) for doc in docs],
+            encoder.encode,
+            cache=cache,
+            weights=Weights(lexical=lexical_weight, keyword=KEYWORD_WEIGHT),
         )
-        bm25 = BM25.build(
-            [
-                [
-                    (doc.question, 1.0),
-                    *[(p, 1.0) for p in doc.phrasings],
-                    *[(t, TAG_WEIGHT) for t in doc.tags],
-                    (doc.answer, ANSWER_WEIGHT),
-                ]
-                for doc in docs
-            ]
-        )
-        return cls(
-            docs,
-            encoder,
-            key_texts,
-            np.asarray(owners, dtype="int64"),
-            vectors,
-            bm25,
-            threshold,
-            lexical_weight,
-        )
+        return cls(docs, encoder, index, threshold)
+
+    @property
+    def lexical_weight(self) -> float:
+        return self._index.weights.lexical
+
+    @lexical_weight.setter
+    def lexical_weight(self, value: float) -> None:
+        """The tuning script sweeps it on one index (nothing is re-embedded)."""
+        self._index.weights = replace(self._index.weights, lexical=value)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -209,7 +163,7 @@ class FaqIndex:
 
     def embeddings(self) -> Dict[str, np.ndarray]:
         """Key text -> embedding, to seed the next build so unchanged keys aren't re-embedded."""
-        return {text: self._key_vectors[i] for i, text in enumerate(self._key_texts)}
+        return self._index.embeddings()
 
     def search(self, text: str, k: int = 3) -> List[Match]:
         """The k best entries for `text`, best first (ties by entry id, so results are stable)."""
@@ -222,25 +176,18 @@ class FaqIndex:
         """`search` with the query already embedded (the tuning script embeds in one batch)."""
         if not self.docs:
             return []
-        semantic = np.full(len(self.docs), -1.0)
-        best_key = np.full(len(self.docs), -1, dtype="int64")
-        if len(self._key_texts):
-            cosines = self._key_vectors @ np.asarray(query, dtype="float32")
-            for key, (owner, cosine) in enumerate(zip(self._key_owner, cosines, strict=True)):
-                if cosine > semantic[owner]:
-                    semantic[owner] = cosine
-                    best_key[owner] = key
-        terms = frozenset(tokenize(text))
-        lexical = self._bm25.normalised_scores(terms)
         ranked: List[Tuple[float, int, Match]] = []
-        for position, doc in enumerate(self.docs):
-            s = max(0.0, float(semantic[position]))
-            words, tags = self._keywords[position]
-            keyword = bool(terms) and terms <= words and any(tag <= terms for tag in tags)
-            score = combine(s, lexical[position], keyword, self.lexical_weight)
-            key = self._key_texts[best_key[position]] if best_key[position] >= 0 else doc.question
-            match = Match(doc.entry_id, score, s, float(lexical[position]), key, keyword)
-            ranked.append((-score, doc.entry_id, match))
+        for scored in self._index.score_all(text, query):
+            doc = self.docs[scored.position]
+            match = Match(
+                doc.entry_id,
+                scored.score,
+                scored.semantic,
+                scored.lexical,
+                scored.key or doc.question,
+                scored.keyword,
+            )
+            ranked.append((-scored.score, doc.entry_id, match))
         ranked.sort(key=lambda item: (item[0], item[1]))
         return [match for _, _, match in ranked[: max(0, k)]]
 

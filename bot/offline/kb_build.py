@@ -71,4 +71,21 @@ def build(args: argparse.Namespace) -> int:
         f"generated {data.relative_to(paths.ROOT)} and {pipeline.relative_to(paths.ROOT)}/ "
         f"({len(vocabulary)} entity values, {forms} surface forms)"
     )
+    _write_fact_vectors()
     return 1 if uncited and not args.allow_uncited else 0
+
+
+def _write_fact_vectors() -> None:
+    """The facts' embeddings for fact retrieval (bot/understanding/facts.py), into build/. Only
+    facts whose text changed since the last build are embedded again."""
+    import time
+
+    from bot import paths
+    from bot.understanding.facts import write_vectors
+
+    started = time.perf_counter()
+    index = write_vectors()
+    print(
+        f"fact vectors: {len(index.docs)} facts in {paths.BUILD.name}/, "
+        f"{index.embedded_now} text(s) embedded now ({time.perf_counter() - started:.1f} s)"
+    )

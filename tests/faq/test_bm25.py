@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.faq.bm25 import BM25, fold, tokenize
+from bot.language.bm25 import BM25, fold, tokenize
 
 
 def test_acronyms_and_codes_keep_their_digits():

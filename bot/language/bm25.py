@@ -2,8 +2,9 @@
 
 MiniLM knows "visa" and "dormitory" well but has no idea what "PROMIG", "KA2" or "Chevening" are;
 two texts sharing such a rare token are almost surely about the same thing, and BM25's idf says
-exactly that. Dependency-free on purpose: the FAQ is a few hundred short entries, a dict of
-postings is plenty and rebuilding it takes milliseconds.
+exactly that. Dependency-free on purpose: the staff FAQ and the knowledge base's facts are a few
+hundred short documents each, a dict of postings is plenty and rebuilding it takes milliseconds.
+Shared by both through bot/language/hybrid.py.
 
 Tokens: lowercase, accents folded (Bragança = Braganca, Wrocław = Wroclaw, Azerbaijani ə = e),
 punctuation dropped, letters+digits kept together ("KA2", "H2020"), a short English stop list

@@ -1,0 +1,289 @@
+"""Which fact of the knowledge base a message is about, when it names no subject.
+
+"the project about crises in transport" is CRENG, "the document on PhD supervisors' and students'
+duties" is NIZAMI's outcome.
+Every fact (bot/understanding/fact_docs.py) is indexed by its rendered sentence, its quote and its
+subject's names, and scored with the hybrid of bot/language/hybrid.py (e5 embeddings fused with
+BM25), the same machinery as the staff FAQ. `find_facts` returns facts, never text: the answer is
+rendered from them by bot/answers (`answer_from_facts`), so it says only what the knowledge base
+says. It returns nothing unless the best fact clears a threshold calibrated on
+tests/understanding/fact_queries.yml (docs/nlu.md#fact-retrieval): a question the page doesn't
+answer (fees, visas, a dean's name) gets the honest "not covered" from the caller.
+
+Cost: one e5 query embedding (~24 ms of one core) plus BM25 over ~70 facts (< 1 ms); the index is
+built once per knowledge-base revision, from build/fact_vectors.npz.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, List, Sequence
+
+import numpy as np
+
+from bot.answers import exchange, office, programmes, projects, students
+from bot.answers.base import Answer, knowledge
+from bot.language.hybrid import HybridDoc, HybridIndex, Scored, Weights
+from bot.understanding.fact_docs import FactDoc, fact_docs
+from bot.understanding.fact_vectors import (
+    VECTORS_FILE,
+    E5Encoder,
+    FactEncoder,
+    embed_with_cache,
+)
+
+log = logging.getLogger(__name__)
+
+# Chosen on the tuning half of tests/understanding/fact_queries.yml (tests/understanding/tune.py):
+# the highest recall with precision >= 0.95 and >= 95% of unanswerable queries refused.
+THRESHOLD = 0.74
+WEIGHTS = Weights(lexical=0.75, keyword=0.5, floor=0.74, named=0.3, fuzzy_terms=True)
+MARGIN = 0.02  # how far the best fact must stand above one that would answer differently
+COMPETITORS = 25  # facts ranked to find the best competitor (of ~70)
+# Judgements, not tuned: BM25 weight of the source quote (long, and worded as the page words it)
+# and of the names a fact refers to (its organisations and countries: evidence, but less than the
+# fact's own words, since a partner's name also appears in its other projects' facts).
+QUOTE_WEIGHT = 0.5
+RELATED_WEIGHT = 0.5
+_HAS_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class FactHit:
+    path: str  # where the fact lives in kb.yml, e.g. "projects.CRENG.aims.0"
+    topic: str  # project | projects | exchange | cooperation | scholarship | students | ...
+    subject: str | None  # project acronym, exchange programme id, scholarship name ...
+    aspect: str | None  # for projects: one of bot.answers.projects.ASPECTS
+    score: float
+
+
+def _hybrid_doc(doc: FactDoc) -> HybridDoc:
+    names = " / ".join(doc.names)
+    return HybridDoc(
+        keys=[doc.sentence, doc.quote, *([names] if names else [])],
+        fields=[
+            (doc.sentence, 1.0),
+            (doc.quote, QUOTE_WEIGHT),
+            *[(n, 1.0) for n in doc.names],
+            *[(r, RELATED_WEIGHT) for r in doc.related],
+        ],
+        tags=doc.names,
+        keyword_texts=[doc.sentence, *doc.names, *doc.related],
+    )
+
+
+def revision(docs: Sequence[FactDoc], encoder_name: str) -> str:
+    """Changes when any fact's text (or the encoder) does: the index is cached per revision."""
+    digest = hashlib.sha256(encoder_name.encode())
+    for doc in docs:
+        digest.update(f"\n{doc.path}\n{doc.text}".encode())
+    return digest.hexdigest()[:16]
+
+
+class FactIndex:
+    """An immutable snapshot: the facts of one knowledge-base revision, indexed."""
+
+    def __init__(
+        self,
+        docs: Sequence[FactDoc],
+        hybrid: HybridIndex,
+        encoder: FactEncoder,
+        threshold: float = THRESHOLD,
+        embedded_now: int = 0,
+    ) -> None:
+        self.docs = list(docs)
+        self.hybrid = hybrid
+        self.encoder = encoder
+        self.threshold = threshold
+        self.revision = revision(self.docs, encoder.name)
+        self.embedded_now = embedded_now  # facts embedded at load (changed since the build)
+
+    @classmethod
+    def build(
+        cls,
+        docs: Sequence[FactDoc],
+        encoder: FactEncoder,
+        *,
+        vectors_file: Path | None = VECTORS_FILE,
+        weights: Weights = WEIGHTS,
+        threshold: float = THRESHOLD,
+    ) -> FactIndex:
+        hybrid_docs = [_hybrid_doc(doc) for doc in docs]
+        keys = [key for doc in hybrid_docs for key in doc.keys]
+        vectors, embedded = embed_with_cache(encoder, keys, vectors_file)
+        hybrid = HybridIndex.build(hybrid_docs, encoder.passages, cache=vectors, weights=weights)
+        return cls(docs, hybrid, encoder, threshold, embedded)
+
+    def rank(self, text: str, vector: np.ndarray, limit: int) -> List[Scored]:
+        """The best `limit` facts for `text` (embedded as `vector`), thresholds not applied."""
+        return self.hybrid.top(text, vector, limit)
+
+    def hit(self, scored: Scored) -> FactHit:
+        doc = self.docs[scored.position]
+        return FactHit(doc.path, doc.topic, doc.subject, doc.aspect, round(scored.score, 4))
+
+    def search(self, text: str, limit: int = 3) -> List[FactHit]:
+        """Facts the text is confidently about, best first; [] when none is."""
+        if not usable(text) or limit <= 0:
+            return []
+        ranked = self.rank(text, self.encoder.query(text), COMPETITORS)
+        if not self.confident(ranked):
+            return []
+        return [self.hit(s) for s in ranked[:limit] if s.score >= self.threshold]
+
+    def confident(
+        self,
+        ranked: Sequence[Scored],
+        margin: float = MARGIN,
+        threshold: float | None = None,
+    ) -> bool:
+        """The best fact clears the threshold, and stands `margin` above the best fact that
+        would give a different answer (another topic, or another subject of the same topic).
+        A general fact of a topic (no subject) and its subjects' facts don't compete: the
+        answer about scholarships in general also names Chevening."""
+        limit = self.threshold if threshold is None else threshold
+        if not ranked or ranked[0].score < limit:
+            return False
+        best = self.docs[ranked[0].position]
+        for other in ranked[1:]:
+            doc = self.docs[other.position]
+            if competes(best, doc):
+                return ranked[0].score - other.score >= margin
+        return True
+
+
+def competes(best: FactDoc, other: FactDoc) -> bool:
+    """Would `other` give a different answer from `best`?"""
+    if other.topic != best.topic:
+        return True
+    return None not in (best.subject, other.subject) and other.subject != best.subject
+
+
+def usable(text: str | None) -> bool:
+    """Worth embedding: has a letter or digit (punctuation alone is about nothing)."""
+    return bool(text and _HAS_WORD.search(text))
+
+
+_lock = threading.Lock()
+_current: tuple | None = None  # (the KnowledgeIndex it was built from, its FactIndex)
+_encoder: FactEncoder | None = None
+
+
+def default_encoder() -> FactEncoder:
+    global _encoder
+    if _encoder is None:
+        _encoder = E5Encoder()
+    return _encoder
+
+
+def fact_index() -> FactIndex:
+    """The index of the current knowledge base, built once per revision (thread-safe). A
+    reloaded knowledge base whose facts read the same keeps the index it has."""
+    global _current
+    source = knowledge()
+    current = _current
+    if current is not None and current[0] is source:
+        return current[1]
+    with _lock:
+        current = _current
+        if current is not None and current[0] is source:
+            return current[1]
+        docs = fact_docs(source)
+        encoder = default_encoder()
+        if current is not None and current[1].revision == revision(docs, encoder.name):
+            index = current[1]
+        else:
+            started = time.perf_counter()
+            index = FactIndex.build(docs, encoder)
+            log.info(
+                "fact index: %d facts, %d texts embedded now, %.0f ms",
+                len(docs),
+                index.embedded_now,
+                (time.perf_counter() - started) * 1000,
+            )
+        _current = (source, index)
+        return index
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Build the index in a thread of its own at the action server's start (1.6 s from
+    build/fact_vectors.npz, ~20 s without it), so the start isn't delayed; `ready()` says when it
+    is done. A `find_facts` before then waits for the build instead of failing."""
+
+    def load() -> None:
+        try:
+            fact_index()
+        except Exception:
+            log.exception("fact index warm-up failed; it is built on the first question instead")
+
+    thread = threading.Thread(target=load, name="fact-index-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def ready() -> bool:
+    """The index of the current knowledge base is built: `find_facts` costs one query."""
+    current = _current
+    return current is not None and current[0] is knowledge()
+
+
+def write_vectors(vectors_file: Path = VECTORS_FILE) -> FactIndex:
+    """`python -m bot kb`: embed every fact into build/, so the action server starts warm."""
+    return FactIndex.build(fact_docs(knowledge()), default_encoder(), vectors_file=vectors_file)
+
+
+def find_facts(text: str, limit: int = 3) -> List[FactHit]:
+    """The facts of the knowledge base `text` is about, best first; [] when nothing is
+    confidently about it (calibrated: see THRESHOLD)."""
+    if not usable(text):
+        return []
+    return fact_index().search(text, limit)
+
+
+def _exchange(subject: str | None) -> Answer:
+    if subject is None:
+        return exchange.exchange_overview()
+    others = [b for pid, b in exchange.EXCHANGE_BUTTONS.items() if pid != subject]
+    return exchange.programme_answer(subject, others)
+
+
+_PROGRAMMES: Dict[str, Callable[[], Answer]] = {
+    "english_taught": programmes.english_programmes,
+    "popular_departments": programmes.popular_departments,
+    "dual_degree": programmes.dual_degree,
+}
+_OFFICE: Dict[str, Callable[[], Answer]] = {
+    "contacts": office.contact,
+    "admissions": office.admissions,
+}
+_RENDER: Dict[str, Callable[[FactHit], Answer]] = {
+    "project": lambda hit: projects.project(hit.subject, hit.aspect or "details"),
+    "projects": lambda hit: projects.projects_overview(),
+    "exchange": lambda hit: _exchange(hit.subject),
+    "cooperation": lambda hit: exchange.exchange_overview(),
+    "scholarship": lambda hit: students.scholarships(hit.subject),
+    "students": lambda hit: students.international_students(),
+    "programmes": lambda hit: _PROGRAMMES.get(hit.subject or "", programmes.english_programmes)(),
+    "mobility": lambda hit: exchange.mobility(),
+    "office": lambda hit: _OFFICE.get(hit.subject or "", office.office)(),
+}
+
+
+def answer_from_facts(hits: List[FactHit], text: str) -> Answer:
+    """The answer about the best fact, rendered by bot/answers; with no fact, the honest "the
+    page doesn't cover that" and who to ask. `text` is the student's message (unused by the
+    renderers today, kept so the caller need not know which renderer quotes it)."""
+    if not hits:
+        return office.not_covered()
+    best = hits[0]
+    render = _RENDER.get(best.topic)
+    if render is None:
+        log.error("no renderer for fact topic %r (%s)", best.topic, best.path)
+        return office.not_covered()
+    return render(best)
