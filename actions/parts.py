@@ -8,7 +8,9 @@ that asks one thing (answer_question), so a part gets exactly the answer it woul
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import re
 from typing import Dict, List, Tuple
 
 from rasa_sdk import Tracker
@@ -20,6 +22,8 @@ from bot.answers import Answer, office
 from bot.answers.base import merge
 from bot.links import echo
 from bot.understanding.details import unanswered_detail
+from bot.understanding.facts import answer_from_facts, find_facts
+from bot.understanding.facts import ready as facts_ready
 from bot.understanding.premise import check_premise
 from bot.understanding.split import MAX_PARTS
 
@@ -27,7 +31,26 @@ ACTION_MODULES = ("exchange", "office", "programmes", "projects", "students", "f
 # Intents whose answer already says what the page doesn't cover, and who to ask (admissions:
 # "how do I apply?" gets the office that handles it).
 OWN_HONEST_ANSWER = {"ask_admissions", "ask_contact"}
-PART_MIN_CONFIDENCE = 0.3  # as FallbackClassifier's threshold in config.yml
+PART_MIN_CONFIDENCE = 0.3
+CONFIDENT = 0.6  # an intent below this, for a question naming nothing, is checked by retrieval
+# A description has words to match ("the EU project on crises in transport"); "your projects?"
+# is a request for the overview, and retrieval is unreliable on two words.
+DESCRIPTION_WORDS = 5
+# Intents that answer with an overview or ask "which one?" when no subject is named: a
+# described subject ("the EU project on transport crises") is looked up instead.
+GENERAL_INTENTS = {
+    None,
+    "nlu_fallback",
+    "out_of_scope",
+    "follow_up",
+    "ask_projects",
+    "ask_project_details",
+    "ask_project_coordinator",
+    "ask_project_period",
+    "ask_project_aims",
+    "ask_project_activities",
+    "ask_scholarships",
+}  # as FallbackClassifier's threshold in config.yml
 HEADING_LENGTH = 90
 
 
@@ -71,7 +94,32 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
     detail = unanswered_detail(question.text)
     if detail is not None and question.intent not in OWN_HONEST_ANSWER:
         return office.not_covered(detail)
-    return await action.reply_to(question)
+    described = len(re.findall(r"[^\W\d_]{3,}", question.text)) >= DESCRIPTION_WORDS
+    if (
+        described
+        and question.names_no_subject()
+        and (question.intent in GENERAL_INTENTS or question.confidence < CONFIDENT)
+    ):
+        # "the project about crises in transport": no name, so find the fact it describes.
+        found = await described_fact(question)
+        if found is not None:
+            return found
+    reply = await action.reply_to(question)
+    if not reply.known and question.names_no_subject() and reply.topic != "unavailable":
+        found = await described_fact(question)
+        if found is not None:
+            return found
+    return reply
+
+
+async def described_fact(question: Question) -> Answer | None:
+    """The answer about the fact the question describes, if retrieval is confident of one.
+    Retrieval costs ~25 ms of CPU, so it runs in a thread, and only for questions that name
+    no subject; until the index is loaded it is skipped (the intent's answer stands)."""
+    if not facts_ready():
+        return None
+    hits = await asyncio.to_thread(find_facts, question.text_with_context())
+    return answer_from_facts(hits, question.text) if hits else None
 
 
 async def answer_message(action: AnswerAction, tracker: Tracker) -> Tuple[Answer, List[str]]:

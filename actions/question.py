@@ -22,6 +22,7 @@ ORIGIN = re.compile(
     r"\b(i'?m|i am|im|me|student|students|citizen|citizens|people)\s+from\s+(the\s+)?$", re.I
 )
 CARRIED = {"project", "university", "organisation"}
+SUBJECTS = ("project", "university", "organisation", "scholarship", "country", "department")
 
 
 @dataclass
@@ -93,6 +94,26 @@ class Question:
                 entity = {k: v for k, v in entity.items() if k not in ("start", "end")}
             shifted.append(entity)
         return shifted
+
+    def names_no_subject(self) -> bool:
+        """Nothing the answers are about is named: no project, organisation, scholarship or
+        country (other than where the student comes from)."""
+        return not any(self.entity(name) for name in SUBJECTS)
+
+    def text_with_context(self) -> str:
+        """The question with the story around it ("I study logistics ... Does BEU take part in
+        any EU project on that?"): what retrieval reads for a part of a longer message."""
+        if not self.is_part:
+            return self.text
+        message = (self.tracker.latest_message or {}).get("text") or ""
+        parts = (self.tracker.latest_message or {}).get("question_parts") or []
+        story, cursor = [], 0
+        for part in parts:
+            story.append(message[cursor : part["start"]])
+            cursor = part["end"]
+        story.append(message[cursor:])
+        context = " ".join(" ".join(story).split())
+        return f"{context} {self.text}".strip()[-600:]
 
     def entity(self, name: str) -> str | None:
         """The entity as said in this question (after synonym mapping), if any; a country the

@@ -136,10 +136,15 @@ def create_app(
     @app.get("/ready")
     async def ready(request: Request) -> HTTPResponse:
         """/health answers as soon as knowledge-base answers are served; /ready once the staff
-        FAQ (loaded in the background) is answerable too: what a first start waits for."""
+        FAQ and the fact retrieval (both loaded in the background) answer too: what a first
+        start waits for."""
         from bot.faq.service import faq_ready
+        from bot.understanding.facts import ready as facts_ready
 
-        loaded = faq_ready()
-        return response.json({"faq": "loaded" if loaded else "loading"}, 200 if loaded else 503)
+        faq, facts = faq_ready(), facts_ready()
+        body = {
+            name: "loaded" if done else "loading" for name, done in (("faq", faq), ("facts", facts))
+        }
+        return response.json(body, 200 if faq and facts else 503)
 
     return harden(app)
