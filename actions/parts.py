@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import re
+from dataclasses import replace
 from typing import Dict, List, Tuple
 
 from rasa_sdk import Tracker
@@ -22,7 +23,7 @@ from bot.answers import Answer, office
 from bot.answers.base import merge
 from bot.links import echo
 from bot.understanding.details import unanswered_detail
-from bot.understanding.facts import answer_from_facts, find_facts
+from bot.understanding.facts import answer_from_facts, find_facts, find_of_topic
 from bot.understanding.facts import ready as facts_ready
 from bot.understanding.premise import check_premise
 from bot.understanding.split import MAX_PARTS
@@ -36,6 +37,13 @@ CONFIDENT = 0.6  # an intent below this, for a question naming nothing, is check
 # A description has words to match ("the EU project on crises in transport"); "your projects?"
 # is a request for the overview, and retrieval is unreliable on two words.
 DESCRIPTION_WORDS = 5
+PROJECT_WORD = re.compile(r"\bprojects?\b", re.I)
+PROJECT_ASPECT_INTENTS = {
+    "ask_project_coordinator": "coordinator",
+    "ask_project_period": "period",
+    "ask_project_aims": "aims",
+    "ask_project_activities": "activities",
+}
 # Intents that answer with an overview or ask "which one?" when no subject is named: a
 # described subject ("the EU project on transport crises") is looked up instead.
 GENERAL_INTENTS = {
@@ -118,7 +126,14 @@ async def described_fact(question: Question) -> Answer | None:
     no subject; until the index is loaded it is skipped (the intent's answer stands)."""
     if not facts_ready():
         return None
-    hits = await asyncio.to_thread(find_facts, question.text_with_context())
+    text = question.text_with_context()
+    hits = await asyncio.to_thread(find_facts, text)
+    about_projects = (question.intent or "").startswith("ask_project") or PROJECT_WORD.search(text)
+    if not hits and about_projects:
+        hits = await asyncio.to_thread(find_of_topic, text, "project")
+    if hits and hits[0].topic == "project" and question.intent in PROJECT_ASPECT_INTENTS:
+        # "which university leads it?": the aspect asked, of the project described
+        hits = [replace(hits[0], aspect=PROJECT_ASPECT_INTENTS[question.intent])]
     return answer_from_facts(hits, question.text) if hits else None
 
 
