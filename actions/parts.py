@@ -17,7 +17,7 @@ from typing import Dict, List, Tuple
 from rasa_sdk import Tracker
 
 from actions.base import AnswerAction
-from actions.context import answer_from_context
+from actions.context import DEFINITE, answer_from_context
 from actions.question import Question
 from bot.answers import Answer, office
 from bot.answers.base import merge
@@ -103,8 +103,10 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
     if detail is not None and question.intent not in OWN_HONEST_ANSWER:
         return office.not_covered(detail)
     described = len(re.findall(r"[^\W\d_]{3,}", question.text)) >= DESCRIPTION_WORDS
+    refers_back = bool(DEFINITE.search(question.text)) and bool(question.slot("project"))
     if (
         described
+        and not refers_back  # "when was its summer school?": the project in context
         and question.names_no_subject()
         and (question.intent in GENERAL_INTENTS or question.confidence < CONFIDENT)
     ):
@@ -131,7 +133,12 @@ async def described_fact(question: Question) -> Answer | None:
     about_projects = (question.intent or "").startswith("ask_project") or PROJECT_WORD.search(text)
     if not hits and about_projects:
         hits = await asyncio.to_thread(find_of_topic, text, "project")
-    if hits and hits[0].topic == "project" and question.intent in PROJECT_ASPECT_INTENTS:
+    if (
+        hits
+        and hits[0].topic == "project"
+        and hits[0].aspect in (None, "details")
+        and question.intent in PROJECT_ASPECT_INTENTS
+    ):
         # "which university leads it?": the aspect asked, of the project described
         hits = [replace(hits[0], aspect=PROJECT_ASPECT_INTENTS[question.intent])]
     return answer_from_facts(hits, question.text) if hits else None
@@ -148,8 +155,9 @@ async def answer_message(action: AnswerAction, tracker: Tracker) -> Tuple[Answer
         return reply, [] if reply.known else [question.text]
     replies: List[Tuple[Question, Answer]] = []
     previous: Question | None = None
+    previous_subject: Dict[str, str] = {}
     for part in parts:
-        question = Question.part(tracker, part, previous)
+        question = Question.part(tracker, part, previous, previous_subject)
         part_action = action_for(
             question.intent if question.confidence >= PART_MIN_CONFIDENCE else "nlu_fallback"
         )
@@ -157,8 +165,9 @@ async def answer_message(action: AnswerAction, tracker: Tracker) -> Tuple[Answer
             continue
         # One part that can't be looked up right now ("try again in a minute") doesn't stop
         # the others being answered.
-        replies.append((question, await answer_question(part_action, question)))
-        previous = question
+        reply = await answer_question(part_action, question)
+        replies.append((question, reply))
+        previous, previous_subject = question, reply.subject
     if not replies:
         question = Question.whole(tracker)
         reply = await answer_question(action, question)

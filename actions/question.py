@@ -52,7 +52,11 @@ class Question:
 
     @classmethod
     def part(
-        cls, tracker: Tracker, part: Dict[str, Any], previous: Question | None = None
+        cls,
+        tracker: Tracker,
+        part: Dict[str, Any],
+        previous: Question | None = None,
+        previous_subject: Dict[str, str] | None = None,
     ) -> Question:
         """One question of the message. "Who coordinates PAWER, and how many went to its
         trainings?": a part that names no project or organisation of its own is about the one
@@ -65,7 +69,11 @@ class Question:
             if part["start"] <= e.get("start", -1) and e.get("end", 0) <= part["end"]
         ]
         if previous is not None and not any(e.get("entity") in CARRIED for e in inside):
-            inside += [e for e in previous.entities if e.get("entity") in CARRIED]
+            carried = [e for e in previous.entities if e.get("entity") in CARRIED]
+            if not carried and (previous_subject or {}).get("project"):
+                # the previous part's project was described, not named: it was found by retrieval
+                carried = [{"entity": "project", "value": previous_subject["project"]}]
+            inside += carried
         intent = part.get("intent") or {}
         return cls(
             part["text"],
