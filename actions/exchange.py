@@ -73,4 +73,12 @@ class ActionMobilityNumbers(AnswerAction):
     action_name = "action_mobility_numbers"
 
     def answer(self, question: Question) -> Answer:
+        project = question.entity("project")
+        if project:  # "how many BEU staff went to PAWER's trainings?": not the overall figures
+            reply = projects.project(project, "activities")
+            reply.text = (
+                f"The page doesn't give a number of BEU people for all of **{project}**'s "
+                f"activities; this is what it says about them:\n\n{reply.text}"
+            )
+            return reply
         return exchange.mobility()

@@ -180,7 +180,11 @@ def combine(replies: List[Tuple[Question, Answer]], asked: int) -> Answer:
     """One short section per question, in order, headed by the question as the student wrote
     it; says so when more were asked than one reply answers."""
     headings = []
-    for question, _ in replies:
+    for question, reply in replies:
+        if reply.topic == "premise":
+            # "You have 20 programmes in English, right?": not repeated back as a heading
+            headings.append("What you wrote")
+            continue
         heading = echo(question.text, limit=HEADING_LENGTH)  # safe to show as markdown
         if question.text.rstrip().endswith("?") and not heading.endswith("…"):
             heading += "?"

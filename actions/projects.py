@@ -8,6 +8,12 @@ from actions.base import AnswerAction
 from actions.question import Question
 from bot.answers import Answer, knowledge, projects
 
+MEMBERS_ASKED = re.compile(
+    r"\b(which|what|list|names? of|how many)\b[^?.]{0,42}\b(universities|partners|members|"
+    r"institutions|organi[sz]ations)\b",
+    re.I,
+)
+
 
 class ActionProjects(AnswerAction):
     action_name = "action_projects"
@@ -16,6 +22,9 @@ class ActionProjects(AnswerAction):
         organisation = question.organisation()
         if organisation:
             return projects.projects_with(organisation)
+        countries = question.destination_countries()  # "the project coordinated from Sweden"
+        if countries:
+            return projects.projects_in(countries[0])
         return projects.projects_overview()
 
 
@@ -44,7 +53,11 @@ class ActionProjectDetails(AnswerAction):
     action_name = "action_project_details"
 
     def answer(self, question: Question) -> Answer:
-        return _aspect(question, "details")
+        reply = _aspect(question, "details")
+        acronym = reply.subject.get("project")
+        if acronym and MEMBERS_ASKED.search(question.text):
+            return projects.members_not_listed(reply, acronym)
+        return reply
 
 
 class ActionProjectCoordinator(AnswerAction):

@@ -21,7 +21,7 @@ ORIGIN_ROLE = "origin"
 ORIGIN = re.compile(
     r"\b(i'?m|i am|im|me|student|students|citizen|citizens|people)\s+from\s+(the\s+)?$", re.I
 )
-CARRIED = {"project", "university", "organisation"}
+CARRIED = {"project", "university", "organisation", "department"}
 SUBJECTS = ("project", "university", "organisation", "scholarship", "country", "department")
 
 

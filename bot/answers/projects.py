@@ -140,6 +140,16 @@ RENDER: Dict[str, Callable[[Project], tuple]] = {
 }
 
 
+def members_not_listed(reply: Answer, acronym: str) -> Answer:
+    """ "Which universities are in CRENG exactly?": what the page says, and that it doesn't list
+    every member university."""
+    reply.text = (
+        f"The page doesn't list all the member universities of **{acronym}** by name; this is "
+        f"what it says about it:\n\n{reply.text}"
+    )
+    return reply
+
+
 def project(project_text: str | None, aspect: str = "details") -> Answer:
     """One aspect of a project; asks which project when none is known from the conversation."""
     index = knowledge()
@@ -174,6 +184,34 @@ def projects_with(organisation: str) -> Answer:
         f"**{link.label}**: {link.detail}" for link in links
     )
     return answer(body, [org], [Button.ask("All projects", "ask_projects")], "projects")
+
+
+def projects_in(country_text: str) -> Answer:
+    """The projects that tie BEU to one country (its coordinator or a partner is there): the
+    project itself when there is one, else the list."""
+    index = knowledge()
+    country = index.country(country_text)
+    if country is None:
+        return projects_overview()
+    acronyms = []
+    for link in index.partner_links(country.code):
+        if link.kind == "project":
+            acronym = link.label.split(" (")[0]
+            if acronym not in acronyms:
+                acronyms.append(acronym)
+    if len(acronyms) == 1:
+        return project(acronyms[0], "details")
+    if not acronyms:
+        body = f"The page names no project of BEU's with a partner in **{country.name}**."
+        reply = projects_overview()
+        reply.text = f"{body}\n\n{reply.text}"
+        return reply
+    body = f"BEU's projects with partners in **{country.name}**: " + join(acronyms) + "."
+    facts = [p for p in index.kb.projects if p.acronym in acronyms]
+    buttons = [Button.ask(a, "ask_project_details", project=a) for a in acronyms[:5]]
+    reply = answer(body, facts, buttons, topic="projects")
+    reply.listed = [f"project:{a}" for a in acronyms]
+    return reply
 
 
 def projects_overview() -> Answer:

@@ -42,14 +42,14 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         "the names of staff members",
         re.compile(
             rf"\b(who is|who's|whos|name of|names of|what is the name|what's the name|called)\b"
-            rf"[^.?!]{{0,40}}\b{PERSON}\b|\b{PERSON}('s)? names?\b|"
+            rf"[^.?!]{{0,42}}\b{PERSON}\b|\b{PERSON}('s)? names?\b|"
             r"\bwho is (its|their) (head|boss|director|chief)\b"
         ),
     ),
     (
         "credit requirements",
         re.compile(
-            r"\bhow many (ects|credits?|credit points)\b|\b(ects|credits?)\b[^.?!]{0,30}"
+            r"\bhow many (ects|credits?|credit points)\b|\b(ects|credits?)\b[^.?!]{0,32}"
             r"\b(need|needed|required|requirement|minimum)\b|\bgpa\b|\bminimum grades?\b"
         ),
     ),
@@ -87,7 +87,7 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
     (
         "the documents an application needs",
         re.compile(
-            r"\b(documents?|paperwork|transcripts?)\b[^.?!]{0,40}\b(need|needed|requ"
+            r"\b(documents?|paperwork|transcripts?)\b[^.?!]{0,42}\b(need|needed|requ"
             r"ired|submit|send|bring)\b|\bwhich documents\b|\bwhat documents\b"
         ),
     ),
@@ -143,7 +143,7 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
     (
         "when the university was founded",
         re.compile(
-            r"\b(when|what year) (was|were|is|did)\b[^.?!]{0,30}\b(founded|established|opened)\b|"
+            r"\b(when|what year) (was|were|is|did)\b[^.?!]{0,32}\b(founded|established|opened)\b|"
             r"\bfounding year\b"
         ),
     ),
@@ -167,7 +167,7 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
     (
         "yearly numbers of admitted students and winners",
         re.compile(
-            r"\bhow many\b[^.?!]{0,40}\b(accepted|admitted|won|win|awarded|receive|received|"
+            r"\bhow many\b[^.?!]{0,42}\b(accepted|admitted|won|win|awarded|receive|received|"
             r"enrolled|enroll|enrol|graduated|applied|apply)\b"
         ),
     ),

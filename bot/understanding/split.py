@@ -115,6 +115,7 @@ ABBREVIATION = re.compile(
 # Where a sentence holds a second question: "..., also ...", "... and when does it run?".
 CLAUSE_BREAK = re.compile(
     rf"\s[-–—]+\s+(?=(?:and\s+)?(?:{QUESTION_WORDS}|{REQUEST})\b)|"
+    r"(?:,\s*|\s+)(?=and\s+(?:also\s+)?the\s+(?:number|list|names?)\s+of\b)|"
     r"(?:,\s*|\s+)(?=(?:and|or)\s+(?:in|from|for|with|at|to|by|since|until)\s+"
     r"(?:what|which|how|whom|when)\b)|"
     rf"(?:[,;]\s*|\s+)(?=(?:and\s+)?(?:also|plus|btw|additionally|furthermore|moreover)\b)|"
@@ -155,7 +156,7 @@ def split_questions(text: str | None) -> Split:
 def _part(text: str, span: Span) -> Part:
     """The question's own words: without a lead-in ("Two questions: ") or a dangling "and"."""
     start, end = span
-    lead_in = re.match(r"[^:?\n]{0,40}:\s*", text[start:end])
+    lead_in = re.match(r"[^:?\n]{0,42}:\s*", text[start:end])
     if lead_in and _asks(text[start + lead_in.end() : end]):
         start += lead_in.end()
     while start < end and not text[start].isalnum():
@@ -267,7 +268,10 @@ def _short_label(piece: str) -> bool:
 def _added_topic(clause: str) -> bool:
     """ "... plus the Creative Spark thing", "... and also the popular departments": a second
     subject added to a request is a second question."""
-    return bool(re.match(r"\W*(?:and\s+also|also|plus)\s+(?:the\s+)?\w+\W+\w+", clause, re.I))
+    return bool(
+        re.match(r"\W*(?:and\s+also|also|plus)\s+(?:the\s+)?\w+\W+\w+", clause, re.I)
+        or re.match(r"\W*and\s+(?:also\s+)?the\s+(?:number|list|names?)\s+of\b", clause, re.I)
+    )
 
 
 def _strip_joiner(clause: str) -> str:
@@ -287,7 +291,7 @@ PROPER_NOUN_AUXILIARY = re.compile(
 
 def _asks(clause: str) -> bool:
     clause = re.sub(r"^\W*(?:hi|hello|hey|so|ok|okay)\b[\s,!.]*", "", clause, flags=re.I)
-    clause = re.sub(r"^[^:?]{0,40}:\s*", "", clause)  # "Two questions: who ..."
+    clause = re.sub(r"^[^:?]{0,42}:\s*", "", clause)  # "Two questions: who ..."
     return bool(ASKS.match(clause) or REQUEST_INSIDE.search(clause)) or clause.rstrip().endswith(
         "?"
     )
