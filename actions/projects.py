@@ -15,6 +15,22 @@ MEMBERS_ASKED = re.compile(
 )
 
 
+LED_FROM = re.compile(r"\b(coordinat\w*|led|leads|lead|run|runs|based)\s+(from|in|by)\b", re.I)
+
+
+def with_members_honesty(question: Question, reply: Answer) -> Answer:
+    """A project's answer to "which universities are in it exactly?" says the page doesn't list
+    them all."""
+    acronym = reply.subject.get("project")
+    if (
+        acronym
+        and (reply.topic or "").startswith("project")
+        and MEMBERS_ASKED.search(question.text)
+    ):
+        return projects.members_not_listed(reply, acronym)
+    return reply
+
+
 class ActionProjects(AnswerAction):
     action_name = "action_projects"
 
@@ -22,7 +38,11 @@ class ActionProjects(AnswerAction):
         organisation = question.organisation()
         if organisation:
             return projects.projects_with(organisation)
-        countries = question.destination_countries()  # "the project coordinated from Sweden"
+        countries = question.destination_countries()
+        if not countries and LED_FROM.search(
+            question.text
+        ):  # "the project coordinated from Sweden"
+            countries = [e["value"] for e in question.entities if e.get("entity") == "country"]
         if countries:
             return projects.projects_in(countries[0])
         return projects.projects_overview()
@@ -53,11 +73,7 @@ class ActionProjectDetails(AnswerAction):
     action_name = "action_project_details"
 
     def answer(self, question: Question) -> Answer:
-        reply = _aspect(question, "details")
-        acronym = reply.subject.get("project")
-        if acronym and MEMBERS_ASKED.search(question.text):
-            return projects.members_not_listed(reply, acronym)
-        return reply
+        return with_members_honesty(question, _aspect(question, "details"))
 
 
 class ActionProjectCoordinator(AnswerAction):

@@ -134,7 +134,7 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         re.compile(r"\b(bring|with) (my )?(family|wife|husband|kids|children|spouse)\b"),
     ),
     (
-        "the nationalities of staff",
+        "the number of foreign lecturers and staff",
         re.compile(
             r"\b(how many|number of)\b[^.?!]{0,20}\b(foreign|international)\s+(lecturers|"
             r"teachers|professors|staff|faculty|academics)\b"
