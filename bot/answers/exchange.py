@@ -19,6 +19,7 @@ from bot.answers.base import (
     quoted,
     sentence,
 )
+from bot.answers.projects import project as project_answer
 from bot.kb.schema import ExchangeProgramme, PartnerClaim
 
 EXCHANGE_BUTTONS = {
@@ -262,6 +263,12 @@ def partner_organisation(name: str) -> Answer:
         )
     links = index.organisation_links(org.id)
     where = index.country_name(org.country)
+    projects_linked = {link.label.split(" (")[0] for link in links if link.kind == "project"}
+    if links and len(projects_linked) == 1 and all(link.kind == "project" for link in links):
+        # "did people from BEU win something from the DAAD?": the one project, in full
+        reply = project_answer(projects_linked.pop(), "details")
+        reply.text = f"**{org.name}** ({where}) works with BEU in this project:\n\n{reply.text}"
+        return reply
     if not links:
         body = f"The page mentions **{org.name}** ({where}) but not as a partner of BEU."
     else:
