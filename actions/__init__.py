@@ -3,10 +3,13 @@
 import os
 
 from bot.answers import knowledge
+from bot.understanding.premise import check_premise
 
 # Load and validate the knowledge base when the action server starts, not on the first question:
 # an invalid knowledge base stops the server at once, and the first student doesn't wait.
 knowledge()
+# The premise check's name tables (0.5-1 s to build) too, so the first student doesn't wait.
+check_premise("The project is coordinated by a university in Europe, right?")
 
 if os.environ.get("ACTIONS_PORT"):  # set by bot.action_server: a real server, not a test import
     from bot.faq.service import staff_outbox

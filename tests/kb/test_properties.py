@@ -137,6 +137,8 @@ def test_a_small_typo_in_a_long_name_never_resolves_to_another_object(entry, dat
     assume(len(key) >= 8)
     position = data.draw(st.integers(0, len(key) - 1))
     typo = key[:position] + key[position + 1 :]  # one letter dropped
+    # "Dominican" without its n is "Dominica": a typo that spells another name is that name
+    assume(typo not in {fold(other) for k, other, o in LABELS if k == kind and o is not obj})
     found = resolver(kind)(typo)
     assert found is None or found is obj, (typo, found)
 
