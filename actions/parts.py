@@ -104,11 +104,18 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
         return office.not_covered(detail)
     described = len(re.findall(r"[^\W\d_]{3,}", question.text)) >= DESCRIPTION_WORDS
     refers_back = bool(DEFINITE.search(question.text)) and bool(question.slot("project"))
+    # "the German university in the doctoral-studies project": a country as an adjective of a
+    # described project is not the project's name
+    unnamed_project = question.entity("project") is None and bool(
+        PROJECT_WORD.search(question.text)
+    )
     if (
         described
         and not refers_back  # "when was its summer school?": the project in context
-        and question.names_no_subject()
-        and (question.intent in GENERAL_INTENTS or question.confidence < CONFIDENT)
+        and (question.names_no_subject() or (unnamed_project and question.names_only_countries()))
+        and (
+            question.intent in GENERAL_INTENTS or question.confidence < CONFIDENT or unnamed_project
+        )
     ):
         # "the project about crises in transport": no name, so find the fact it describes.
         found = await described_fact(question)
@@ -156,8 +163,9 @@ async def answer_message(action: AnswerAction, tracker: Tracker) -> Tuple[Answer
     replies: List[Tuple[Question, Answer]] = []
     previous: Question | None = None
     previous_subject: Dict[str, str] = {}
+    previous_topic: str | None = None
     for part in parts:
-        question = Question.part(tracker, part, previous, previous_subject)
+        question = Question.part(tracker, part, previous, previous_subject, previous_topic)
         part_action = action_for(
             question.intent if question.confidence >= PART_MIN_CONFIDENCE else "nlu_fallback"
         )
@@ -167,7 +175,7 @@ async def answer_message(action: AnswerAction, tracker: Tracker) -> Tuple[Answer
         # the others being answered.
         reply = await answer_question(part_action, question)
         replies.append((question, reply))
-        previous, previous_subject = question, reply.subject
+        previous, previous_subject, previous_topic = question, reply.subject, reply.topic
     if not replies:
         question = Question.whole(tracker)
         reply = await answer_question(action, question)

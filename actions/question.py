@@ -35,6 +35,7 @@ class Question:
     message_entities: List[Dict[str, Any]] = field(default_factory=list)
     offset: int = 0  # where the question starts in the message
     is_part: bool = False
+    previous_topic: str | None = None  # what the message's previous question was answered about
 
     @classmethod
     def whole(cls, tracker: Tracker) -> Question:
@@ -57,6 +58,7 @@ class Question:
         part: Dict[str, Any],
         previous: Question | None = None,
         previous_subject: Dict[str, str] | None = None,
+        previous_topic: str | None = None,
     ) -> Question:
         """One question of the message. "Who coordinates PAWER, and how many went to its
         trainings?": a part that names no project or organisation of its own is about the one
@@ -84,6 +86,7 @@ class Question:
             entities,
             part["start"],
             True,
+            previous_topic,
         )
 
     def own_entities(self) -> List[Dict[str, Any]]:
@@ -107,6 +110,10 @@ class Question:
         """Nothing the answers are about is named: no project, organisation, scholarship or
         country (other than where the student comes from)."""
         return not any(self.entity(name) for name in SUBJECTS)
+
+    def names_only_countries(self) -> bool:
+        """Countries are the only subjects named (no project, organisation or scholarship)."""
+        return not any(self.entity(name) for name in SUBJECTS if name != "country")
 
     def text_with_context(self) -> str:
         """The question with the story around it ("I study logistics ... Does BEU take part in

@@ -18,10 +18,15 @@ class ActionInternationalStudents(AnswerAction):
         return students.international_students(country, how_many=how_many and country is not None)
 
 
-def _programme_named(text: str) -> str | None:
+def _programme_named(question: Question) -> str | None:
+    """An exchange programme named in the question, or meant by "it" right after a question
+    about one ("what's Mevlana? can I get a scholarship through it?")."""
     index = knowledge()
     for programme in index.kb.exchange_programmes:
-        if any(n.lower() in text.lower() for n in [programme.name, *programme.aliases]):
+        names = [programme.name, *programme.aliases]
+        if any(re.search(rf"\b{re.escape(n.lower())}\b", question.text.lower()) for n in names):
+            return programme.name
+        if programme.id == question.previous_topic and re.search(r"\bit\b", question.text, re.I):
             return programme.name
     return None
 
@@ -36,6 +41,6 @@ class ActionScholarships(AnswerAction):
             question.entity("scholarship")
             or question.entity("project")
             or question.organisation()
-            or _programme_named(question.text)
+            or _programme_named(question)
         )
         return students.scholarships(named)
