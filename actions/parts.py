@@ -112,7 +112,10 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
     if (
         described
         and not refers_back  # "when was its summer school?": the project in context
-        and (question.names_no_subject() or (unnamed_project and question.names_only_countries()))
+        and (
+            question.names_no_subject()
+            or (unnamed_project and question.names_only_a_country_adjective())
+        )
         and (
             question.intent in GENERAL_INTENTS or question.confidence < CONFIDENT or unnamed_project
         )

@@ -111,9 +111,12 @@ class Question:
         country (other than where the student comes from)."""
         return not any(self.entity(name) for name in SUBJECTS)
 
-    def names_only_countries(self) -> bool:
-        """Countries are the only subjects named (no project, organisation or scholarship)."""
-        return not any(self.entity(name) for name in SUBJECTS if name != "country")
+    def names_only_a_country_adjective(self) -> bool:
+        """The only subject named is one country, not as a place to go ("the German university
+        in the doctoral-studies project", not "projects with universities in Sweden")."""
+        countries = [e for e in self.entities if e.get("entity") == "country"]
+        others = any(self.entity(name) for name in SUBJECTS if name != "country")
+        return len(countries) == 1 and countries[0].get("role") is None and not others
 
     def text_with_context(self) -> str:
         """The question with the story around it ("I study logistics ... Does BEU take part in
