@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import List
 
 from actions.base import AnswerAction
-from actions.projects import with_members_honesty
+from actions.projects import MEMBERS_ASKED, with_members_honesty
 from actions.question import Question
 from bot.answers import Answer, exchange, projects
 from bot.answers.base import merge
@@ -62,7 +62,9 @@ class ActionPartners(AnswerAction):
 
     def answer(self, question: Question) -> Answer:
         project = question.entity("project")
-        if project and not question.destination_countries():
+        if project and (
+            not question.destination_countries() or MEMBERS_ASKED.search(question.text)
+        ):
             # "which universities are in CRENG?"
             return with_members_honesty(question, projects.project(project, "details"))
         countries = question.destination_countries()

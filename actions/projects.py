@@ -44,7 +44,7 @@ class ActionProjects(AnswerAction):
         ):  # "the project coordinated from Sweden"
             countries = [e["value"] for e in question.entities if e.get("entity") == "country"]
         if countries:
-            return projects.projects_in(countries[0])
+            return with_members_honesty(question, projects.projects_in(countries[0]))
         return projects.projects_overview()
 
 

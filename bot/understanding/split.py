@@ -241,6 +241,16 @@ def _clauses(text: str, span: Span) -> List[Span]:
         return [span]
     bounds = [start, *cuts, end]
     pieces = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+    # "..., and do you also help with DAAD?": a fragment too short to be a question joins the
+    # clause after it
+    joined: List[Span] = []
+    for piece in pieces:
+        short = joined and len(_strip_joiner(text[joined[-1][0] : joined[-1][1]]).split()) < 3
+        if short and joined[-1][0] > start:
+            joined[-1] = (joined[-1][0], piece[1])
+            continue
+        joined.append(piece)
+    pieces = joined
     out = [pieces[0]]
     for piece in pieces[1:]:
         clause = _strip_joiner(text[piece[0] : piece[1]])
