@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import List
 
 from actions.base import AnswerAction
-from actions.projects import MEMBERS_ASKED, with_members_honesty
+from actions.projects import MEMBERS_ASKED
 from actions.question import Question
 from bot.answers import Answer, exchange, projects
 from bot.answers.base import merge
@@ -66,7 +66,7 @@ class ActionPartners(AnswerAction):
             not question.destination_countries() or MEMBERS_ASKED.search(question.text)
         ):
             # "which universities are in CRENG?"
-            return with_members_honesty(question, projects.project(project, "details"))
+            return projects.project(project, "details")
         countries = question.destination_countries()
         if len(countries) > 1:
             return partners_in_each(countries)

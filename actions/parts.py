@@ -18,6 +18,7 @@ from rasa_sdk import Tracker
 
 from actions.base import AnswerAction
 from actions.context import DEFINITE, answer_from_context
+from actions.projects import with_members_honesty
 from actions.question import Question
 from bot.answers import Answer, office
 from bot.answers.base import merge
@@ -124,7 +125,7 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
         found = await described_fact(question)
         if found is not None:
             return found
-    reply = await action.reply_to(question)
+    reply = with_members_honesty(question, await action.reply_to(question))
     if not reply.known and question.names_no_subject() and reply.topic != "unavailable":
         found = await described_fact(question)
         if found is not None:

@@ -20,7 +20,7 @@ LED_FROM = re.compile(r"\b(coordinat\w*|led|leads|lead|run|runs|based)\s+(from|i
 
 def with_members_honesty(question: Question, reply: Answer) -> Answer:
     """A project's answer to "which universities are in it exactly?" says the page doesn't list
-    them all."""
+    them all (applied to every question's answer: actions/parts.py)."""
     acronym = reply.subject.get("project")
     if (
         acronym
@@ -44,7 +44,7 @@ class ActionProjects(AnswerAction):
         ):  # "the project coordinated from Sweden"
             countries = [e["value"] for e in question.entities if e.get("entity") == "country"]
         if countries:
-            return with_members_honesty(question, projects.projects_in(countries[0]))
+            return projects.projects_in(countries[0])
         return projects.projects_overview()
 
 
@@ -73,7 +73,7 @@ class ActionProjectDetails(AnswerAction):
     action_name = "action_project_details"
 
     def answer(self, question: Question) -> Answer:
-        return with_members_honesty(question, _aspect(question, "details"))
+        return _aspect(question, "details")
 
 
 class ActionProjectCoordinator(AnswerAction):

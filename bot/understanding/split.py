@@ -245,7 +245,7 @@ def _clauses(text: str, span: Span) -> List[Span]:
     # clause after it
     joined: List[Span] = []
     for piece in pieces:
-        short = joined and len(_strip_joiner(text[joined[-1][0] : joined[-1][1]]).split()) < 3
+        short = joined and DANGLING.search(text[joined[-1][0] : joined[-1][1]])
         if short and joined[-1][0] > start:
             joined[-1] = (joined[-1][0], piece[1])
             continue
@@ -294,6 +294,11 @@ def _strip_joiner(clause: str) -> str:
     )
 
 
+# A clause cut off before its verb ("and do you" + "also help with DAAD?")
+DANGLING = re.compile(
+    rf"\b(?:{AUXILIARIES}|you|i|we|they|he|she|it|u)\W*$",
+    re.I,
+)
 PROPER_NOUN_AUXILIARY = re.compile(
     rf"^\W*(?:and\s+)?(?i:{AUXILIARIES})\s+(?:[A-Z][\w+-]*|\d)",
 )

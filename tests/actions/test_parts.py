@@ -123,3 +123,54 @@ def test_greeting_parts_are_skipped_and_a_low_confidence_part_is_honest():
     assert isinstance(action_for("nlu_fallback"), ActionHonestFallback)
     assert isinstance(action_for("ask_partners"), ActionPartners)
     assert isinstance(action_for("ask_international_students"), ActionInternationalStudents)
+
+
+def test_a_premise_is_checked_and_not_echoed_as_a_heading():
+    text, _ = reply_to(
+        message(
+            [
+                ("NIZAMI was coordinated by Heidelberg, right?", "ask_project_coordinator", {}),
+                ("any partners in Croatia?", "ask_partners", {"country": "Croatia"}),
+            ]
+        )
+    )
+    first = text.split("**2.")[0]
+    assert "montpellier" in first.lower() and "heidelberg" in first.lower()
+    assert "**1. What you wrote**" in first  # the false claim is not repeated back
+    assert not first.lower().split("**\n", 1)[1].startswith("yes")
+
+
+def test_an_unknown_detail_is_declined_not_answered_with_a_neighbouring_fact():
+    text, _ = reply_to(
+        message(
+            [
+                ("what is Erasmus?", "ask_erasmus", {}),
+                ("how much is the Erasmus grant per month?", "ask_erasmus", {}),
+            ]
+        )
+    )
+    second = text.split("**2.")[1]
+    assert "i don't have information about **fees, grants" in second.lower()
+    assert "universities" not in second.lower()  # no partner count passed off as the answer
+
+
+def test_members_of_a_project_asked_for_are_honestly_not_all_listed():
+    tracker = create_tracker(
+        "which universities are in CRENG exactly?", "ask_partners", {"project": "CRENG"}
+    )
+    text = run_action(action_for("ask_partners"), tracker)[0][0]["text"]
+    assert "doesn't list all the member universities of **CRENG**" in text
+    assert "Warsaw" in text
+
+
+def test_a_described_project_is_found_by_retrieval():
+    from bot.understanding.facts import fact_index
+
+    fact_index()  # loaded, as the action server's warm-up does
+    tracker = create_tracker(
+        "Is BEU in the EU project that reformed doctoral studies in Azerbaijan? Who led it?",
+        "ask_projects",
+    )
+    text = run_action(action_for("ask_projects"), tracker)[0][0]["text"]
+    assert "**NIZAMI**" in text.split("\n")[0]
+    assert "PROMIG" not in text  # the one project, not the overview of all
