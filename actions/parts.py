@@ -34,7 +34,6 @@ ACTION_MODULES = ("exchange", "office", "programmes", "projects", "students", "f
 # "how do I apply?" gets the office that handles it).
 OWN_HONEST_ANSWER = {"ask_admissions", "ask_contact"}
 PART_MIN_CONFIDENCE = 0.3
-CONFIDENT = 0.6  # an intent below this, for a question naming nothing, is checked by retrieval
 # A description has words to match ("the EU project on crises in transport"); "your projects?"
 # is a request for the overview, and retrieval is unreliable on two words.
 DESCRIPTION_WORDS = 5
