@@ -116,9 +116,8 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
             question.names_no_subject()
             or (unnamed_project and question.names_only_a_country_adjective())
         )
-        and (
-            question.intent in GENERAL_INTENTS or question.confidence < CONFIDENT or unnamed_project
-        )
+        and (question.intent in GENERAL_INTENTS or unnamed_project)
+        and question.intent not in OWN_HONEST_ANSWER
     ):
         # "the project about crises in transport": no name, so find the fact it describes.
         found = await described_fact(question)
