@@ -22,6 +22,7 @@ ORIGIN = re.compile(
     r"\b(i'?m|i am|im|me|student|students|citizen|citizens|people)\s+from\s+(the\s+)?$", re.I
 )
 CARRIED = {"project", "university", "organisation", "department"}
+POINTS_BACK = re.compile(r"\b(it|its|this|that|they|them|there)\b", re.I)
 SUBJECTS = ("project", "university", "organisation", "scholarship", "country", "department")
 
 
@@ -76,6 +77,18 @@ class Question:
                 # the previous part's project was described, not named: it was found by retrieval
                 carried = [{"entity": "project", "value": previous_subject["project"]}]
             inside += carried
+        if not any(e.get("entity") in CARRIED for e in inside) and POINTS_BACK.search(part["text"]):
+            # "my daughter wants to study Business Administration. Is it taught in English?": the
+            # story names what "it" is
+            spans = [(p["start"], p["end"]) for p in message.get("question_parts") or []]
+            story = [
+                e
+                for e in entities
+                if e.get("entity") in CARRIED
+                and not any(s <= e.get("start", -1) < t for s, t in spans)
+            ]
+            if len({e["value"] for e in story}) == 1:
+                inside += story[:1]
         intent = part.get("intent") or {}
         return cls(
             part["text"],
