@@ -225,6 +225,22 @@ def measure(model: Path, turns_single: int, turns_each: int, stock: bool) -> Dic
     }
 
 
+def retrieval_cost() -> Dict[str, float]:
+    """What the fact retrieval costs when a question needs it (bot/understanding/facts.py):
+    CPU per call on one thread, over the real-world messages; and how many of those messages'
+    questions reach it (the rest are answered without it)."""
+    from bot.understanding.facts import fact_index, find_facts
+    from bot.understanding.split import split_questions
+
+    fact_index()
+    texts = [p.text for m in MULTI_QUESTIONS for p in split_questions(m).parts] or MULTI_QUESTIONS
+    start = time.process_time()
+    for text in texts:
+        find_facts(text)
+    per_call = 1000 * (time.process_time() - start) / len(texts)
+    return {"fact_retrieval_cpu_ms_per_call": per_call, "calls_measured": len(texts)}
+
+
 def table(ours: Dict, stock: Dict) -> str:
     rows = [
         ("intent weighted F1 (held-out)", "f1", "{:.3f}", True),
@@ -279,7 +295,13 @@ def main() -> None:
         figures[name] = {"train_s": seconds, "f1": nlu_f1(model)}
         print("   serving and measuring", flush=True)
         figures[name].update(measure(model, args.turns_single, args.turns_each, name == "stock"))
+    figures["ours"]["retrieval"] = retrieval_cost()
     report = table(figures["ours"], figures["stock"])
+    report += (
+        "\nfact retrieval (ours only): "
+        f"{figures['ours']['retrieval']['fact_retrieval_cpu_ms_per_call']:.1f} ms CPU per call, "
+        "run only for questions that name no subject"
+    )
     print("\n" + report)
     (RESULTS / "bench.json").write_text(json.dumps(figures, indent=1))
     (RESULTS / "bench.txt").write_text(report + "\n")
