@@ -49,7 +49,6 @@ PROJECT_ASPECT_INTENTS = {
 GENERAL_INTENTS = {
     None,
     "nlu_fallback",
-    "out_of_scope",
     "follow_up",
     "ask_projects",
     "ask_project_details",
@@ -124,7 +123,9 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
         if found is not None:
             return found
     reply = with_members_honesty(question, await action.reply_to(question))
-    if not reply.known and question.names_no_subject() and reply.topic != "unavailable":
+    not_understood = question.intent in (None, "nlu_fallback") or reply.topic == "fallback"
+    if not reply.known and not_understood and question.names_no_subject():
+        # only a message the model did not place: "not covered" is an answer, not a miss
         found = await described_fact(question)
         if found is not None:
             return found

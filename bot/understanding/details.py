@@ -49,7 +49,8 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
     (
         "credit requirements",
         re.compile(
-            r"\bhow many (ects|credits?|credit points)\b|\b(ects|credits?)\b[^.?!]{0,32}"
+            r"\bhow many (ects|credits?|credit points)\b|\btransfer (my|our) (ects )?credits\b|"
+            r"\b(my|our) credits\b|\b(ects|credits?)\b[^.?!]{0,32}"
             r"\b(need|needed|required|requirement|minimum)\b|\bgpa\b|\bminimum grades?\b"
         ),
     ),
