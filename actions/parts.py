@@ -49,6 +49,7 @@ PROJECT_ASPECT_INTENTS = {
 GENERAL_INTENTS = {
     None,
     "nlu_fallback",
+    "out_of_scope",
     "follow_up",
     "ask_projects",
     "ask_project_details",
