@@ -245,7 +245,8 @@ def _clauses(text: str, span: Span) -> List[Span]:
     # clause after it
     joined: List[Span] = []
     for piece in pieces:
-        short = joined and DANGLING.search(text[joined[-1][0] : joined[-1][1]])
+        fragment = text[joined[-1][0] : joined[-1][1]] if joined else ""
+        short = len(fragment.split()) <= 4 and DANGLING.search(fragment)
         if short and joined[-1][0] > start:
             joined[-1] = (joined[-1][0], piece[1])
             continue
