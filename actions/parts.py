@@ -21,7 +21,8 @@ from actions.context import DEFINITE, answer_from_context
 from actions.projects import with_members_honesty
 from actions.question import Question
 from bot.answers import Answer, office
-from bot.answers.base import merge
+from bot.answers.base import lookup_unavailable, merge
+from bot.faq.service import faq_answer, faq_warming
 from bot.links import echo
 from bot.understanding.details import unanswered_detail
 from bot.understanding.facts import answer_from_facts, find_facts, find_of_topic
@@ -91,8 +92,9 @@ def action_for(intent: str | None) -> AnswerAction | None:
 async def answer_question(action: AnswerAction, question: Question) -> Answer:
     """One question: one that points back at the previous answer is answered about it; one
     that asserts a fact gets it confirmed, corrected or "not stated"; an unknown detail of a
-    known topic is declined honestly before any neighbouring fact is offered; otherwise the
-    action answers."""
+    known topic is declined honestly (unless staff answered it in the FAQ) before any
+    neighbouring fact is offered; a general question that describes its subject is answered from
+    the fact it describes; otherwise the action answers (staff FAQ first where it consults it)."""
     referred = answer_from_context(question)
     if referred is not None:
         return referred
@@ -101,7 +103,8 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
         return premise.answer
     detail = unanswered_detail(question.text)
     if detail is not None and question.intent not in OWN_HONEST_ANSWER:
-        return office.not_covered(detail)
+        # a staff answer (airport pick-up, fees) beats "the page doesn't cover it"
+        return await staff_answer_or(question, office.not_covered(detail))
     described = len(re.findall(r"[^\W\d_]{3,}", question.text)) >= DESCRIPTION_WORDS
     refers_back = bool(DEFINITE.search(question.text)) and bool(question.slot("project"))
     # "the German university in the doctoral-studies project": a country as an adjective of a
@@ -119,7 +122,11 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
         and (question.intent in GENERAL_INTENTS or unnamed_project)
         and question.intent not in OWN_HONEST_ANSWER
     ):
-        # "the project about crises in transport": no name, so find the fact it describes.
+        # A staff answer first, as the action would give it; then "the project about crises in
+        # transport": no name, so find the fact it describes.
+        staff = await faq_answer(question.text) if action.consult_faq else None
+        if staff is not None:
+            return staff
         found = await described_fact(question)
         if found is not None:
             return found
@@ -131,6 +138,15 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
         if found is not None:
             return found
     return reply
+
+
+async def staff_answer_or(question: Question, otherwise: Answer) -> Answer:
+    """The staff's published FAQ answer to the question if there is one, else `otherwise`;
+    while the FAQ is still loading, "try again in a minute" rather than "not covered"."""
+    staff = await faq_answer(question.text)
+    if staff is not None:
+        return staff
+    return lookup_unavailable() if faq_warming() else otherwise
 
 
 async def described_fact(question: Question) -> Answer | None:
