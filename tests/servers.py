@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from pathlib import Path
 from typing import Dict, List
@@ -31,6 +32,9 @@ def fresh_sqlite(name: str, filename: str) -> Path:
 
 
 def start_servers(name: str, env: Dict[str, str] | None = None, web: bool = True) -> Servers:
+    # Each xdist worker its own files: a module's fixture may run on both workers at once, and
+    # one must never delete the other's fresh database (it did: "no such table: faq_entries").
+    name = f"{name}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     env = dict(env or {})
     if "DATABASE_URL" not in env:  # a fresh staff database for every set of servers
         env["DATABASE_URL"] = f"sqlite:///{fresh_sqlite(name, 'staff.sqlite3')}"

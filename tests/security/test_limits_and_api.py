@@ -18,7 +18,8 @@ from bot.rasa_server.guard import SLOW_DOWN_REPLY
 from tests.security.test_bad_input import listening_addresses
 from tests.servers import ask, start_servers
 
-pytestmark = pytest.mark.e2e
+# One worker starts these servers once (each worker would otherwise start its own set).
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("ratelimit")]
 
 SECRET = f"api-secret-{uuid.uuid4().hex}"
 
