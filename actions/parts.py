@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
 import re
 from dataclasses import replace
-from typing import Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple, TypeVar
 
 from rasa_sdk import Tracker
 
@@ -30,6 +31,8 @@ from bot.understanding.facts import ready as facts_ready
 from bot.understanding.premise import check_premise
 from bot.understanding.split import MAX_PARTS
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 ACTION_MODULES = ("exchange", "office", "programmes", "projects", "students", "follow_up")
 # Intents whose answer already says what the page doesn't cover, and who to ask (admissions:
 # "how do I apply?" gets the office that handles it).
@@ -98,7 +101,7 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
     referred = answer_from_context(question)
     if referred is not None:
         return referred
-    premise = check_premise(question.text, question.own_entities())
+    premise = _optional(check_premise, question.text, question.own_entities())
     if premise is not None:  # "NIZAMI was coordinated by Heidelberg, right?"
         return premise.answer
     detail = unanswered_detail(question.text)
@@ -140,6 +143,16 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
     return reply
 
 
+def _optional(step: Callable[..., T], *args: Any) -> T | None:
+    """A step that can only improve an answer (the premise check, retrieval): if it fails, the
+    student still gets the intent's answer, and the failure is logged, never shown."""
+    try:
+        return step(*args)
+    except Exception:
+        log.exception("%s failed; answering without it", getattr(step, "__name__", step))
+        return None
+
+
 async def staff_answer_or(question: Question, otherwise: Answer) -> Answer:
     """The staff's published FAQ answer to the question if there is one, else `otherwise`;
     while the FAQ is still loading, "try again in a minute" rather than "not covered"."""
@@ -156,10 +169,10 @@ async def described_fact(question: Question) -> Answer | None:
     if not facts_ready():
         return None
     text = question.text_with_context()
-    hits = await asyncio.to_thread(find_facts, text)
+    hits = await asyncio.to_thread(_optional, find_facts, text) or []
     about_projects = (question.intent or "").startswith("ask_project") or PROJECT_WORD.search(text)
     if not hits and about_projects:
-        hits = await asyncio.to_thread(find_of_topic, text, "project")
+        hits = await asyncio.to_thread(_optional, find_of_topic, text, "project") or []
     if (
         hits
         and hits[0].topic == "project"

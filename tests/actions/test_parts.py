@@ -174,3 +174,19 @@ def test_a_described_project_is_found_by_retrieval():
     text = run_action(action_for("ask_projects"), tracker)[0][0]["text"]
     assert "**NIZAMI**" in text.split("\n")[0]
     assert "PROMIG" not in text  # the one project, not the overview of all
+
+
+def test_a_failing_premise_check_or_retrieval_never_costs_the_answer(monkeypatch, caplog):
+    import actions.parts as parts
+
+    def broken(*_args):
+        raise RuntimeError("index file damaged")
+
+    monkeypatch.setattr(parts, "check_premise", broken)
+    monkeypatch.setattr(parts, "find_facts", broken)
+    monkeypatch.setattr(parts, "find_of_topic", broken)
+    monkeypatch.setattr(parts, "facts_ready", lambda: True)
+    text, _ = reply_to(message(PARTS))
+    assert "**3." in text and "croatia" in text.lower()  # every question still answered
+    assert "index file damaged" not in text
+    assert "check_premise failed" in caplog.text or "broken failed" in caplog.text
