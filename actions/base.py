@@ -39,10 +39,11 @@ class AnswerAction(Action, ABC):
     @abstractmethod
     def answer(self, question: Question) -> Answer: ...
 
-    async def reply_to(self, question: Question) -> Answer:
+    async def reply_to(self, question: Question, faq_checked: bool = False) -> Answer:
         """This action's answer to one question: a staff FAQ answer where the action consults
-        the FAQ, else one built from the knowledge base."""
-        reply = await faq_answer(question.text) if self.consult_faq else None
+        the FAQ (unless the caller already found none: `faq_checked`), else one built from the
+        knowledge base."""
+        reply = await faq_answer(question.text) if self.consult_faq and not faq_checked else None
         if reply is None:
             reply = self.answer(question)
         if self.consult_faq and not reply.known and faq_warming():

@@ -23,7 +23,7 @@ from actions.projects import with_members_honesty
 from actions.question import Question
 from bot.answers import Answer, office
 from bot.answers.base import lookup_unavailable, merge
-from bot.faq.service import faq_answer, faq_warming
+from bot.faq.service import faq_answer, faq_warmed, faq_warming
 from bot.links import echo
 from bot.understanding.details import unanswered_detail
 from bot.understanding.facts import answer_from_facts, find_facts, find_of_topic
@@ -107,7 +107,7 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
     detail = unanswered_detail(question.text)
     if detail is not None and question.intent not in OWN_HONEST_ANSWER:
         # a staff answer (airport pick-up, fees) beats "the page doesn't cover it"
-        return await staff_answer_or(question, office.not_covered(detail))
+        return await staff_answer_or(question, office.not_covered(detail), action.consult_faq)
     described = len(re.findall(r"[^\W\d_]{3,}", question.text)) >= DESCRIPTION_WORDS
     refers_back = bool(DEFINITE.search(question.text)) and bool(question.slot("project"))
     # "the German university in the doctoral-studies project": a country as an adjective of a
@@ -115,6 +115,7 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
     unnamed_project = question.entity("project") is None and bool(
         PROJECT_WORD.search(question.text)
     )
+    faq_checked = False  # the staff FAQ searched already for this question (and nothing found)
     if (
         described
         and not refers_back  # "when was its summer school?": the project in context
@@ -127,13 +128,14 @@ async def answer_question(action: AnswerAction, question: Question) -> Answer:
     ):
         # A staff answer first, as the action would give it; then "the project about crises in
         # transport": no name, so find the fact it describes.
-        staff = await faq_answer(question.text) if action.consult_faq else None
+        faq_checked = action.consult_faq
+        staff = await faq_answer(question.text) if faq_checked else None
         if staff is not None:
             return staff
         found = await described_fact(question)
         if found is not None:
             return found
-    reply = with_members_honesty(question, await action.reply_to(question))
+    reply = with_members_honesty(question, await action.reply_to(question, faq_checked))
     not_understood = question.intent in (None, "nlu_fallback") or reply.topic == "fallback"
     if not reply.known and not_understood and question.names_no_subject():
         # only a message the model did not place: "not covered" is an answer, not a miss
@@ -153,9 +155,12 @@ def _optional(step: Callable[..., T], *args: Any) -> T | None:
         return None
 
 
-async def staff_answer_or(question: Question, otherwise: Answer) -> Answer:
+async def staff_answer_or(question: Question, otherwise: Answer, consults: bool) -> Answer:
     """The staff's published FAQ answer to the question if there is one, else `otherwise`;
-    while the FAQ is still loading, "try again in a minute" rather than "not covered"."""
+    while the FAQ is still loading, "try again in a minute" rather than "not covered". An
+    action that doesn't consult the FAQ itself never pays its first load here (`consults`)."""
+    if not (consults or faq_warmed()):
+        return otherwise
     staff = await faq_answer(question.text)
     if staff is not None:
         return staff
@@ -190,9 +195,7 @@ async def answer_message(action: AnswerAction, tracker: Tracker) -> Tuple[Answer
     parts = message.get("question_parts") or []
     left_out = int(message.get("question_parts_left_out") or 0)
     if len(parts) < 2 and not left_out:
-        question = Question.whole(tracker)
-        reply = await answer_question(action, question)
-        return reply, [] if reply.known else [question.text]
+        return await answer_whole(action, tracker)
     replies: List[Tuple[Question, Answer]] = []
     previous: Question | None = None
     previous_subject: Dict[str, str] = {}
@@ -209,12 +212,16 @@ async def answer_message(action: AnswerAction, tracker: Tracker) -> Tuple[Answer
         reply = await answer_question(part_action, question)
         replies.append((question, reply))
         previous, previous_subject, previous_topic = question, reply.subject, reply.topic
-    if not replies:
-        question = Question.whole(tracker)
-        reply = await answer_question(action, question)
-        return reply, [] if reply.known else [question.text]
+    if not replies:  # every part was chit-chat: the message as one question
+        return await answer_whole(action, tracker)
     unanswered = [q.text for q, r in replies if not r.known and r.topic != "unavailable"]
     return combine(replies, len(parts) + left_out), unanswered
+
+
+async def answer_whole(action: AnswerAction, tracker: Tracker) -> Tuple[Answer, List[str]]:
+    question = Question.whole(tracker)
+    reply = await answer_question(action, question)
+    return reply, [] if reply.known else [question.text]
 
 
 def combine(replies: List[Tuple[Question, Answer]], asked: int) -> Answer:

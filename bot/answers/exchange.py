@@ -263,7 +263,7 @@ def partner_organisation(name: str) -> Answer:
         )
     links = index.organisation_links(org.id)
     where = index.country_name(org.country)
-    projects_linked = {link.label.split(" (")[0] for link in links if link.kind == "project"}
+    projects_linked = {link.subject for link in links if link.kind == "project"}
     if links and len(projects_linked) == 1 and all(link.kind == "project" for link in links):
         # "did people from BEU win something from the DAAD?": the one project, in full
         reply = project_answer(projects_linked.pop(), "details")

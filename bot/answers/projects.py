@@ -193,12 +193,8 @@ def projects_in(country_text: str) -> Answer:
     country = index.country(country_text)
     if country is None:
         return projects_overview()
-    acronyms = []
-    for link in index.partner_links(country.code):
-        if link.kind == "project":
-            acronym = link.label.split(" (")[0]
-            if acronym not in acronyms:
-                acronyms.append(acronym)
+    links = index.partner_links(country.code)
+    acronyms = list(dict.fromkeys(link.subject for link in links if link.kind == "project"))
     if len(acronyms) == 1:
         return project(acronyms[0], "details")
     if not acronyms:

@@ -291,6 +291,12 @@ def faq_warming() -> bool:
     return _warm_started.is_set() and not _warm_done.is_set()
 
 
+def faq_warmed() -> bool:
+    """Loaded by a background warm-up (the servers): a look-up costs milliseconds, not the
+    seconds of a first load."""
+    return _warm_done.is_set()
+
+
 def faq_ready() -> bool:
     """Loaded (or never warmed in the background: then loaded on first use, as in tests)."""
     return not faq_warming()

@@ -59,6 +59,7 @@ class PartnerLink:
     kind: str  # exchange | project | degree | agency
     label: str
     detail: str
+    subject: str | None = None  # the project's acronym, for a project link
 
 
 class KnowledgeIndex:
@@ -162,6 +163,7 @@ class KnowledgeIndex:
                         "project",
                         f"{project.acronym} ({project.programme})",
                         f"coordinated by {coordinator.name}",
+                        project.acronym,
                     )
                 )
             for org_id in project.involved:
@@ -172,13 +174,17 @@ class KnowledgeIndex:
                             "project",
                             f"{project.acronym} ({project.programme})",
                             f"{org.name} took part in its activities",
+                            project.acronym,
                         )
                     )
             funder = self.organisations.get(project.funder or "")
             if funder and funder.country == code and not coordinator:
                 links.append(
                     PartnerLink(
-                        "project", f"{project.acronym} ({project.programme})", f"with {funder.name}"
+                        "project",
+                        f"{project.acronym} ({project.programme})",
+                        f"with {funder.name}",
+                        project.acronym,
                     )
                 )
         return links
@@ -194,11 +200,12 @@ class KnowledgeIndex:
         for project in self.kb.projects:
             label = f"{project.acronym} ({project.programme})"
             if project.coordinator == org_id:
-                links.append(PartnerLink("project", label, "coordinator"))
+                links.append(PartnerLink("project", label, "coordinator", project.acronym))
             elif project.funder == org_id:
-                links.append(PartnerLink("project", label, "runs it with BEU"))
+                links.append(PartnerLink("project", label, "runs it with BEU", project.acronym))
             elif org_id in project.involved:
-                links.append(PartnerLink("project", label, "took part in its activities"))
+                detail = "took part in its activities"
+                links.append(PartnerLink("project", label, detail, project.acronym))
         return links
 
     def project_partner_countries(self) -> List[str]:

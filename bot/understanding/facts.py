@@ -22,6 +22,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Sequence
 
@@ -103,6 +104,8 @@ class FactIndex:
         self.threshold = threshold
         self.revision = revision(self.docs, encoder.name)
         self.embedded_now = embedded_now  # facts embedded at load (changed since the build)
+        # A question is embedded once, though both search and find_of_topic may rank it.
+        self.query_vector = lru_cache(maxsize=64)(encoder.query)
 
     @classmethod
     def build(
@@ -132,7 +135,7 @@ class FactIndex:
         """Facts the text is confidently about, best first; [] when none is."""
         if not usable(text) or limit <= 0:
             return []
-        ranked = self.rank(text, self.encoder.query(text), COMPETITORS)
+        ranked = self.rank(text, self.query_vector(text), COMPETITORS)
         if not self.confident(ranked):
             return []
         return [self.hit(s) for s in ranked[:limit] if s.score >= self.threshold]
@@ -264,7 +267,7 @@ def find_of_topic(
     index = fact_index()
     ranked = [
         s
-        for s in index.rank(text, index.encoder.query(text), COMPETITORS)
+        for s in index.rank(text, index.query_vector(text), COMPETITORS)
         if index.docs[s.position].topic == topic and index.docs[s.position].subject
     ]
     if not ranked or ranked[0].score < threshold:
