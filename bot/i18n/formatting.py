@@ -11,6 +11,13 @@ from babel.numbers import format_decimal
 
 from bot.i18n.context import DEFAULT_LANGUAGE, current_language
 
+# English as the university writes it (British: "a, b and c", no serial comma).
+LOCALES = {"en": "en_GB"}
+
+
+def _locale() -> str:
+    return LOCALES.get(current_language(), current_language())
+
 
 def join(items: Sequence[str], conjunction: str = "and") -> str:
     """'a', 'a and b', 'a, b and c' (or "или", "və", "ve" ...; "or" lists with conjunction="or")."""
@@ -23,7 +30,7 @@ def join(items: Sequence[str], conjunction: str = "and") -> str:
 
 
 def number(value: int | float) -> str:
-    return format_decimal(value, locale=current_language())
+    return format_decimal(value, locale=_locale())
 
 
 @cache
