@@ -25,7 +25,7 @@ def join(items: Sequence[str], conjunction: str = "and") -> str:
     if not items:
         return ""
     return format_list(
-        items, style="or" if conjunction == "or" else "standard", locale=current_language()
+        items, style="or" if conjunction == "or" else "standard", locale=_locale()
     )
 
 
