@@ -191,13 +191,15 @@ def _compared_number(count: int) -> str:
     rules = _LAST_WORD_SUFFIX.get(current_language())
     if rules is None:
         return number(count)
-    if count % 10 or count == 0:
-        suffix = rules["units"][count % 10]
-    elif count % 100:
-        suffix = rules["tens"][count % 100 // 10]
-    elif count % 1000:
+    digits = str(abs(count)).rstrip("0") or "0"
+    zeros, last = len(str(abs(count))) - len(digits), int(digits[-1])
+    if zeros == 0:
+        suffix = rules["units"][last]  # ...5: "beş"
+    elif zeros == 1:
+        suffix = rules["tens"][last]  # ...40: "qırx"
+    elif zeros == 2:
         suffix = rules["hundred"]
-    elif count % 1_000_000:
+    elif zeros < 6:
         suffix = rules["thousand"]
     else:
         suffix = rules["million"]
