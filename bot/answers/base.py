@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Dict, Iterable, List, Sequence
 
-from bot.i18n import SUPPORTED_LANGUAGES, _, fact_text, number, speaking
+from bot.i18n import SUPPORTED_LANGUAGES, _, current_language, fact_text, number, speaking
 from bot.i18n import join as locale_join
 from bot.kb.index import KnowledgeIndex
 from bot.kb.load import load_countries, load_kb
@@ -141,8 +141,7 @@ def local_name(english: str) -> str:
     """A name the knowledge base gives in English (a department, a field of study) with its
     translation first where staff gave one: "Компьютерная инженерия (Computer Engineering)". A
     name without one stays canonical, which is not a missing translation (no note)."""
-    from bot.i18n import current_language
-    from bot.kb.translations import current_translations
+    from bot.kb.translations import current_translations  # it reads knowledge() from here
 
     language = current_language()
     local = current_translations(language).get(english) if language in TRANSLATED else None
@@ -186,8 +185,6 @@ _LAST_WORD_SUFFIX = {
 
 def _compared_number(count: int) -> str:
     """The number as "more than" takes it in the reply's language ("10-dan", "40'tan")."""
-    from bot.i18n import current_language
-
     rules = _LAST_WORD_SUFFIX.get(current_language())
     if rules is None:
         return number(count)
