@@ -59,7 +59,9 @@ def free_text(value: Any, path: str = "") -> Iterator[Tuple[str, str]]:
         value = value.dict()
     if isinstance(value, dict):
         for key, item in value.items():
-            if key not in NOT_FREE_TEXT:
+            # A name field holds a name (or a list of them); a dict under such a key
+            # (office.department, a project's members) still has free text of its own.
+            if key not in NOT_FREE_TEXT or isinstance(item, dict):
                 yield from free_text(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for position, item in enumerate(value):
