@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import Sequence
 
 from babel import Locale
+from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
@@ -24,9 +26,12 @@ def join(items: Sequence[str], conjunction: str = "and") -> str:
     items = list(items)
     if not items:
         return ""
-    return format_list(
-        items, style="or" if conjunction == "or" else "standard", locale=_locale()
-    )
+    return format_list(items, style="or" if conjunction == "or" else "standard", locale=_locale())
+
+
+def date(value: dt.date) -> str:
+    """A day in full ("06 December 2026", "06 декабря 2026")."""
+    return format_date(value, "dd MMMM y", locale=_locale())
 
 
 def number(value: int | float) -> str:
