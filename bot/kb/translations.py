@@ -23,7 +23,7 @@ NOT_FREE_TEXT = {
     "id", "name", "aliases", "quote", "source", "as_of", "review_by", "country", "countries",
     "url", "file", "title", "emails", "phone", "website", "acronym", "programme", "coordinator",
     "funder", "involved", "partner", "universities", "code", "why", "owner", "qualifier",
-    "organisations", "members", "lead", "department", "vice_rectorate", "non_factual", "role",
+    "organisations", "lead", "department", "vice_rectorate", "non_factual", "role",
     "framework",
 }  # fmt: skip
 
