@@ -281,3 +281,13 @@ def test_more_than_is_said_the_way_each_language_says_it():
         with speaking(language):
             text = exchange.mobility().text
         assert phrase in text and str(staff.count) in text
+
+
+def test_the_fact_index_documents_are_english_whatever_the_reply_language():
+    """The retrieval documents render facts with these frames; built during a Russian reply they
+    must still match the build's English documents and cached embeddings."""
+    from bot.understanding.fact_docs import fact_docs
+
+    english_docs = [doc.text for doc in fact_docs(knowledge())]
+    with speaking("ru"):
+        assert [doc.text for doc in fact_docs(knowledge())] == english_docs
