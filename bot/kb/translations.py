@@ -190,3 +190,26 @@ def translation_report(kb: Any, languages: Iterable[str], folder: Path | None = 
         for kind, reason in reasons.items():
             lines += [f"  {kind}: {field} ({reason})" for field in found[kind]]
     return lines
+
+
+def skeleton(kb: Any, language: str, folder: Path | None = None) -> str:
+    """YAML entries for the free text `language` has no current translation of, for staff to
+    fill in and add to its file. `text` is left empty on purpose: pasted untranslated, the
+    file fails its schema (and the build) instead of serving a placeholder to students."""
+    english_by_field = dict(free_text(kb))
+    missing = review_list(kb, language, folder)["missing"]
+    entries = [
+        {"field": field, "english": english_by_field[field], "text": "", "reviewed": False}
+        for field in missing
+    ]
+    return (
+        yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100) if entries else ""
+    )
+
+
+if __name__ == "__main__":  # python -m bot.kb.translations ru: the entries ru still needs
+    import sys
+
+    from bot.kb.load import load_kb
+
+    print(skeleton(load_kb(), sys.argv[1]) or f"{sys.argv[1]}: every free-text field is translated")

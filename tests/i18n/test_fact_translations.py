@@ -149,3 +149,23 @@ def test_python_m_bot_kb_fails_on_a_broken_translation_file(tmp_path, monkeypatc
         assert build(argparse.Namespace(allow_uncited=False)) == 1
     error = capsys.readouterr().err
     assert "az.yml" in error and f"({AIM}).text" in error
+
+
+def test_the_skeleton_lists_what_is_missing_and_cannot_be_pasted_untranslated(
+    edited_knowledge, tmp_path
+):
+    from bot.kb.translations import skeleton
+
+    edited, _english, changed = edited_knowledge
+    entries = yaml.safe_load(skeleton(edited, "ru"))
+    assert entries == [{"field": AIM, "english": changed, "text": "", "reviewed": False}]
+    write(tmp_path, "ru", {"language": "ru", "translations": entries})
+    with pytest.raises(TranslationError, match=r"\.text"):
+        load_translations("ru", tmp_path)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_skeleton_is_empty_when_everything_is_translated(language):
+    from bot.kb.translations import skeleton
+
+    assert skeleton(base.knowledge().kb, language) == ""
