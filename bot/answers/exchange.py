@@ -17,7 +17,13 @@ from bot.answers.base import (
     quoted,
     sentence,
 )
-from bot.answers.localised import Translated, country, listing, organisation_with_country
+from bot.answers.localised import (
+    Translated,
+    alphabetical,
+    country,
+    listing,
+    organisation_with_country,
+)
 from bot.answers.projects import project as project_answer
 from bot.i18n import _, fact_text, n_, number
 from bot.i18n.counting import count_phrase
@@ -46,7 +52,9 @@ def _claim_phrase(claim: PartnerClaim) -> str:
     if claim.breakdown:
         parts = listing([count_phrase(p.count, None, p.label) for p in claim.breakdown])
         what = _("{partners} ({breakdown})", partners=what, breakdown=parts)
-    if claim.countries:
+    if len(claim.countries) == 1:  # "ülkesinden", not "ülkelerinden"
+        what = _("{partners} in {country}", partners=what, country=country(claim.countries[0]))
+    elif claim.countries:
         names = listing([country(c) for c in claim.countries])
         what = _("{partners} in {countries}", partners=what, countries=names)
     return what
@@ -214,7 +222,7 @@ def partners_in(country_text: str) -> Answer:
     links = index.partner_links(found.code)
     subject = {"country": found.name}
     if not links:
-        everywhere = sorted(
+        everywhere = alphabetical(
             {country(c) for _name, codes in index.exchange_countries() for c in codes}
         )
         body = _(

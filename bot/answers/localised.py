@@ -7,12 +7,13 @@ other languages use Babel's CLDR data (bot.i18n).
 
 from __future__ import annotations
 
-from typing import Callable, Dict, Iterator, Mapping, Sequence, TypeVar
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Sequence, TypeVar
 
 from bot.answers import base
 from bot.i18n import _, current_language
 from bot.i18n import country_name as localised_country
 from bot.i18n import join as cldr_join
+from bot.language.textfold import strip_accents
 
 T = TypeVar("T")
 
@@ -22,6 +23,12 @@ def listing(items: Sequence[str], conjunction: str = "and") -> str:
     if current_language() == "en":
         return base.join(items, conjunction)
     return cldr_join(items, conjunction)
+
+
+def alphabetical(names: Iterable[str]) -> List[str]:
+    """Sorted as a reader expects, letters with marks among their base letter ("Çekya" with
+    the C's, "İtalya" with the I's), not after Z as code points would put them."""
+    return sorted(names, key=lambda name: (strip_accents(name).casefold(), name))
 
 
 def country(code: str) -> str:
