@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
@@ -109,27 +109,44 @@ def canonical_names() -> List[str]:
     return sorted(names, key=len, reverse=True)
 
 
-def countries_in(text: str, language: str) -> set:
-    """The countries a text names: by English name, or (in `language`) by its CLDR name, case
-    endings allowed ("Польше", "Polonya'da", "Polşada" for Poland)."""
+@cache
+def country_patterns(language: str) -> Tuple[Tuple[str, Tuple[str, ...], re.Pattern], ...]:
+    """(code, plain forms, pattern) per country: its English name, or its CLDR name in
+    `language` with any case ending ("Польше", "Polonya'da", "Polşada" for Poland)."""
     from babel import Locale
 
     local = Locale.parse(language).territories if language != "en" else {}
-    found = set()
+    patterns = []
     for code, country in knowledge().countries.items():
-        if re.search(rf"(?<!\w){re.escape(country.name)}(?!\w)", text):
-            found.add(code)
+        forms = [country.name]
         name = local.get(code)
-        if name and len(name) > 4 and re.search(rf"(?<!\w){re.escape(name[:-2])}", text):
-            found.add(code)
-    return found
+        if name and len(name) > 4:
+            forms.append(name[:-2])
+        pattern = rf"(?<!\w){re.escape(country.name)}(?!\w)"  # "Azerbaijani" isn't a country
+        if len(forms) > 1:
+            pattern += rf"|(?<!\w){re.escape(forms[1])}"  # any ending: "Польше", "Polşada"
+        patterns.append((code, tuple(forms), re.compile(pattern)))
+    return tuple(patterns)
+
+
+def countries_in(text: str, language: str) -> set:
+    """The countries a text names, in English or in `language`."""
+    return {
+        code
+        for code, forms, pattern in country_patterns(language)
+        if any(form in text for form in forms) and pattern.search(text)
+    }
 
 
 NUMBER = re.compile(r"\d+")
 
 
 def names_in(text: str, names: List[str]) -> set:
-    return {name for name in names if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)}
+    return {
+        name
+        for name in names
+        if name in text and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+    }
 
 
 def test_every_answer_keeps_the_english_numbers_and_names(english, translated):
