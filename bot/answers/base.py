@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Dict, Iterable, List, Sequence
 
-from bot.i18n import SUPPORTED_LANGUAGES, _, current_language, fact_text, number, speaking
-from bot.i18n import join as locale_join
+from bot.i18n import SUPPORTED_LANGUAGES, _, current_language, join, speaking
 from bot.kb.index import KnowledgeIndex
 from bot.kb.load import load_countries, load_kb
 from bot.kb.schema import Cited
@@ -132,11 +131,6 @@ def merge(answers: Sequence[Answer], headings: Sequence[str] | None = None) -> A
     )
 
 
-def join(items: Sequence[str], conjunction: str = "and") -> str:
-    """'a', 'a and b', 'a, b and c' in the reply's language (Babel's CLDR list patterns)."""
-    return locale_join(items, conjunction)
-
-
 def local_name(english: str) -> str:
     """A name the knowledge base gives in English (a department, a field of study) with its
     translation first where staff gave one: "Компьютерная инженерия (Computer Engineering)". A
@@ -150,57 +144,6 @@ def local_name(english: str) -> str:
 
 def bullets(items: Iterable[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
-
-
-def count_phrase(count: int, qualifier: str, unit: str) -> str:
-    """'more than 20 universities': the unit is the knowledge base's free text (translated by
-    staff with the count's grammar, as "университетов")."""
-    unit = fact_text(unit)
-    if qualifier == "more_than":
-        return _("more than {count} {unit}", count=_compared_number(count), unit=unit)
-    return _("{count} {unit}", count=number(count), unit=unit)
-
-
-# "More than N" is "N-dən çox" in Azerbaijani and "N'den fazla" in Turkish: the ablative suffix
-# follows the vowel (and, in Turkish, the final consonant) of the number's last spoken word.
-_LAST_WORD_SUFFIX = {
-    "az": {
-        "units": ["dan", "dən", "dən", "dən", "dən", "dən", "dan", "dən", "dən", "dan"],
-        "tens": ["", "dan", "dən", "dan", "dan", "dən", "dan", "dən", "dən", "dan"],
-        "hundred": "dən",
-        "thousand": "dən",
-        "million": "dan",
-        "joiner": "-",
-    },
-    "tr": {
-        "units": ["dan", "den", "den", "ten", "ten", "ten", "dan", "den", "den", "dan"],
-        "tens": ["", "dan", "den", "dan", "tan", "den", "tan", "ten", "den", "dan"],
-        "hundred": "den",
-        "thousand": "den",
-        "million": "dan",
-        "joiner": "'",
-    },
-}
-
-
-def _compared_number(count: int) -> str:
-    """The number as "more than" takes it in the reply's language ("10-dan", "40'tan")."""
-    rules = _LAST_WORD_SUFFIX.get(current_language())
-    if rules is None:
-        return number(count)
-    digits = str(abs(count)).rstrip("0") or "0"
-    zeros, last = len(str(abs(count))) - len(digits), int(digits[-1])
-    if zeros == 0:
-        suffix = rules["units"][last]  # ...5: "beş"
-    elif zeros == 1:
-        suffix = rules["tens"][last]  # ...40: "qırx"
-    elif zeros == 2:
-        suffix = rules["hundred"]
-    elif zeros < 6:
-        suffix = rules["thousand"]
-    else:
-        suffix = rules["million"]
-    return f"{number(count)}{rules['joiner']}{suffix}"
 
 
 def sentence(text: str) -> str:

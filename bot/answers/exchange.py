@@ -21,11 +21,10 @@ from bot.answers.localised import (
     Translated,
     alphabetical,
     country,
-    listing,
     organisation_with_country,
 )
 from bot.answers.projects import project as project_answer
-from bot.i18n import _, fact_text, n_, number
+from bot.i18n import _, fact_text, join, n_, number
 from bot.i18n.counting import count_phrase
 from bot.kb.schema import ExchangeProgramme, PartnerClaim
 
@@ -50,12 +49,12 @@ def _link_line(link) -> str:
 def _claim_phrase(claim: PartnerClaim) -> str:
     what = count_phrase(claim.count, claim.qualifier, claim.unit)
     if claim.breakdown:
-        parts = listing([count_phrase(p.count, None, p.label) for p in claim.breakdown])
+        parts = join([count_phrase(p.count, None, p.label) for p in claim.breakdown])
         what = _("{partners} ({breakdown})", partners=what, breakdown=parts)
     if len(claim.countries) == 1:  # "ülkesinden", not "ülkelerinden"
         what = _("{partners} in {country}", partners=what, country=country(claim.countries[0]))
     elif claim.countries:
-        names = listing([country(c) for c in claim.countries])
+        names = join([country(c) for c in claim.countries])
         what = _("{partners} in {countries}", partners=what, countries=names)
     return what
 
@@ -101,7 +100,7 @@ def _difference_note(claims: List[PartnerClaim]) -> str:
     return _(
         "Only one of the lists includes {countries}. "
         "I can't tell which is current; the office can confirm.",
-        countries=listing([country(code) for code in extra]),
+        countries=join([country(code) for code in extra]),
     )
 
 
@@ -117,7 +116,7 @@ def named_universities(programmes: List[ExchangeProgramme], country: str | None 
     ]
     if not orgs:
         return _("The page doesn't name the exchange partner universities themselves.")
-    names = listing([organisation_with_country(o.name, o.country) for o in orgs])
+    names = join([organisation_with_country(o.name, o.country) for o in orgs])
     return _("Partner universities: {universities}.", universities=names)
 
 
@@ -196,7 +195,7 @@ def partner_countries() -> Answer:
     if project_countries:
         body += "\n\n" + _(
             "International projects also connect BEU with universities in {countries}.",
-            countries=listing([country(c) for c in project_countries]),
+            countries=join([country(c) for c in project_countries]),
         )
     body += "\n\n" + named_universities(index.kb.exchange_programmes)
     facts = [c for p in index.kb.exchange_programmes for c in p.partner_claims]
@@ -229,7 +228,7 @@ def partners_in(country_text: str) -> Answer:
             "No, the page lists no partner university or project in **{country}**. "
             "BEU's partner countries are {countries}.",
             country=country(found.code),
-            countries=listing(everywhere),
+            countries=join(everywhere),
         )
         facts = [c for p in index.kb.exchange_programmes for c in p.partner_claims]
         return answer(body, facts, list(EXCHANGE_BUTTONS.values()), "partners", **subject)

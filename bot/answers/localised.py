@@ -1,28 +1,19 @@
 """Phrasing helpers for answers in the reply's language: lists, country names, organisations
 with their country, tables read in the reply's language, shared by the exchange and project answers.
 
-English output is exactly what bot.answers.base writes ("a, b and c", no Oxford comma); the
-other languages use Babel's CLDR data (bot.i18n).
+Lists are bot.i18n.join (Babel's CLDR patterns; British English: "a, b and c").
 """
 
 from __future__ import annotations
 
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Sequence, TypeVar
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, TypeVar
 
 from bot.answers import base
-from bot.i18n import _, current_language
+from bot.i18n import _
 from bot.i18n import country_name as localised_country
-from bot.i18n import join as cldr_join
 from bot.language.textfold import strip_accents
 
 T = TypeVar("T")
-
-
-def listing(items: Sequence[str], conjunction: str = "and") -> str:
-    """'a, b and c' in English (as bot.answers.base writes it), CLDR lists in other languages."""
-    if current_language() == "en":
-        return base.join(items, conjunction)
-    return cldr_join(items, conjunction)
 
 
 def alphabetical(names: Iterable[str]) -> List[str]:

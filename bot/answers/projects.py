@@ -13,9 +13,9 @@ from bot.answers.base import (
     quoted,
     sentence,
 )
-from bot.answers.localised import Translated, listing, organisation_with_country
+from bot.answers.localised import Translated, organisation_with_country
 from bot.answers.localised import country as country_in_reply
-from bot.i18n import _, fact_text, n_, number
+from bot.i18n import _, fact_text, join, n_, number
 from bot.kb.schema import Cited, Project
 
 # What BEU does in a project, in the reply's language (read when used: `ROLE["host"]`).
@@ -205,7 +205,7 @@ def project(project_text: str | None, aspect: str = "details") -> Answer:
             if project_text
             else _("Which project do you mean?")
         )
-        names = listing([p.acronym for p in index.kb.projects], "or")
+        names = join([p.acronym for p in index.kb.projects], "or")
         buttons = [
             Button.ask(p.acronym, f"ask_project_{aspect}", project=p.acronym)
             for p in index.kb.projects[:5]
@@ -252,7 +252,7 @@ def projects_in(country_text: str) -> Answer:
     body = _(
         "BEU's projects with partners in **{country}**: {projects}.",
         country=country_in_reply(country.code),
-        projects=listing(acronyms),
+        projects=join(acronyms),
     )
     facts = [p for p in index.kb.projects if p.acronym in acronyms]
     buttons = [Button.ask(a, "ask_project_details", project=a) for a in acronyms[:5]]

@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, Dict, Iterator, List, Sequence, Tuple
 
-from bot.answers.base import count_phrase, join
+from bot.answers.base import join
 from bot.answers.projects import RENDER, ROLE
 from bot.i18n import speaking
+from bot.i18n.counting import count_phrase
 from bot.kb.index import KnowledgeIndex
 from bot.kb.provenance import iter_cited
 from bot.kb.schema import Cited, Project
