@@ -505,6 +505,12 @@ def _latin(words: List[str]) -> Detected:
     return Detected(code, (other,) if abs(az - tr) < TIE_MARGIN else ())
 
 
+def warm_up() -> None:
+    """Load the knowledge base's names and the model now, not on the first message."""
+    known_names()
+    _model("warm up")
+
+
 # --- the whole decision -------------------------------------------------------------------
 
 
