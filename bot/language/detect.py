@@ -29,10 +29,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Tuple
 
+from bot.i18n.context import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.language.textfold import strip_accents
-
-SUPPORTED_LANGUAGES = ("en", "az", "ru", "tr")
-DEFAULT_LANGUAGE = "en"
 
 MAX_CHARS = 600  # the start of a long message says its language; the rest only costs time
 MODEL_WEIGHT = 3.0  # a confident model (p ~ 1) weighs about as much as three cue words
@@ -407,7 +405,9 @@ UZ_WORDS = _words(
     """
     uchun bormi bor yoq qanday qancha qaysi haqida talaba talabalar talabalari oqish oqishga
     tilida tili kerak hujjat hujjatlar topshirish topshirsam boladi bolaman assalomu alaykum
-    rahmat xorijiy narxi yonalish yonalishlar qilish mumkinmi ham men
+    rahmat xorijiy narxi yonalish yonalishlar qilish mumkinmi ham men yoki iltimos kechirasiz
+    hozir hozircha sizning mening javob yozing bering emas bilan lekin kerakmi qanaqa nima
+    nechta talim oliy oquv yoq qilib olmayman bolsa
     """
 )
 TK_WORDS = _words(
@@ -431,6 +431,7 @@ ENDINGS = [
     ("az", re.compile(r"(liy|luy)i"), 1.0),  # -liyi: Turkish has -liği (ligi)
     ("tr", re.compile(r"(lig|lug)i"), 1.0),
     ("az", re.compile(r"[^i]iya(da|dan|ya|nin|ni)?$"), 0.5),  # Almaniya, Ispaniya: tr Almanya
+    ("uz", re.compile(r"(ning|ingiz|ingizda|dagi)$"), 1.0),  # az/tr: -nin, -iniz, -daki
     ("ru", re.compile(r"(tsya|tsa|shch|zh|kh|iy|yy|ogo|aya|oye|ykh|ikh|nie|tie|niya)$"), 1.0),
     ("ru", re.compile(r"(zh|shch|ch[aeiou]|ts[aeiou]|kh|yy|iy)"), 0.5),
 ]
