@@ -33,7 +33,7 @@ from bot.i18n.context import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
 from bot.language.textfold import strip_accents
 
 MAX_CHARS = 600  # the start of a long message says its language; the rest only costs time
-MODEL_WEIGHT = 3.0  # a confident model (p ~ 1) weighs about as much as three cue words
+MODEL_WEIGHT = 2.5  # a confident model (p ~ 1) weighs about as much as two or three cue words
 MODEL_TOP_K = 8
 TIE_MARGIN = 1.0  # az/tr cue scores closer than one cue word: the other one is an alternative
 UNSURE_MODEL = 0.5  # a short message with no cue word needs a model at least this sure
@@ -339,7 +339,9 @@ AZ_WORDS = _words(
     muddeti siyahisi siyahisini gonderin saytda ders magistr magistratura magistraturaya
     bakalavr pillesine doktorantura sert sertleri sertifikati sualim sual nomre nomresi neft
     terefdas terefdasi terefdaslar tibb yaxin yaxindir stansiya stansiyasi unvan unvani
-    pulsuz odenisli emekdasliq muqavile var varmi mi mu
+    pulsuz odenisli emekdasliq muqavile tetil tetilde tetilinde sayt sayti saytiniz zeng
+    seviyye seviyyem zeif hazirliq qardas qardasim baci dostum heyat hec hecne deyil indi
+    sonra evvel gelen gedir gedirler ayliq illik olur var varmi mi mu
     ne nedir bu bir cox sag olun tesekkur tesekkurler gunler ile de da ve
     """
 )
@@ -384,6 +386,7 @@ EN_WORDS = _words(
 )
 RU_WORDS = _words(
     """
+    v s k o ob ot do za pri bez ili etot eto eta eti etom etoy god godu goda tut tam uzhe
     est li u vas kak kakie kakoy kakaya kakoe kakih skolko stoit stoimost gde kogda chto
     shto pochemu kto pozhaluysta pozhalujsta pojaluysta pozhaluista pojalusta spasibo privet
     zdravstvuyte zdravstvuite zdrastvuyte dobryy dobriy dobrij den vecher utro mozhno mojno
@@ -426,6 +429,8 @@ ENDINGS = [
     ("tr", re.compile(r"(acak|ecek)(im|iz|sin|siniz|lar)?$"), 1.0),
     ("tr", re.compile(r"(mak|mek)ta$|(lik|luk)$"), 0.5),
     ("az", re.compile(r"(ir|ur)(em|am|ik|iq|uq|uk|san|sen)$"), 1.5),  # ...-ir-əm: az present
+    ("az", re.compile(r"[aeiou]y(i|u)r(lar|ler|siniz|siz)?$"), 1.0),  # başlayır: tr başlar
+    ("az", re.compile(r"m(i|u)r(lar|ler|siniz|siz)?$"), 1.0),  # işləmir: tr çalışmıyor
     ("az", re.compile(r"(acaq|eceq|maq|liq|luq)$"), 1.5),
     ("az", re.compile(r"(lar|ler)(i|in|a|e|da|de|dan|den)?(dir|dur)$"), 0.5),
     ("az", re.compile(r"(liy|luy)i"), 1.0),  # -liyi: Turkish has -liği (ligi)
