@@ -37,6 +37,10 @@ MODEL_WEIGHT = 2.5  # a confident model (p ~ 1) weighs about as much as two or t
 MODEL_TOP_K = 8
 TIE_MARGIN = 1.0  # az/tr cue scores closer than one cue word: the other one is an alternative
 UNSURE_MODEL = 0.5  # a short message with no cue word needs a model at least this sure
+# A language we don't speak, in Latin letters, needs a sure model or a real sentence: to the
+# model, English typos look French or Italian ("aims?", "dormitry price").
+OTHER_SURE_MODEL = 0.9
+OTHER_MIN_WORDS = 3
 SHORT_LETTERS = 12
 LONGEST_WORD = 40
 
@@ -341,7 +345,7 @@ AZ_WORDS = _words(
     terefdas terefdasi terefdaslar tibb yaxin yaxindir stansiya stansiyasi unvan unvani
     pulsuz odenisli emekdasliq muqavile tetil tetilde tetilinde sayt sayti saytiniz zeng
     seviyye seviyyem zeif hazirliq qardas qardasim baci dostum heyat hec hecne deyil indi
-    sonra evvel gelen gedir gedirler ayliq illik olur var varmi mi mu
+    sonra evvel gelen gedir gedirler ayliq illik olur helelik sagol var varmi mi mu
     ne nedir bu bir cox sag olun tesekkur tesekkurler gunler ile de da ve
     """
 )
@@ -364,7 +368,8 @@ TR_WORDS = _words(
     bekliyorum cevap cevabinizi olacak mumkun sayiliyor kimligi yemekhane ceviri hizmeti
     gelecek yil taksit taksitle odeme ailem soruyor teslim gecerli salonu kutuphane saat acik
     imkani imkanlari duzenliyor oryantasyon farkli yer aliyorsunuz yapabilir yapmak yapildi
-    numara numarasi numaraniz yakin ortak ortaklar tip ucretsiz ucretli adres adresi
+    numara numarasi numaraniz yakin ortak ortaklar tip ucretsiz ucretli adres adresi sagol
+    hoscakal gorusuruz
     """
 )
 EN_WORDS = _words(
@@ -382,6 +387,11 @@ EN_WORDS = _words(
     answer question questions know information info contact number phone address campus
     faculty faculties available offer accept there's what's i'm don't can't couldnt dont
     so very just also too all every each year years month week new after before without
+    now then take care leaving going bye goodbye see cheers mate thx tnx ty pls plz sorry yeah
+    yep nope okay great nice cool wow really sure maybe let lets tell give show explain know
+    think hear heard said say got make made look looking interested possible enough only
+    still again anything something nothing everything someone anyone people person human bot
+    robot are you ur u r aim aims goal purpose price prices info details detail
     """
 )
 RU_WORDS = _words(
@@ -444,6 +454,7 @@ ENDINGS = [
 # Letters: ə is Azerbaijani only; q and x are everyday Azerbaijani (and Uzbek) letters that
 # Turkish doesn't use; ı ğ ş say Turkic; w and the digraph "th" are English-ish.
 TURKIC_LETTERS = set("ıİğĞşŞ")
+ENGLISH_QX = re.compile(r"ex|xp|xt|xc|qu")  # explain, next, quality: not Azerbaijani q/x
 
 
 def _latin_cues(words: List[str]) -> Counter:
@@ -461,26 +472,39 @@ def _latin_cues(words: List[str]) -> Counter:
         scores["uz"] += 2.0
     for word in words:
         folded = _fold(word)
+        weight = 0.5 if len(folded) == 1 else 1.0  # "u", "v", "i": chat English has "r u"
         for language, vocabulary in CUE_WORDS.items():
             if folded in vocabulary:
-                scores[language] += 1.0
+                scores[language] += weight
         for language, vocabulary in OTHER_CUE_WORDS.items():
             if folded in vocabulary:
-                scores[language] += 1.0
+                scores[language] += weight
         for language, pattern, weight in ENDINGS:
             if len(folded) > 4 and pattern.search(folded):
                 scores[language] += weight
         qx = sum(folded.count(c) for c in "qx")
-        if qx and len(folded) >= 3 and folded not in EN_WORDS:
+        if qx and len(folded) >= 4 and folded not in EN_WORDS and not ENGLISH_QX.search(folded):
             scores["az"] += min(qx, 2) * 0.75
             scores["uz"] += min(qx, 2) * 0.5
     return scores
 
 
+# Languages written in Latin letters that the model knows: in Latin text the model's other
+# guesses ("who coordinates" as Persian, p = 0.64) are noise.
+LATIN_SCRIPT_LANGUAGES = _words(
+    """
+    af als an ast az bar bcl br bs ca cbk ceb co cs cy da de diq dsb eml en eo es et eu fi fr
+    frr fy ga gd gl gn gv hr hsb ht hu ia id ie ilo io is it jbo kw la lb li lmo lt lv mg min
+    mt mwl nah nap nds nl nn no oc pam pfl pl pms pt qu rm ro sc scn sco sh sk sl so sq su sv
+    sw tk tl tr uz vec vi vls vo wa war yo
+    """
+)
+
+
 def _latin(words: List[str]) -> Detected:
     text = " ".join(words)
     cues = _latin_cues(words)
-    model = _model(text.lower())
+    model = {k: p for k, p in _model(text.lower()).items() if k in LATIN_SCRIPT_LANGUAGES}
     turkic_model = model.get("az", 0.0) + model.get("tr", 0.0)
     totals: Dict[str, float] = {}
     for language in {*cues, *model, "az", "tr", "en", "ru"}:
@@ -500,6 +524,15 @@ def _latin(words: List[str]) -> Detected:
         return UNDECIDABLE
     if totals[best] <= 0:
         return UNDECIDABLE
+    if best not in SUPPORTED_LANGUAGES and cues.get(best, 0.0) < 2:
+        sure = model.get(best, 0.0) >= OTHER_SURE_MODEL or (
+            len(words) >= OTHER_MIN_WORDS and model.get(best, 0.0) >= UNSURE_MODEL
+        )
+        if not sure:
+            fallback = max(SUPPORTED_LANGUAGES, key=lambda lang: (totals[lang], lang == "en"))
+            if not cues.get(fallback, 0.0) and not (fallback == "az" and cues.get("tr")):
+                return UNDECIDABLE
+            best = fallback
     if best not in ("az", "tr"):
         return Detected(best)
     az, tr = cues.get("az", 0.0), cues.get("tr", 0.0)

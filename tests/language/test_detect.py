@@ -7,6 +7,7 @@ Per-language accuracy is printed (`pytest -s tests/language/test_detect.py`)."""
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from pathlib import Path
@@ -210,3 +211,33 @@ def test_only_the_bundled_lite_model_is_ever_used(monkeypatch):
     monkeypatch.setattr(infer._default_detector, "_models", {})  # load afresh, lite only
     for text in ["kakie programmy est", "hansi ixtisaslar var", "Bonjour", "هزینه تحصیل"]:
         assert detect(text).code is not None
+
+
+GREETINGS = {"greet", "goodbye", "thanks"}  # their examples include "salam", "merhaba", "spasibo"
+ENGLISH_DATA = [
+    *sorted((HERE.parent.parent / "data" / "nlu").glob("*.yml")),
+    HERE.parent / "nlu" / "test_nlu.yml",
+]
+
+
+def english_examples() -> List[str]:
+    """The NLU training and test examples (English, typos included), greetings left out."""
+    texts = []
+    for path in ENGLISH_DATA:
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if item.get("intent") in GREETINGS or not isinstance(item.get("examples"), str):
+                continue
+            for line in item["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    text = re.sub(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))", r"\1", line.strip()[2:])
+                    texts.append(text)
+    return texts
+
+
+def test_english_questions_are_not_taken_for_another_language():
+    """Today's students write English: a misread one would be answered in the wrong language."""
+    texts = english_examples()
+    misread = [(t, detect(t).code) for t in texts if detect(t).code not in ("en", None)]
+    print(f"English NLU examples misread: {len(misread)} of {len(texts)}")
+    assert len(texts) > 1000
+    assert len(misread) <= 0.005 * len(texts), misread
