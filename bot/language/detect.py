@@ -83,6 +83,15 @@ def resolve(detected: Detected | Mapping[str, Any] | None, previous: str | None)
     return detected.code
 
 
+def answer_language(detected: Detected | Mapping[str, Any] | None, previous: str | None) -> str:
+    """`resolve`, kept to the languages we answer in: a message in Persian doesn't make the
+    conversation Persian (it gets the four-language reply; bot/answers/languages.py)."""
+    chosen = resolve(detected, previous)
+    if chosen in SUPPORTED_LANGUAGES:
+        return chosen
+    return previous if previous in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
+
+
 def _words(text: str) -> FrozenSet[str]:
     """A word list written as one string (easier to read and edit than a list literal)."""
     return frozenset(text.split())
