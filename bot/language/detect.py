@@ -35,6 +35,7 @@ from bot.language.textfold import strip_accents
 MAX_CHARS = 600  # the start of a long message says its language; the rest only costs time
 MODEL_WEIGHT = 2.5  # a confident model (p ~ 1) weighs about as much as two or three cue words
 MODEL_TOP_K = 8
+LONG_MESSAGE_WORDS = 6  # beyond this many distinct words, the model's weight grows with length
 TIE_MARGIN = 1.0  # az/tr cue scores closer than one cue word: the other one is an alternative
 UNSURE_MODEL = 0.5  # a short message with no cue word needs a model at least this sure
 # A language we don't speak, in Latin letters, needs a sure model or a real sentence: to the
@@ -479,18 +480,17 @@ def _latin_cues(words: List[str]) -> Counter:
     joined = " ".join(words).lower()
     if "o'" in joined or "g'" in joined:
         scores["uz"] += 2.0
-    for word in words:
-        folded = _fold(word)
-        weight = 0.5 if len(folded) == 1 else 1.0  # "u", "v", "i": chat English has "r u"
+    for folded in dict.fromkeys(_fold(word) for word in words):  # each word counts once
+        weight = 0.5 if len(folded) <= 2 else 1.0  # "u", "de", "ne": many languages have them
         for language, vocabulary in CUE_WORDS.items():
             if folded in vocabulary:
                 scores[language] += weight
         for language, vocabulary in OTHER_CUE_WORDS.items():
             if folded in vocabulary:
                 scores[language] += weight
-        for language, pattern, weight in ENDINGS:
+        for language, pattern, ending_weight in ENDINGS:
             if len(folded) > 4 and pattern.search(folded):
-                scores[language] += weight
+                scores[language] += ending_weight
         qx = sum(folded.count(c) for c in "qx")
         if qx and len(folded) >= 4 and folded not in EN_WORDS and not ENGLISH_QX.search(folded):
             scores["az"] += min(qx, 2) * 0.75
@@ -514,12 +514,15 @@ def _latin(words: List[str]) -> Detected:
     text = " ".join(words)
     cues = _latin_cues(words)
     model = {k: p for k, p in _model(text.lower()).items() if k in LATIN_SCRIPT_LANGUAGES}
+    # Cue words add up with length, so the model weighs more in a long message (a French
+    # sentence has "de", "ne" and "rus" too).
+    model_weight = MODEL_WEIGHT * max(1.0, len(set(words)) / LONG_MESSAGE_WORDS)
     turkic_model = model.get("az", 0.0) + model.get("tr", 0.0)
     totals: Dict[str, float] = {}
     for language in {*cues, *model, "az", "tr", "en", "ru"}:
-        totals[language] = cues.get(language, 0.0) + MODEL_WEIGHT * model.get(language, 0.0)
+        totals[language] = cues.get(language, 0.0) + model_weight * model.get(language, 0.0)
     # Azerbaijani and Turkish compete as one family here (the model can't tell them apart).
-    turkic = max(cues.get("az", 0.0), cues.get("tr", 0.0)) + MODEL_WEIGHT * turkic_model
+    turkic = max(cues.get("az", 0.0), cues.get("tr", 0.0)) + model_weight * turkic_model
     totals["az"] = totals["tr"] = turkic
     best = max(  # ties: more cue evidence, then the model, then a supported language
         sorted(totals),
