@@ -44,6 +44,7 @@ OTHER_SURE_MODEL = 0.9
 OTHER_MIN_WORDS = 3
 SHORT_LETTERS = 12
 LONGEST_WORD = 40
+SHORTEST_WORD_ALONE = 3  # a Latin message of one word this short says no language
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,8 @@ AZ_WORDS = _words(
     terefdas terefdasi terefdaslar tibb yaxin yaxindir stansiya stansiyasi unvan unvani
     pulsuz odenisli emekdasliq muqavile tetil tetilde tetilinde sayt sayti saytiniz zeng
     seviyye seviyyem zeif hazirliq qardas qardasim baci dostum heyat hec hecne deyil indi
-    sonra evvel gelen gedir gedirler ayliq illik olur helelik sagol var varmi mi mu
+    sonra evvel gelen gedir gedirler ayliq illik olur helelik sagol beli xeyr oldu yaxsi dilde
+    var varmi mi mu
     ne nedir bu bir cox sag olun tesekkur tesekkurler gunler ile de da ve
     """
 )
@@ -365,7 +367,8 @@ TR_WORDS = _words(
     universitenin universitelerle ogrenci ogrenciler ogrencilere ogrenim burs bursu burslar
     basvuru basvurular basvurmak basvururum kabul olur olurmu bilirim biliyor biliyorum
     biliyormusunuz istiyorum istiyoruz ediyorum ediyoruz ederim merhaba selam nerede nereye
-    zaman kadar degisim degisime degisimle program programi programlari programin proje projeler
+    zaman kadar degisim degisime degisimle program programi dilde programlari programin proje
+    projeler
     projesi projeleri ulke ulkeler ulkelerden ulkelerle belge belgeler evrak evraklar egitim
     bolum bolumu bolumler yardim yardimci uluslararasi iletisim iletisime okumak okuyabilir
     okuyor gitmek geliyorum geldik geldim iyi ben benim bana sizde detayli gerekli gerekiyor
@@ -379,6 +382,7 @@ TR_WORDS = _words(
     gelecek yil taksit taksitle odeme ailem soruyor teslim gecerli salonu kutuphane saat acik
     imkani imkanlari duzenliyor oryantasyon farkli yer aliyorsunuz yapabilir yapmak yapildi
     numara numarasi numaraniz yakin ortak ortaklar tip ucretsiz ucretli adres adresi sagol
+    evet hayir tamam peki
     hoscakal gorusuruz
     """
 )
@@ -401,7 +405,8 @@ EN_WORDS = _words(
     yep nope okay great nice cool wow really sure maybe let lets tell give show explain know
     think hear heard said say got make made look looking interested possible enough only
     still again anything something nothing everything someone anyone people person human bot
-    robot are you ur u r aim aims goal purpose price prices info details detail
+    robot are you ur u r aim aims goal purpose price prices info details detail thanx thnx
+    global
     """
 )
 RU_WORDS = _words(
@@ -511,12 +516,17 @@ LATIN_SCRIPT_LANGUAGES = _words(
 
 
 def _latin(words: List[str]) -> Detected:
+    if len(words) == 1 and len(words[0]) <= SHORTEST_WORD_ALONE:
+        return UNDECIDABLE  # "da", "no", "yes", "hi": several languages have them
     text = " ".join(words)
     cues = _latin_cues(words)
     model = {k: p for k, p in _model(text.lower()).items() if k in LATIN_SCRIPT_LANGUAGES}
     # Cue words add up with length, so the model weighs more in a long message (a French
     # sentence has "de", "ne" and "rus" too).
+    # One word is little for the model ("evet" reads as English): there it weighs half.
     model_weight = MODEL_WEIGHT * max(1.0, len(set(words)) / LONG_MESSAGE_WORDS)
+    if len(words) == 1:
+        model_weight /= 2
     turkic_model = model.get("az", 0.0) + model.get("tr", 0.0)
     totals: Dict[str, float] = {}
     for language in {*cues, *model, "az", "tr", "en", "ru"}:
@@ -532,7 +542,8 @@ def _latin(words: List[str]) -> Detected:
         ),
     )  # fmt: skip
     letters = sum(len(w) for w in words if len(w) > 1)
-    if not any(cues.values()) and model.get(best, 0.0) < UNSURE_MODEL and letters < SHORT_LETTERS:
+    weak = max(cues.values(), default=0.0) < 1.0  # no cue word: at most an ending or "u"
+    if weak and model.get(best, 0.0) < UNSURE_MODEL and letters < SHORT_LETTERS:
         return UNDECIDABLE
     if totals[best] <= 0:
         return UNDECIDABLE
