@@ -145,6 +145,8 @@ def test_detected_round_trips_through_the_parse_data():
         assert Detected.from_dict(detected.as_dict()) == detected
     assert Detected.from_dict(None) == UNDECIDABLE
     assert Detected.from_dict({"code": 3, "alternatives": ["tr", 5]}) == Detected(None, ("tr",))
+    assert Detected.from_dict({"code": "ru", "alternatives": "az"}) == Detected("ru")
+    assert Detected.from_dict("ru") == UNDECIDABLE  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
