@@ -176,9 +176,13 @@ def test_bad_input_types_are_safe():
 
 def test_a_long_message_is_decided_by_its_start_and_quickly():
     text = "Tell me about the Erasmus exchange with Poland please. " * 40  # ~2,200 characters
-    started = time.perf_counter()
     assert detect(text).code == "en"
-    assert time.perf_counter() - started < 0.05
+    timings = []
+    for _ in range(5):  # the best of five: the test machine is shared
+        started = time.perf_counter()
+        detect(text)
+        timings.append(time.perf_counter() - started)
+    assert min(timings) < 0.01
 
 
 def test_median_time_per_short_message_after_warm_up():
