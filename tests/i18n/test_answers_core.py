@@ -16,7 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.parts import combine
 from actions.reply import send
 from bot.answers import handoff, office, programmes, students
-from bot.answers.base import Answer, count_phrase, knowledge, lookup_unavailable, merge
+from bot.answers.base import Answer, knowledge, lookup_unavailable, merge
+from bot.i18n.counting import count_phrase
 from bot.i18n import _, fact_text, speaking
 from bot.i18n.catalogues import COMPILED, catalogue
 from bot.kb.translations import free_text

@@ -84,7 +84,7 @@ def translated(request) -> Tuple[str, Dict[str, Tuple[str, str | None]]]:
     return request.param, answers_in(request.param)
 
 
-NAME_FIELDS = {"name", "acronym", "programme", "framework"}
+NAME_FIELDS = {"name", "acronym", "programme", "framework", "title"}  # title: the source document
 
 
 def canonical_names() -> List[str]:
