@@ -17,9 +17,9 @@ from actions.parts import combine
 from actions.reply import send
 from bot.answers import handoff, office, programmes, students
 from bot.answers.base import Answer, knowledge, lookup_unavailable, merge
-from bot.i18n.counting import count_phrase
 from bot.i18n import _, fact_text, speaking
 from bot.i18n.catalogues import COMPILED, catalogue
+from bot.i18n.counting import count_phrase
 from bot.kb.translations import free_text
 from bot.offline import locales
 from bot.paths import ROOT
