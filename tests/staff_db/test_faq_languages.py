@@ -11,7 +11,7 @@ import pytest
 from bot.faq.retrieval import FaqIndex
 from bot.faq.service import _version_keys, entry_answer
 from bot.i18n import speaking, untranslated_note
-from bot.language.encoder import get_encoder
+from bot.language.e5 import get_e5_encoder
 from bot.staff_db.faq import FaqRepository
 from bot.staff_db.faq_yaml import export_yaml, read_yaml
 from bot.staff_db.inbox import Inbox
@@ -98,7 +98,7 @@ def test_a_question_in_russian_finds_the_entry_and_gets_the_russian_answer(repo)
 
     docs = [FaqDoc(entry.id, entry.question, [*entry.phrasings, *_version_keys(entry)],
                    entry.answer)]  # fmt: skip
-    index = FaqIndex.build(docs, get_encoder())
+    index = FaqIndex.build(docs, get_e5_encoder())
     match = index.best("а трансфер из аэропорта есть?")
     assert match is not None and match.entry_id == entry.id
     with speaking("ru"):
