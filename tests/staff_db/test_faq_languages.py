@@ -111,3 +111,23 @@ def test_a_question_in_russian_finds_the_entry_and_gets_the_russian_answer(repo)
         assert "İngilizce" in (untranslated_note() or "")
     with speaking("en"):
         assert entry_answer(entry).text.startswith(entry.answer)
+
+
+def test_the_live_faq_knows_each_version_keys_language(engine, repo):
+    """A Russian question matching the Russian version is held to the same-language threshold,
+    one matching only the English wording to the cross-language one (bot/faq/retrieval.py)."""
+    from bot.faq.retrieval import CROSS_LANGUAGE_THRESHOLD, DEFAULT_THRESHOLD, Match
+    from bot.faq.service import StaffFaq
+
+    entry = repo.publish(repo.create(shuttle(translations={"ru": RU}), who="ana").id, who="ana")
+    faq = StaffFaq(engine)
+    faq.load_now()
+    (doc,) = faq.index.index.docs
+    assert doc.key_languages == {RU["question"]: "ru", RU["phrasings"][0]: "ru"}
+    russian_key = Match(entry.id, 0.5, 0.5, 0.0, RU["question"])
+    english_key = Match(entry.id, 0.5, 0.5, 0.0, entry.question)
+    assert faq.index.index.threshold_for(russian_key, "ru") == DEFAULT_THRESHOLD
+    assert faq.index.index.threshold_for(english_key, "ru") == CROSS_LANGUAGE_THRESHOLD
+    with speaking("ru"):
+        reply = faq.answer_for("а трансфер из аэропорта есть?")
+    assert reply is not None and reply.text.startswith(RU["answer"])
