@@ -35,7 +35,7 @@ def build(args: argparse.Namespace) -> int:
     from bot import paths
     from bot.kb.load import KnowledgeError, load_countries, load_kb
     from bot.kb.provenance import iter_cited, uncited_sentences
-    from bot.offline.generate import write_rasa_data, write_spacy_pipeline
+    from bot.offline.generate import write_local_names, write_rasa_data, write_spacy_pipeline
     from bot.offline.vocabulary import build_vocabulary
 
     try:
@@ -72,10 +72,13 @@ def build(args: argparse.Namespace) -> int:
     vocabulary = build_vocabulary(kb, countries)
     data = write_rasa_data(vocabulary)
     pipeline = write_spacy_pipeline(vocabulary)
+    local = write_local_names(vocabulary)
     forms = sum(len(e.forms) + len(e.case_sensitive) for e in vocabulary)
+    local_forms = sum(len(e.local_forms) for e in vocabulary)
     print(
         f"generated {data.relative_to(paths.ROOT)} and {pipeline.relative_to(paths.ROOT)}/ "
-        f"({len(vocabulary)} entity values, {forms} surface forms)"
+        f"({len(vocabulary)} entity values, {forms} surface forms), "
+        f"{local.relative_to(paths.ROOT)} ({local_forms} az/ru/tr forms)"
     )
     _write_fact_vectors()
     return 1 if uncited and not args.allow_uncited else 0
