@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import Sequence
 
-from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
@@ -40,18 +38,16 @@ def long_date(value: dt.date) -> str:
     return format_date(value, format="long", locale=_locale())
 
 
-@cache
-def _territories(language: str) -> dict:
-    return Locale.parse(language).territories
-
-
 def country_name(code: str, english: str) -> str:
     """A country in the reply's language, with its canonical English name in brackets where the
-    local name differs ("Польша (Poland)"), so the student can match it against the page."""
+    local name differs ("Польша (Poland)"), so the student can match it against the page. The
+    local name is the CLDR one the NLU also recognises (bot/kb/local_names.py: written once)."""
+    from bot.kb.local_names import country_name as local_country_name  # keeps bot.i18n light
+
     language = current_language()
     if language == DEFAULT_LANGUAGE:
         return english
-    local = _territories(language).get(code.upper())
+    local = local_country_name(code, language)
     if not local or local == english:
         return english
     return f"{local} ({english})"
