@@ -14,6 +14,7 @@ from typing import Dict, Iterable, List, Tuple, TypeVar
 
 from bot.i18n import _, fact_text, number
 from bot.i18n.counting import count_phrase
+from bot.kb.local_names import names_by_language
 from bot.kb.schema import Country, CountryList, KnowledgeBase, Organisation, Project, Scholarship
 from bot.language.textfold import closest_unambiguous, strip_accents
 
@@ -78,6 +79,9 @@ class KnowledgeIndex:
         index: NameIndex[Country] = NameIndex()
         for country in self.countries.values():
             index.add([country.name, *country.aliases, *country.demonyms], country)
+        for code, _language, name in names_by_language(self.countries):  # "Польша", "Polşa"
+            if fold(name) not in index:
+                index.add([name], self.countries[code])
         return index
 
     @cached_property

@@ -136,3 +136,14 @@ def test_make_kb_twice_writes_the_same_files():
 
     assert build("1") == build("2")
     assert json.loads(paths.LOCAL_NAMES.read_text("utf-8"))["polonya'da"] == ["country", "Poland"]
+
+
+def test_the_knowledge_index_resolves_local_names():
+    from bot.kb.index import KnowledgeIndex
+    from bot.kb.load import load_kb
+
+    countries = load_countries()
+    index = KnowledgeIndex(load_kb(countries=countries), countries)
+    for name in ("Польша", "Polonya", "Polşa", "polsa", "Almaniya", "Германия"):
+        assert index.country(name) is not None, name
+    assert index.country("Polşa").code == "PL" and index.country("Германия").code == "DE"
