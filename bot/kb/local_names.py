@@ -170,15 +170,23 @@ def variants(text: str) -> List[str]:
 
 @lru_cache(maxsize=1)
 def meanings() -> Dict[str, str]:
-    """Every typed variant of every local form -> what its ending says. Loaded once (with the
-    model, by the role component), read per entity."""
+    """Every typed variant of every local form -> what its ending says. Read once (with the
+    model, by the role component) from the table `make kb` writes (build/local_names.json);
+    generated here when there is none (4 s)."""
+    import json
+
+    from bot import paths
+
+    if paths.LOCAL_NAMES.exists():
+        table = json.loads(paths.LOCAL_NAMES.read_text(encoding="utf-8"))
+        return {form: target[2] for form, target in table.items() if len(target) > 2}
     from bot.kb.load import load_countries
 
-    table: Dict[str, str] = {}
+    result: Dict[str, str] = {}
     for form in local_forms(load_countries()):
         for variant in variants(form.text):
-            table.setdefault(variant, form.meaning)
-    return table
+            result.setdefault(variant, form.meaning)
+    return result
 
 
 def meaning_of(text: str) -> str | None:

@@ -73,14 +73,17 @@ def _write_if_changed(path: Path, text: str) -> bool:
 
 
 def local_name_table(vocabulary: List[Entry]) -> Dict[str, List[str]]:
-    """Every typed local form -> [entity label, canonical value], sorted (a stable file)."""
-    table = {form: [e.label, e.value] for e in vocabulary for form in e.local_forms}
+    """Every typed local form -> [entity label, canonical value, what its ending says], sorted
+    (a stable file)."""
+    table = {
+        form: [e.label, e.value, e.endings[form]] for e in vocabulary for form in e.local_forms
+    }
     return dict(sorted(table.items()))
 
 
 def write_local_names(vocabulary: List[Entry], target: Path = paths.LOCAL_NAMES) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(local_name_table(vocabulary), ensure_ascii=False, indent=0) + "\n"
+    text = json.dumps(local_name_table(vocabulary), ensure_ascii=False, separators=(",", ":"))
     _write_if_changed(target, text)
     return target
 

@@ -31,6 +31,7 @@ class Entry:
     forms: List[str] = field(default_factory=list)
     case_sensitive: Set[str] = field(default_factory=set)
     local_forms: List[str] = field(default_factory=list)  # CLDR names, case forms (look-up)
+    endings: Dict[str, str] = field(default_factory=dict)  # local form -> what its ending says
 
 
 def _variants(form: str) -> List[str]:
@@ -50,11 +51,12 @@ def _add(entries: Dict[tuple, Entry], label: str, value: str, *forms: str, exact
     entry.case_sensitive.update(exact)
 
 
-def _add_local(entry: Entry, text: str) -> None:
+def _add_local(entry: Entry, text: str, ending: str = local_names.NAME) -> None:
     """A local form's typed variants, unless the English vocabulary has them already."""
     for variant in local_names.variants(text):
         if variant not in entry.forms and variant not in entry.local_forms:
             entry.local_forms.append(variant)
+            entry.endings[variant] = ending
 
 
 def _add_cyrillic_cases(entry: Entry, *names: str) -> None:
@@ -77,7 +79,7 @@ def build_vocabulary(kb: KnowledgeBase, countries: CountryList) -> List[Entry]:
     by_name = {country.code: country.name for country in countries.countries}
     for form in local_names.local_forms(countries):
         entry = entries[("country", by_name[form.code])]
-        _add_local(entry, form.text)
+        _add_local(entry, form.text, form.meaning)
     for org in kb.organisations:
         label = "university" if org.kind == "university" else "organisation"
         _add(entries, label, org.name, *org.aliases)

@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 MAX_WORDS = 5  # "Amerika Birləşmiş Ştatları", "Сент-Китс и Невис": CLDR names are short
-Target = Tuple[str, str]  # (entity label, canonical value)
+Target = Sequence[str]  # (entity label, canonical value, what the ending says)
 
 
 def _overlaps(start: int, end: int, spans: Sequence[Tuple[int, int]]) -> bool:
@@ -48,8 +48,8 @@ def find(text: str, table: Dict[str, Target]) -> List[Dict[str, Any]]:
         if hit is None:
             i += 1
             continue
-        n, start, end, (label, value) = hit
-        found.append({"entity": label, "value": value, "start": start, "end": end})
+        n, start, end, target = hit
+        found.append({"entity": target[0], "value": target[1], "start": start, "end": end})
         i += n
     return found
 

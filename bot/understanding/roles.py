@@ -516,8 +516,7 @@ def cues_for(language: str | None, name: str = "") -> RoleCues:
         return CUES_BY_LANGUAGE[language]
     if re.search(r"[\u0400-\u04ff]", name):
         return RUSSIAN
-    ending = meaning_of(name)
-    if ending is not None and ending != NATIONALITY and name.lower() not in demonyms():
+    if meaning_of(name) in _CASE_ENDINGS | {turkic.FROM_ADJECTIVE}:  # "Moldova" is no cue
         return TURKIC
     return ENGLISH
 

@@ -102,7 +102,7 @@ def test_local_forms_and_their_spans(nlp, table, text, expected):
 def test_common_words_are_no_local_names(table):
     # "mali" is "financial" in Turkish and Azerbaijani (the English list still knows Mali)
     assert "mali" not in table and "того" not in table
-    assert table["malide"] == ("country", "Mali")  # its case forms are unambiguous
+    assert table["malide"][:2] == ("country", "Mali")  # its case forms are unambiguous
 
 
 def test_the_cue_table_follows_the_language_or_else_the_name():
@@ -110,6 +110,7 @@ def test_the_cue_table_follows_the_language_or_else_the_name():
     assert cues_for(None, "Польше") is RUSSIAN
     assert cues_for(None, "Polonya'dan") is TURKIC
     assert cues_for(None, "Poland") is ENGLISH
+    assert cues_for(None, "Moldova") is ENGLISH  # the same in Turkish: no ending, no clue
     assert cues_for("fa", "Poland") is ENGLISH
 
 

@@ -35,7 +35,7 @@ class LocalNameExtractor(JsonStateComponent, EntityExtractorMixin):
     def restore(self, state: Dict[str, Any]) -> None:
         self.table: Dict[str, Tuple[str, str]] = {
             form: (target[0], target[1]) for form, target in state.get("names", {}).items()
-        }
+        }  # the ending's meaning (target[2]) is read by the role cues from the same table
 
     def state(self) -> Dict[str, Any]:
         return {"names": {form: list(target) for form, target in self.table.items()}}
