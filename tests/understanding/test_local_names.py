@@ -147,3 +147,17 @@ def test_the_look_up_is_fast(table):
         local_entities.find(text, table)
     per_message = (time.perf_counter() - started) / 20
     assert per_message < 0.02  # measured ~1 ms for this 700-character message
+
+
+def test_held_out_set_accuracy(nlp, table):
+    cases = yaml.safe_load((HERE / "names_heldout.yml").read_text("utf-8"))["cases"]
+    assert len(cases) >= 45 and {c["lang"] for c in cases} == {"ru", "tr", "az"}
+    wrong = []
+    for case in cases:
+        text = case["text"]
+        entities = assign_roles(text, extract(nlp, table, text), cues_for(case["lang"]))
+        got = [(e["value"], e.get("role")) for e in entities if e["entity"] == "country"]
+        if got != [(c["value"], c["role"]) for c in case["countries"]]:
+            wrong.append(f"  {text!r}: got {got}")
+    print("\n".join(wrong))
+    assert 1 - len(wrong) / len(cases) >= ACCURACY_FLOOR
