@@ -135,7 +135,8 @@ def test_make_kb_twice_writes_the_same_files():
         return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
     assert build("1") == build("2")
-    assert json.loads(paths.LOCAL_NAMES.read_text("utf-8"))["polonya'da"] == ["country", "Poland"]
+    table = json.loads(paths.LOCAL_NAMES.read_text("utf-8"))
+    assert table["polonya'da"] == ["country", "Poland", "locative"]
 
 
 def test_the_knowledge_index_resolves_local_names():
