@@ -373,7 +373,7 @@ RUSSIAN = RoleCues(
         r"\b(?:обмен\w*|партн[её]р\w*|эразмус\w*|мевлан\w*|поехать|семестр\w*)", re.I
     ),
     home=re.compile(
-        r"\b(?:мо[яей]|нашей?|наша)\s+(?:родн\w+\s+)?(?:стран\w+|родин\w+)|\bна\s+родин\w+|\bдомой\b"
+        r"\b(?:мо[яеёю]й?|наш\w*)\s+(?:родн\w+\s+)?(?:стран\w+|родин\w+)|\bна\s+родин\w+|\bдомой\b"
         r"|\bоткуда\s+я\b",
         re.I,
     ),
@@ -575,10 +575,13 @@ def assign_roles(
     return result
 
 
-def refers_to_home(text: str, cues: RoleCues = ENGLISH) -> bool:
+def refers_to_home(text: str, cues: RoleCues | None = None) -> bool:
     """Whether the writer means their own country without naming it ("back home", "my
-    country", "a uni at home"): the caller then uses the remembered origin country."""
-    return bool(cues.home.search(text or ""))
+    country", "a uni at home", "моя страна", "ülkemden", "ölkəmdən"): the caller then uses the
+    remembered origin country. Without a table, every language's words count (the callers
+    don't know the language, and the words of one never occur in another)."""
+    tables = [cues] if cues is not None else list(dict.fromkeys(CUES_BY_LANGUAGE.values()))
+    return any(table.home.search(text or "") for table in tables)
 
 
 def countries_with_role(entities: Iterable[Dict[str, Any]], role: Role | None) -> List[str]:

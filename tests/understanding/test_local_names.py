@@ -16,7 +16,14 @@ import yaml
 
 from bot import paths
 from bot.understanding import local_entities
-from bot.understanding.roles import ENGLISH, RUSSIAN, TURKIC, assign_roles, cues_for
+from bot.understanding.roles import (
+    ENGLISH,
+    RUSSIAN,
+    TURKIC,
+    assign_roles,
+    cues_for,
+    refers_to_home,
+)
 
 HERE = Path(__file__).parent
 ACCURACY_FLOOR = 0.95
@@ -161,3 +168,18 @@ def test_held_out_set_accuracy(nlp, table):
             wrong.append(f"  {text!r}: got {got}")
     print("\n".join(wrong))
     assert 1 - len(wrong) / len(cases) >= ACCURACY_FLOOR
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("есть ли студенты из моей страны?", True),
+        ("Ülkemden öğrenci var mı?", True),
+        ("ölkəmdən tələbə var?", True),
+        ("students from my country?", True),
+        ("students from Russia?", False),
+        ("Rusiyadan tələbə var?", False),
+    ],
+)
+def test_my_country_in_every_language(text, expected):
+    assert refers_to_home(text) is expected
