@@ -6,9 +6,10 @@ language? It repeats the pipeline's steps that matter for intents, trained on ea
 the typo normaliser (bot/rasa_server/nlu/spelling.py, per-language vocabularies) and the
 n-gram model of the cascade (bot/rasa_server/nlu/linear_classifier.py), optionally with the
 sentence embedding for unsure messages (`--cascade`, slower). A held-out message is corrected
-towards its own language's vocabulary, as if the language detector had got it right.
+towards its own language's vocabulary, as if the language detector had got it right
+(`--language-unknown`: as if it had found none).
 
-    PYTHONPATH=$PWD .venv/bin/python -m bot.offline.crossval [--folds 5] [--fold-accents]
+    PYTHONPATH=$PWD .venv/bin/python -m bot.offline.crossval [--folds 5] [--confusions] [--no-fold]
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ def load_examples(data: str = "data/nlu") -> List[tuple]:
 
 
 def fold_predictions(
-    train: Sequence[tuple], test: Sequence[tuple], fold_accents: bool, cascade: float | None
+    train: Sequence[tuple],
+    test: Sequence[tuple],
+    fold_accents: bool,
+    cascade: float | None,
+    language_known: bool = True,
 ) -> List[str]:
     """Intents predicted for `test` by the normaliser + classifier trained on `train`."""
     from rasa.shared.nlu.constants import METADATA, TEXT
@@ -48,10 +53,12 @@ def fold_predictions(
     ]
     speller = Speller(vocabularies(messages, fold_accents))
 
-    def normalised(rows: Sequence[tuple]) -> List[str]:
-        return [speller.normalise(t, (lang,), fold=fold_accents) for t, _, lang in rows]
+    def normalised(rows: Sequence[tuple], known: bool) -> List[str]:
+        return [
+            speller.normalise(t, (lang,) if known else (), fold=fold_accents) for t, _, lang in rows
+        ]
 
-    train_texts, test_texts = normalised(train), normalised(test)
+    train_texts, test_texts = normalised(train, True), normalised(test, language_known)
     labels = [intent for _, intent, _ in train]
     vectorizers = [
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
@@ -78,7 +85,11 @@ def fold_predictions(
 
 
 def crossvalidate(
-    examples: Sequence[tuple], folds: int, fold_accents: bool, cascade: float | None
+    examples: Sequence[tuple],
+    folds: int,
+    fold_accents: bool,
+    cascade: float | None,
+    language_known: bool = True,
 ) -> Dict[str, Dict[str, Any]]:
     """language -> {"n", "weighted_f1", "accuracy", "confusions"}, over stratified folds."""
     from sklearn.metrics import f1_score
@@ -90,7 +101,7 @@ def crossvalidate(
     for train_index, test_index in splitter.split(examples, strata):
         train = [examples[i] for i in train_index]
         test = [examples[i] for i in test_index]
-        guess += fold_predictions(train, test, fold_accents, cascade)
+        guess += fold_predictions(train, test, fold_accents, cascade, language_known)
         truth += [intent for _, intent, _ in test]
         langs += [lang for _, _, lang in test]
     by_language: Dict[str, List[int]] = defaultdict(list)
@@ -115,12 +126,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="data/nlu")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--fold-accents", action="store_true")
+    parser.add_argument(
+        "--no-fold", action="store_true", help="keep special letters (the normaliser folds them)"
+    )
     parser.add_argument("--confusions", action="store_true", help="most frequent errors")
     parser.add_argument("--cascade", type=float, default=None, help="e.g. 0.7: embed if unsure")
+    parser.add_argument(
+        "--language-unknown", action="store_true", help="held-out messages as if undetected"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    scores = crossvalidate(load_examples(args.data), args.folds, args.fold_accents, args.cascade)
+    scores = crossvalidate(
+        load_examples(args.data),
+        args.folds,
+        not args.no_fold,
+        args.cascade,
+        not args.language_unknown,
+    )
     for lang, score in scores.items():
         print(
             f"{lang}: n={score['n']:4d}  weighted F1 {score['weighted_f1']:.3f}"
