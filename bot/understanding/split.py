@@ -92,12 +92,17 @@ SMALL_TALK = re.compile(
     re.I,
 )
 
+WORD = re.compile(r"[^\W\d_]+")
 GREETING = re.compile(
     r"^\W*(hi|hello|hey|hiya|yo|hallo|dear|good (morning|afternoon|evening|day)|greetings|"
     r"salam|salaam|merhaba|merhabalar|privet|ciao|hola|bonjour|assalamu alaikum|"
     r"thanks?|thank you|thx|ty|tnx|cheers|best|regards|kind regards|best regards|"
     r"sincerely|yours|bye|goodbye|cya|see you|many thanks|thanks in advance|ok thanks|okay thanks|"
-    r"looking forward|have a nice day|have a good day|respectfully)\b",
+    r"looking forward|have a nice day|have a good day|respectfully|"
+    # Azerbaijani, Russian, Turkish (with and without their letters)
+    r"здравствуйте|здравствуй|привет|добрый (день|вечер)|доброе утро|спасибо|до свидания|пока|"
+    r"selam|selamlar|iyi g[uü]nler|g[uü]nayd[ıi]n|te[sş]ekk[uü]rler|sa[gğ] ?ol|"
+    r"h[oö]rm[eə]tli|sabah[ıi]n[ıi]z xeyir|ax[sş]am[ıi]n[ıi]z xeyir|t[eə][sş][eə]kk[uü]rl[eə]r)\b",
     re.I,
 )
 
@@ -153,12 +158,21 @@ def split_questions(text: str | None) -> Split:
     return Split(parts[:MAX_PARTS], max(0, len(parts) - MAX_PARTS))
 
 
+def after_greeting(text: str, split: Split) -> bool:
+    """One question after a greeting ("salam, ..."): classified by the question alone, since
+    a greeting word weighs more than a question's in a short message."""
+    return len(split.parts) == 1 and bool(GREETING.match(text[: split.parts[0].start]))
+
+
 def _part(text: str, span: Span) -> Part:
     """The question's own words: without a lead-in ("Two questions: ") or a dangling "and"."""
     start, end = span
     lead_in = re.match(r"[^:?\n]{0,42}:\s*", text[start:end])
     if lead_in and _asks(text[start + lead_in.end() : end]):
         start += lead_in.end()
+    greeting = GREETING.match(text[start:end])
+    if greeting and len(WORD.findall(text[start + greeting.end() : end])) >= 3:
+        start += greeting.end()  # "salam, ..." is classified by its question, not its greeting
     while start < end and not text[start].isalnum():
         start += 1
     while True:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List
 
+import pytest
 import yaml
 
-from bot.understanding.split import MAX_PARTS, split_questions
+from bot.understanding.split import MAX_PARTS, after_greeting, split_questions
 
 CASES: List[Dict] = yaml.safe_load(
     (Path(__file__).parent / "split_cases.yml").read_text(encoding="utf-8")
@@ -90,3 +91,23 @@ def test_spans_point_into_the_message():
     text = "Hi! 1) what is CRENG? 2) who leads PAWER?"
     for part in split_questions(text).parts:
         assert text[part.start : part.end] == part.text
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [
+        ("salam, beynelxalq telebeler nece neferdir?", "beynelxalq telebeler nece neferdir?"),
+        ("Привет! какие программы на английском?", "какие программы на английском?"),
+        ("Merhaba, yurt var mı acaba?", "yurt var mı acaba?"),
+        ("Hello, how many international students study here?", "how many international"),
+    ],
+)
+def test_a_greeting_in_any_language_is_not_part_of_the_question(message: str, question: str):
+    split = split_questions(message)
+    assert [p.text[: len(question)] for p in split.parts] == [question]
+    assert after_greeting(message, split)
+
+
+def test_a_greeting_alone_or_a_plain_question_is_not_after_a_greeting():
+    for message in ("Merhaba", "Здравствуйте!", "какие программы на английском?"):
+        assert not after_greeting(message, split_questions(message))

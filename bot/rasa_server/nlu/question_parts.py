@@ -3,7 +3,8 @@
 The parts travel with the message: the typo normaliser corrects each part's text, the intent
 classifier gives each part its own intent, and the action server answers every part
 (actions/parts.py reads `tracker.latest_message["question_parts"]`). A message that is one
-question carries no parts, so everything it does stays exactly as before.
+question carries no parts, so everything it does stays exactly as before; one question after a
+greeting carries that one part, so the greeting doesn't pick the intent.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.rasa_server.nlu.stored import ConfigComponent
-from bot.understanding.split import split_questions
+from bot.understanding.split import after_greeting, split_questions
 
 QUESTION_PARTS = "question_parts"
 PARTS_LEFT_OUT = "question_parts_left_out"
@@ -29,8 +30,9 @@ class QuestionSplitter(ConfigComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            split = split_questions(message.get(TEXT))
-            if len(split.parts) < 2 and not split.dropped:
+            text = message.get(TEXT) or ""
+            split = split_questions(text)
+            if len(split.parts) < 2 and not split.dropped and not after_greeting(text, split):
                 continue
             parts = [{"text": p.text, "start": p.start, "end": p.end} for p in split.parts]
             message.set(QUESTION_PARTS, parts, add_to_output=True)
