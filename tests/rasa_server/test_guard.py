@@ -128,7 +128,7 @@ def test_the_channel_guard_replies_through_the_output_channel_without_processing
         return result, msg.output_channel.messages
 
     try:
-        too_long = guard.TOO_LONG_REPLY.format(limit=50)
+        too_long = guard.too_long_reply(50)
         assert run_coroutine(send("x" * 51)) == (None, [{"recipient_id": "s", "text": too_long}])
         assert run_coroutine(send("hello\0")) == (["processed"], [])
         _, sent = run_coroutine(send("again"))
