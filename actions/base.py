@@ -19,7 +19,7 @@ from actions.question import Question
 from actions.reply import send
 from bot.answers import Answer
 from bot.answers.base import lookup_unavailable
-from bot.answers.handoff import HANDOFF_BUTTON, contact_added
+from bot.answers.handoff import contact_added, handoff_button
 from bot.faq.service import faq_answer, faq_warming, record_unanswered
 
 FAILURES_BEFORE_HANDOFF_BUTTON = 2
@@ -68,8 +68,10 @@ class AnswerAction(Action, ABC):
         for text in unanswered:
             await record_question(tracker, text)
         failures = count_failure(tracker, answered=reply.known)
-        if failures >= FAILURES_BEFORE_HANDOFF_BUTTON and HANDOFF_BUTTON not in reply.buttons:
-            reply.buttons = [*reply.buttons, HANDOFF_BUTTON]
+        button = handoff_button()
+        offered = any(b.payload == button.payload for b in reply.buttons)
+        if failures >= FAILURES_BEFORE_HANDOFF_BUTTON and not offered:
+            reply.buttons = [*reply.buttons, button]
         send(dispatcher, reply)
         events = [SlotSet("topic", reply.topic), SlotSet("failed_answers", float(failures))]
         events += [SlotSet(name, value) for name, value in reply.subject.items()]

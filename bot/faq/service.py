@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping
 
 from bot.answers.base import Answer
 from bot.faq.retrieval import FaqDoc, LiveFaqIndex
+from bot.i18n import _, current_language
+from bot.i18n.context import note_left_in_english
+from bot.i18n.formatting import long_date
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -40,7 +43,28 @@ logger = logging.getLogger(__name__)
 # enough that a locked database costs a student no more than this.
 FRESH_WAIT_SECONDS = 0.5
 PREVIEW_PREFIX = "staff-preview-"  # the admin's "what would the bot answer" questions
-FAQ_SOURCE = "International office FAQ"
+
+
+def _version_keys(entry: Any) -> List[str]:
+    """An entry's questions in other languages: found by a student writing in one of them."""
+    return [
+        text
+        for version in entry.translations.values()
+        for text in [version.get("question", ""), *(version.get("phrasings") or [])]
+        if text
+    ]
+
+
+def entry_answer(entry: Any) -> Answer:
+    """A published entry as a reply: its version in the reply's language where staff wrote one,
+    else its answer (in English, noted once at the end of the reply, bot/i18n)."""
+    version = entry.version_in(current_language()) or {}
+    text = version.get("answer")
+    if not text:
+        text = entry.answer
+        note_left_in_english(text)  # no-op in English
+    source = _("_Source: International office FAQ, as of {date}._", date=long_date(entry.as_of))
+    return Answer(f"{text.strip()}\n\n{source}", [], "faq", subject={})
 
 
 class StaffFaq:
@@ -94,7 +118,8 @@ class StaffFaq:
         entries = self.repository.published_entries()
         self.entries = {entry.id: entry for entry in entries}
         return [
-            FaqDoc(e.id, e.question, list(e.phrasings), e.answer, list(e.tags)) for e in entries
+            FaqDoc(e.id, e.question, [*e.phrasings, *_version_keys(e)], e.answer, list(e.tags))
+            for e in entries
         ]
 
     def answer_for(self, text: str | None) -> Answer | None:
@@ -109,13 +134,7 @@ class StaffFaq:
         entry = self.entries.get(match.entry_id) if match else None
         if entry is None:
             return None
-        as_of = f", as of {entry.as_of:%d %B %Y}" if entry.as_of else ""
-        return Answer(
-            f"{entry.answer.strip()}\n\n_Source: {FAQ_SOURCE}{as_of}._",
-            [],
-            "faq",
-            subject={},
-        )
+        return entry_answer(entry)
 
 
 @lru_cache(maxsize=1)
@@ -188,7 +207,12 @@ HANDOFF_WAIT_SECONDS = 0.8
 
 
 async def record_unanswered(
-    text: str | None, channel: str | None, intent: str | None, confidence: float | None, sender: str
+    text: str | None,
+    channel: str | None,
+    intent: str | None,
+    confidence: float | None,
+    sender: str,
+    language: str | None = None,
 ) -> None:
     """Log a question the assistant could not answer, for the staff inbox (not for previews)."""
     if not text or not text.strip() or text.startswith("/") or sender.startswith(PREVIEW_PREFIX):
@@ -199,6 +223,7 @@ async def record_unanswered(
         "intent": intent,
         "confidence": confidence,
         "sender": sender,
+        "language": language,
     }
     await staff_outbox().put_and_wait("unanswered", data, UNANSWERED_WAIT_SECONDS)
 

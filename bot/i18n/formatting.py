@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import Sequence
 
 from babel import Locale
+from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from bot.i18n.context import DEFAULT_LANGUAGE, current_language
+
+# The assistant's English is British ("programmes"): CLDR's en_GB writes "a, b and c" and
+# "30 June 2027", as the English replies always have (plain "en" adds the Oxford comma).
+BABEL_LOCALES = {"en": "en_GB"}
+
+
+def _locale() -> str:
+    language = current_language()
+    return BABEL_LOCALES.get(language, language)
 
 
 def join(items: Sequence[str], conjunction: str = "and") -> str:
@@ -17,13 +28,16 @@ def join(items: Sequence[str], conjunction: str = "and") -> str:
     items = list(items)
     if not items:
         return ""
-    return format_list(
-        items, style="or" if conjunction == "or" else "standard", locale=current_language()
-    )
+    return format_list(items, style="or" if conjunction == "or" else "standard", locale=_locale())
 
 
 def number(value: int | float) -> str:
-    return format_decimal(value, locale=current_language())
+    return format_decimal(value, locale=_locale())
+
+
+def long_date(value: dt.date) -> str:
+    """'30 June 2027', '30 июня 2027 г.', '30 Haziran 2027'."""
+    return format_date(value, format="long", locale=_locale())
 
 
 @cache
