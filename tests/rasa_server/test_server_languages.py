@@ -209,3 +209,12 @@ def test_messengers_note_on_attachments_is_in_the_senders_language(language, mon
     assert ("Извините" if language == "ru" else "Üzgünüm") in note
     run_coroutine(send_only_text(output, "unknown sender"))
     assert texts(output)[-1] == ONLY_TEXT
+
+
+def test_the_apologies_rendered_at_start_up_are_each_in_their_language():
+    rendered = action_timeout.apologies()
+    assert set(rendered) == {"en", "az", "ru", "tr"}
+    assert rendered["en"].startswith("Sorry, I can't look that up right now.")
+    assert len(set(rendered.values())) == 4, "one translation per language"
+    assert "Извините" in rendered["ru"]
+    assert "Üzgünüm" in rendered["tr"] and "Üzr istəyirəm" in rendered["az"]
