@@ -16,11 +16,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import add_contact_to_handoff
 from actions.question import Question
-from actions.reply import send
+from actions.reply import LANGUAGE_SLOT, reply_language, send, unsupported_language
 from bot.answers import Answer
 from bot.answers.base import lookup_unavailable
 from bot.answers.handoff import contact_added, handoff_button
+from bot.answers.languages import unsupported_language as unsupported_language_reply
 from bot.faq.service import faq_answer, faq_warming, record_unanswered
+from bot.i18n import current_language, speaking
 
 FAILURES_BEFORE_HANDOFF_BUTTON = 2
 
@@ -55,6 +57,19 @@ class AnswerAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        language = reply_language(tracker)
+        with speaking(language):
+            events = await self.respond(dispatcher, tracker)
+        if language != tracker.get_slot(LANGUAGE_SLOT):
+            events.insert(0, SlotSet(LANGUAGE_SLOT, language))
+        return events
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Any]:
+        """Answer the latest message, in the language `run` chose."""
+        other = unsupported_language(tracker)
+        if other is not None:
+            send(dispatcher, unsupported_language_reply(other))
+            return []
         added = await add_contact_to_handoff(tracker)
         if added is not None:
             send(dispatcher, contact_added(queued=added.outcome == "queued"))
@@ -109,4 +124,5 @@ async def record_question(tracker: Tracker, text: str | None = None) -> None:
         intent,
         confidence,
         tracker.sender_id,
+        current_language(),
     )

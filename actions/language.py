@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.i18n import SUPPORTED_LANGUAGES, _, speaking
 from bot.language.bm25 import fold
-from bot.language.detect import resolve
+from bot.language.detect import answer_language
 
 GREETING = "utter_greet"
 _WORD = re.compile(r"\w+")
@@ -63,8 +63,7 @@ def chosen_language(tracker: Tracker) -> str:
     if named:
         return named
     previous = tracker.get_slot("language")
-    spoken = resolve(message.get("language"), previous if isinstance(previous, str) else None)
-    return spoken if spoken in SUPPORTED_LANGUAGES else "en"
+    return answer_language(message.get("language"), previous if isinstance(previous, str) else None)
 
 
 def greeting(domain: Mapping[str, Any]) -> Dict[str, Any] | None:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.i18n import SUPPORTED_LANGUAGES
-from bot.language.detect import detect, resolve
+from bot.language.detect import answer_language, detect
 
 MAX_TRACKED_SENDERS = 100_000
 # Enough text to tell a language; an over-long message is refused anyway, and detection on all
@@ -65,9 +65,10 @@ class ConversationLanguages:
     def follow(self, sender: str, text: str, metadata: Any = None) -> str:
         """The language to answer this message in (remembered as the sender's): a language
         choice, else the message's detected language, else the sender's so far ("Erasmus?"
-        alone keeps it), else the widget's interface language, else English."""
+        alone keeps it, and so does a message in a language we don't speak), else the widget's
+        interface language, else English. As the actions choose (bot.language.detect)."""
         previous = self._by_sender.get(sender) or interface_language(metadata)
-        language = chosen_language(text) or resolve(detect(text[:DETECT_CHARS]), previous)
+        language = chosen_language(text) or answer_language(detect(text[:DETECT_CHARS]), previous)
         self.remember(sender, language)
         return language
 

@@ -1,80 +1,75 @@
-"""action_set_language: the widget's switch and typed requests set the conversation's language
-and greet in it with the domain's greeting."""
+"""Which language an action answers in: the latest message's, else the conversation's (the
+`language` slot, which follows the student), a staff preview's choice, and for a language we
+don't speak, a reply that says which four we do."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any, Dict
 
 import pytest
-import yaml
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
-from actions.language import ActionSetLanguage, language_named_in
-from bot.i18n import _, speaking
-from tests.helpers import domain_slots, run_coroutine
-
-DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text("utf-8"))
-GREET = DOMAIN["responses"]["utter_greet"][0]
+from actions.programmes import ActionEnglishProgrammes
+from tests.helpers import create_tracker, run_action
 
 
-def tracker(text, entities=(), language=None, slot=None):
-    latest = {"text": text, "intent": {"name": "set_language", "confidence": 1.0}}
-    latest["entities"] = [{"entity": "language", "value": value} for value in entities]
-    if language is not None:
-        latest["language"] = language
-    return Tracker("s", {"language": slot}, latest, [], False, None, {}, "action_listen")
+def ask(
+    text: str, detected: Dict[str, Any] | None, slots: Dict[str, Any] | None = None, **kw: Any
+) -> tuple[str, Dict[str, Any]]:
+    tracker = create_tracker(text, "ask_english_programmes", slots=slots, **kw)
+    if detected is not None:
+        tracker.latest_message["language"] = detected
+    messages, set_slots = run_action(ActionEnglishProgrammes(), tracker)
+    return messages[0]["text"], set_slots
 
 
-def run(conversation, domain=DOMAIN):
-    dispatcher = CollectingDispatcher()
-    events = run_coroutine(ActionSetLanguage().run(dispatcher, conversation, domain))
-    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-    assert set(slots) <= domain_slots()
-    return dispatcher.messages, slots
+def cyrillic_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum("а" <= c.lower() <= "я" or c in "ёЁ" for c in letters) / max(1, len(letters))
 
 
-@pytest.mark.parametrize("language", ["en", "az", "ru", "tr"])
-def test_the_switch_sets_the_language_and_greets_in_it(language):
-    messages, slots = run(tracker(f'/set_language{{"language":"{language}"}}', [language]))
-    assert slots == {"language": language}
-    (greeting,) = messages
-    with speaking(language):
-        assert greeting["text"] == _(GREET["text"]), "the domain's greeting, from the catalogue"
-        titles = [_(button["title"]) for button in GREET["buttons"]]
-    assert [b["title"] for b in greeting["buttons"]] == titles
-    assert [b["payload"] for b in greeting["buttons"]] == [b["payload"] for b in GREET["buttons"]]
-    assert greeting["language"] == language, "the widget switches its own strings by it"
+def test_a_russian_message_is_answered_in_russian_and_the_slot_follows():
+    text, slots = ask("какие программы на английском?", {"code": "ru", "alternatives": []})
+    assert cyrillic_share(text) > 0.6
+    assert slots["language"] == "ru"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("answer in Russian please", "ru"),
-        ("можно по-русски?", "ru"),
-        ("Türkçe konuşabilir misin", "tr"),
-        ("azerbaycanca yaz", "az"),
-        ("Azərbaycan dilində danış", "az"),
-        ("на английском, пожалуйста", "en"),
-        ("ingilis dilində yazın", "en"),
-        ("turkish or english?", None),
-        ("can you change the language?", None),
-    ],
-)
-def test_a_typed_request_names_the_language_in_any_of_ours(text, expected):
-    assert language_named_in(text) == expected
+def test_an_undecidable_message_keeps_the_conversations_language():
+    text, slots = ask("BEU?", {"code": None, "alternatives": []}, slots={"language": "tr"})
+    assert "İngilizce" in text or "ngilizce" in text
+    assert "language" not in slots  # unchanged: nothing to set
 
 
-def test_without_a_named_language_the_message_or_the_conversation_decides():
-    _, slots = run(tracker("можно на другом языке?", language={"code": "ru", "alternatives": []}))
-    assert slots == {"language": "ru"}
-    _, slots = run(tracker("another language?", ["xx"], slot="tr"))
-    assert slots == {"language": "tr"}
-    _, slots = run(tracker("?"))
-    assert slots == {"language": "en"}
+def test_a_switch_mid_conversation_is_followed():
+    text, slots = ask("programmes in English?", {"code": "en", "alternatives": []},
+                      slots={"language": "ru"})  # fmt: skip
+    assert cyrillic_share(text) < 0.05
+    assert slots["language"] == "en"
 
 
-def test_a_domain_without_the_greeting_still_answers_in_the_language():
-    messages, slots = run(tracker('/set_language{"language":"az"}', ["az"]), domain={})
-    assert slots == {"language": "az"}
-    assert messages[0]["response"] == "utter_greet" and messages[0]["language"] == "az"
+def test_az_or_tr_ambiguity_is_settled_by_the_conversation():
+    _, slots = ask("ingilis dilinde programlar", {"code": "tr", "alternatives": ["az"]},
+                   slots={"language": "az"})  # fmt: skip
+    assert "language" not in slots  # stays az
+
+
+@pytest.mark.parametrize("code", ["fa", "zh", "de"])
+def test_a_language_we_dont_speak_gets_the_four_we_do(code: str):
+    text, slots = ask("...", {"code": code, "alternatives": []}, slots={"language": "ru"})
+    assert "English, Azerbaijani, Russian and Turkish" in text  # the English line
+    assert "русском" in text and "Türkçe" in text and "Azərbaycan" in text
+    assert "language" not in slots  # the conversation stays Russian
+
+
+def test_a_staff_preview_answers_in_the_language_staff_chose():
+    tracker_kw = {"sender_id": "staff-preview-" + "a" * 32}
+    tracker = create_tracker("programmes in English?", "ask_english_programmes", **tracker_kw)
+    tracker.latest_message["language"] = {"code": "en", "alternatives": []}
+    tracker.latest_message["metadata"] = {"staff_preview": True, "language": "ru"}
+    messages, slots = run_action(ActionEnglishProgrammes(), tracker)
+    assert cyrillic_share(messages[0]["text"]) > 0.6 and slots["language"] == "ru"
+    # the same metadata from a student's own channel is not a choice they can force this way
+    tracker = create_tracker("programmes in English?", "ask_english_programmes")
+    tracker.latest_message["language"] = {"code": "en", "alternatives": []}
+    tracker.latest_message["metadata"] = {"language": "ru"}
+    messages, _ = run_action(ActionEnglishProgrammes(), tracker)
+    assert cyrillic_share(messages[0]["text"]) < 0.05

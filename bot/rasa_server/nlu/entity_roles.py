@@ -12,38 +12,27 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.rasa_server.nlu.stored import ConfigComponent
 from bot.understanding.roles import COUNTRY, CUES_BY_LANGUAGE, assign_roles, demonyms
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class CountryRoles(GraphComponent):
+class CountryRoles(ConfigComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"language": "en"}  # which cue table of bot.understanding.roles to use
 
     def __init__(self, config: Dict[str, Any]) -> None:
+        super().__init__(config)
         language = config.get("language", "en")
         if language not in CUES_BY_LANGUAGE:
             raise ValueError(f"no country-role cues for language {language!r}")
         self.cues = CUES_BY_LANGUAGE[language]
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CountryRoles:
         demonyms()  # the reference list is read when the model loads, not on the first message
-        return cls({**cls.get_default_config(), **config})
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

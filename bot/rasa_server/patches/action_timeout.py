@@ -5,8 +5,8 @@ sends the student nothing. `install()` wraps RemoteAction.run so that a failed o
 (ACTION_TIMEOUT_SECONDS, default 1.5 s) becomes a short apology with how to reach the office. The
 apology is rendered from the knowledge base like every other answer, once per language at
 start-up, and spoken in the conversation's language: the one the NLU found in the student's
-latest message, else the `language` slot (bot.language.detect.resolve). Rasa 3.6 has no hook for
-this, so it is a wrapper around one method, in the patch table (bot/rasa_server/patches).
+latest message, else the `language` slot (bot.language.detect.answer_language). Rasa 3.6 has no
+hook for this, so it is a wrapper around one method, in the patch table (bot/rasa_server/patches).
 
 "Slow" means slow to answer, not waiting behind other students: when the Rasa server is
 saturated its event loop is busy with other messages, and a reply that has arrived waits for the
@@ -31,7 +31,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.exceptions import RasaException
 
 from bot.i18n import SUPPORTED_LANGUAGES, speaking
-from bot.language.detect import resolve
+from bot.language.detect import answer_language
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def conversation_language(tracker: Any) -> str:
     previous = getattr(slot, "value", None)
     if not isinstance(detected, Mapping):
         detected = None
-    return resolve(detected, previous if isinstance(previous, str) else None)
+    return answer_language(detected, previous if isinstance(previous, str) else None)
 
 
 def _tracker_of(args: tuple, kwargs: Dict[str, Any]) -> Any:
