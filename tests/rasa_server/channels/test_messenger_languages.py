@@ -1,6 +1,6 @@
 """Messenger in the student's language, through the real webhook and a fake Graph API: nothing
-in our channels fixes English. The Rasa server's own replies (the guard's, the note on
-attachments) follow the sender's language; answers come as the actions wrote them."""
+in our channels fixes English. A Russian question is answered in Russian, and the Rasa server's
+own replies (the guard's, the note on attachments) follow the sender's language."""
 
 from __future__ import annotations
 
@@ -51,10 +51,6 @@ def test_a_too_long_turkish_message_is_refused_in_turkish(servers, fake_graph):
     assert "2.000 karakterden" in reply["message"]["text"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="answers in Russian need the language wiring in the NLU and the actions (integrator)",
-)
 def test_a_russian_question_is_answered_in_russian(servers, fake_graph):
     sender = new_sender()
     assert post(servers, delivery(event(sender, RUSSIAN)))[0] == 200
