@@ -14,6 +14,7 @@ import re
 from functools import cache
 from typing import Any, Dict, List, Mapping
 
+import yaml
 from babel import Locale
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -22,6 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.i18n import SUPPORTED_LANGUAGES, _, speaking
 from bot.language.bm25 import fold
 from bot.language.detect import answer_language
+from bot.paths import ROOT
 
 GREETING = "utter_greet"
 _WORD = re.compile(r"\w+")
@@ -66,9 +68,17 @@ def chosen_language(tracker: Tracker) -> str:
     return answer_language(message.get("language"), previous if isinstance(previous, str) else None)
 
 
+@cache
+def _domain_file_responses() -> Mapping[str, Any]:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8")) or {}
+    return domain.get("responses") or {}
+
+
 def greeting(domain: Mapping[str, Any]) -> Dict[str, Any] | None:
-    """The domain's greeting (its first variation), as Rasa sends it to the action server."""
-    variations = (domain.get("responses") or {}).get(GREETING) or []
+    """The domain's greeting (its first variation): from the domain Rasa sent, else from
+    domain.yml (Rasa 3.6 leaves the responses out of what it sends the action server)."""
+    responses = domain.get("responses") or _domain_file_responses()
+    variations = responses.get(GREETING) or []
     return variations[0] if variations else None
 
 
@@ -88,6 +98,6 @@ class ActionSetLanguage(Action):
                     for button in greet.get("buttons") or []
                 ]
                 dispatcher.utter_message(text=_(greet["text"]), buttons=buttons, language=language)
-            else:  # a domain without its greeting: still answer, in the language
+            else:  # no greeting in the domain: Rasa's NLG renders it (in the slot's language)
                 dispatcher.utter_message(response=GREETING, language=language)
         return [SlotSet("language", language)]

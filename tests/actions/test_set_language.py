@@ -74,7 +74,20 @@ def test_without_a_named_language_the_message_or_the_conversation_decides():
     assert slots == {"language": "en"}
 
 
-def test_a_domain_without_the_greeting_still_answers_in_the_language():
+def test_the_greeting_comes_from_domain_yml_when_rasa_leaves_the_responses_out():
+    """Rasa 3.6 sends the action server a domain without its responses (seen end to end: the
+    greeting came back in English, rendered by the NLG before the slot was set)."""
+    messages, slots = run(tracker('/set_language{"language":"ru"}', ["ru"]), domain={})
+    assert slots == {"language": "ru"}
+    with speaking("ru"):
+        assert messages[0]["text"] == _(GREET["text"]) != GREET["text"]
+    assert messages[0]["language"] == "ru" and not messages[0].get("response")
+
+
+def test_without_any_greeting_the_nlg_renders_it(monkeypatch):
+    import actions.language as language
+
+    monkeypatch.setattr(language, "_domain_file_responses", lambda: {})
     messages, slots = run(tracker('/set_language{"language":"az"}', ["az"]), domain={})
     assert slots == {"language": "az"}
     assert messages[0]["response"] == "utter_greet" and messages[0]["language"] == "az"
