@@ -12,7 +12,9 @@ Every channel of ours checks a message here before Rasa parses or stores anythin
 - a message longer than MAX_MESSAGE_CHARS (default 2,000) gets "that is too long".
 
 Replies go through `message.output_channel.send_text_message`, so REST, the widget and Messenger
-each render them as they render any answer.
+each render them as they render any answer. They are in the conversation's language
+(bot/rasa_server/languages.py: the message's, else the sender's so far), as sentence frames of
+this module's catalogue (bot/i18n/locales/<lang>/LC_MESSAGES/bot.rasa_server.guard.po).
 
 It also caps the size of an HTTP request body for Rasa's Sanic app (MAX_REQUEST_BYTES, default
 1 MiB, passed to Sanic as SANIC_REQUEST_MAX_SIZE; bigger bodies get Sanic's 413 before any handler
@@ -28,7 +30,11 @@ import time
 import unicodedata
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from bot.i18n import _, number, speaking
+from bot.rasa_server.languages import ConversationLanguages
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +47,25 @@ RATE_WINDOW_SECONDS = 60.0
 MAX_SENDER_CHARS = 255
 MAX_TRACKED_SENDERS = 100_000
 
-EMPTY_REPLY = "Please type a question, for example: which programmes are taught in English?"
-TOO_LONG_REPLY = (
-    "That message is too long for me; please ask one question in under {limit:,} characters."
-)
-SLOW_DOWN_REPLY = "You're sending messages faster than I can answer; please wait a moment."
+
+def empty_reply() -> str:
+    return _("Please type a question, for example: which programmes are taught in English?")
+
+
+def too_long_reply(limit: int) -> str:
+    return _(
+        "That message is too long for me; please ask one question in under {limit} characters.",
+        limit=number(limit),
+    )
+
+
+def slow_down_reply() -> str:
+    return _("You're sending messages faster than I can answer; please wait a moment.")
+
+
+# In English (the module is imported outside any `speaking` block): for tests and logs.
+EMPTY_REPLY = empty_reply()
+SLOW_DOWN_REPLY = slow_down_reply()
 
 KEPT_CONTROLS = {"\n", "\t"}
 
@@ -135,12 +155,27 @@ class RateLimiter:
         return True
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The guard's decision on one message: `reply` is ours instead of Rasa's (None: let Rasa
+    handle it), and `language` is the conversation's, for this reply and the ones after."""
+
+    reply: str | None
+    language: str
+
+
 class Guard:
     """Decides what happens to one message: a reply of ours instead of Rasa, or Rasa."""
 
-    def __init__(self, max_chars: int, limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        max_chars: int,
+        limiter: RateLimiter,
+        languages: ConversationLanguages | None = None,
+    ) -> None:
         self.max_chars = max_chars
         self.limiter = limiter
+        self.languages = languages or ConversationLanguages()
 
     @classmethod
     def from_env(cls) -> Guard:
@@ -148,18 +183,25 @@ class Guard:
 
     def check(self, message: Any) -> str | None:
         """None: let Rasa handle the message (its text cleaned in place); else our reply."""
-        if not self.limiter.allow(str(message.sender_id)):
-            logger.info("rate limit: refused a message from %s", message.sender_id)
-            return SLOW_DOWN_REPLY
+        return self.decide(message).reply
+
+    def decide(self, message: Any) -> Verdict:
+        sender = str(message.sender_id)
+        allowed = self.limiter.allow(sender)
         text = message.text if isinstance(message.text, str) else ""
         text = clean_text(text).strip()
-        if not text:
-            return EMPTY_REPLY
-        if len(text) > self.max_chars:
-            logger.info("refused a message of %d characters from %s", len(text), message.sender_id)
-            return TOO_LONG_REPLY.format(limit=self.max_chars)
+        language = self.languages.follow(sender, text, getattr(message, "metadata", None))
+        with speaking(language):
+            if not allowed:
+                logger.info("rate limit: refused a message from %s", message.sender_id)
+                return Verdict(slow_down_reply(), language)
+            if not text:
+                return Verdict(empty_reply(), language)
+            if len(text) > self.max_chars:
+                logger.info("refused a message of %d characters from %s", len(text), sender)
+                return Verdict(too_long_reply(self.max_chars), language)
         message.text = text
-        return None
+        return Verdict(None, language)
 
 
 def request_size_environment(env: Mapping[str, str]) -> dict[str, str]:

@@ -30,16 +30,25 @@ from typing import TypeVar
 import sqlalchemy as sa
 from rasa.shared.exceptions import RasaException
 
+from bot.i18n import _
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_RETRY_SECONDS = 10.0
 DEFAULT_LOCKED_SECONDS = 4.0
 DEFAULT_BUSY_SECONDS = 1.0
-STORE_APOLOGY = (
-    "Sorry, something went wrong on our side and your last message was not recorded. "
-    "Please send it again in a minute."
-)
+
+
+def store_apology() -> str:
+    """The one reply for a message that was not recorded, in the language being spoken."""
+    return _(
+        "Sorry, something went wrong on our side and your last message was not recorded. "
+        "Please send it again in a minute."
+    )
+
+
+STORE_APOLOGY = store_apology()  # in English (imported outside `speaking`): tests and logs
 
 
 def retry_seconds() -> float:

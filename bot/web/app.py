@@ -2,7 +2,9 @@
 
 The widget bundle comes from node_modules (installed by `make` from package-lock.json), never
 from a CDN and never copied into the repo. The page carries its configuration as a JSON data
-block, so no inline script is needed and the Content-Security-Policy can forbid them.
+block, so no inline script is needed and the Content-Security-Policy can forbid them. The
+configuration holds the widget's own strings in every language the assistant speaks
+(bot/web/widget_text.py); /widget/text/<lang>.json serves one language to other sites.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from sqlalchemy.engine import Engine
 
 from bot import paths
 from bot.answers.base import knowledge
+from bot.i18n import SUPPORTED_LANGUAGES
 from bot.web.admin import AdminSettings, register_admin
+from bot.web.widget_text import all_widget_text, widget_text
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -35,16 +39,22 @@ class WebConfig:
     """Where the widget connects, and what the page allows itself to load."""
 
     socket_url: str = "http://localhost:5005"
-    title: str = "BEU International Office"
-    subtitle: str = "Assistant for international students"
+    # The widget's language before the conversation has one; None: the page's <html lang>.
+    lang: str | None = None
     extra_connect_origins: List[str] = field(default_factory=list)
 
     @classmethod
     def from_env(cls) -> WebConfig:
-        return cls(socket_url=os.environ.get("BOT_SOCKET_URL", cls.socket_url))
+        return cls(
+            socket_url=os.environ.get("BOT_SOCKET_URL", cls.socket_url),
+            lang=os.environ.get("WIDGET_LANG") or None,
+        )
 
     def widget_settings(self) -> dict:
-        return {"socketUrl": self.socket_url, "title": self.title, "subtitle": self.subtitle}
+        settings = {"socketUrl": self.socket_url, "text": all_widget_text()}
+        if self.lang in SUPPORTED_LANGUAGES:
+            settings["lang"] = self.lang
+        return settings
 
     def content_security_policy(self) -> str:
         """Scripts only from this origin; sockets only to the bot; no framing by other sites."""
@@ -112,6 +122,17 @@ def create_app(
             )
         return await response.file(
             WEBCHAT_BUNDLE, headers={"Cache-Control": "public, max-age=3600"}
+        )
+
+    @app.get("/widget/text/<name>")
+    async def widget_strings(request: Request, name: str) -> HTTPResponse:
+        """One language's widget strings, for a site that embeds the widget (public, cached)."""
+        language = name.removesuffix(".json")
+        if not name.endswith(".json") or language not in SUPPORTED_LANGUAGES:
+            raise NotFound(f"no widget strings {name!r}")
+        return response.json(
+            widget_text(language),
+            headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
         )
 
     static_files = {path.name: path for path in STATIC.iterdir() if path.is_file()}

@@ -16,6 +16,10 @@ channels (REST, the widget, Messenger), in this order:
    error is logged with its cause and not raised, so a channel goes on with the next event of
    a batch.
 
+Every reply of ours (the guard's, the apology) is in the conversation's language as the guard
+found it (bot/rasa_server/languages.py), and every reply sent for the message carries that
+language (`language=`, unless the action set its own) so the widget can follow it.
+
 This is Rasa's supported extension point (channels are loaded by class path from
 credentials.yml), so no Rasa method is patched for it. Channels implement `routes()` instead of
 `blueprint()`.
@@ -32,8 +36,9 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from sanic import Blueprint
 
+from bot.i18n import speaking
 from bot.rasa_server.guard import Guard
-from bot.rasa_server.retry import STORE_APOLOGY, StoreUnavailable, message_budget
+from bot.rasa_server.retry import StoreUnavailable, message_budget, store_apology
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -60,8 +65,9 @@ class HeldOutput(OutputChannel):
         "send_custom_json",
     )
 
-    def __init__(self, channel: OutputChannel) -> None:
+    def __init__(self, channel: OutputChannel, language: str | None = None) -> None:
         self.channel = channel
+        self.language = language
         self.held: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     def name(self) -> str:  # type: ignore[override]
@@ -76,7 +82,19 @@ class HeldOutput(OutputChannel):
     async def release(self) -> None:
         held, self.held = self.held, []
         for method, args, kwargs in held:
-            await getattr(self.channel, method)(*args, **kwargs)
+            await getattr(self.channel, method)(*args, **self._labelled(method, args, kwargs))
+
+    def _labelled(
+        self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        """kwargs with the conversation's language, unless the reply names its own."""
+        if self.language is None:
+            return kwargs
+        if method == "send_response":  # (recipient_id, message): the message dict carries it
+            if len(args) > 1 and isinstance(args[1], dict):
+                args[1].setdefault("language", self.language)
+            return kwargs
+        return {"language": self.language, **kwargs}
 
     def drop(self) -> int:
         dropped, self.held = len(self.held), []
@@ -101,12 +119,14 @@ def guarded(on_new_message: Handler, guard: Guard | None = None) -> Handler:
 
     async def handle(message: UserMessage) -> Any:
         checker = guard or shared_guard()
-        reply = checker.check(message)
+        verdict = checker.decide(message)
         channel = message.output_channel
-        if reply is not None:
-            await channel.send_text_message(message.sender_id, reply)
+        if verdict.reply is not None:
+            await channel.send_text_message(
+                message.sender_id, verdict.reply, language=verdict.language
+            )
             return None
-        held = HeldOutput(channel)
+        held = HeldOutput(channel, verdict.language)
         message.output_channel = held
         try:
             with message_budget():
@@ -120,8 +140,10 @@ def guarded(on_new_message: Handler, guard: Guard | None = None) -> Handler:
                 error,
                 exc_info=error,
             )
-            with contextlib.suppress(Exception):
-                await channel.send_text_message(message.sender_id, STORE_APOLOGY)
+            with contextlib.suppress(Exception), speaking(verdict.language):
+                await channel.send_text_message(
+                    message.sender_id, store_apology(), language=verdict.language
+                )
             return None
         except Exception:
             await held.release()  # what stock Rasa would have sent before failing

@@ -17,7 +17,9 @@ What it fixes compared with Rasa's stock connector (rasa/core/channels/facebook.
   greets on the "Get Started" button (messenger_events.py);
 - sends with aiohttp, asynchronously, with a timeout and a bounded retry (stock: synchronous
   `requests` inside the event loop, no timeout); gives up after the retries, logged;
-- answers attachments it cannot read (images, stickers, audio) with a polite note.
+- answers attachments it cannot read (images, stickers, audio) with a polite note, in the
+  sender's language so far (an attachment has no text to tell it: bot/rasa_server/languages.py).
+  Nothing here fixes a language: answers and their quick replies come as the actions wrote them.
 
 Configured from the environment: FACEBOOK_VERIFY_TOKEN, FACEBOOK_APP_SECRET,
 FACEBOOK_PAGE_ACCESS_TOKEN, FACEBOOK_GRAPH_URL (the Graph API to send through: tests and staging
@@ -42,7 +44,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import paths
-from bot.rasa_server.channels.guarded import GuardedInput
+from bot.i18n import _, speaking
+from bot.rasa_server.channels.guarded import GuardedInput, shared_guard
 from bot.rasa_server.channels.messenger_dedup import RedisDedup
 from bot.rasa_server.channels.messenger_events import (
     has_attachment,
@@ -59,7 +62,13 @@ logger = logging.getLogger(__name__)
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v18.0"
 SEND_TIMEOUT_SECONDS = 10
 SEND_ATTEMPTS = 3
-ONLY_TEXT = "Sorry, I can only read text messages. Please type your question."
+
+
+def only_text_reply() -> str:
+    return _("Sorry, I can only read text messages. Please type your question.")
+
+
+ONLY_TEXT = only_text_reply()  # in English (imported outside `speaking`): for tests and logs
 
 
 def default_queue_url() -> str:
@@ -316,11 +325,19 @@ class MessengerInput(GuardedInput, InputChannel):
                     )
                 )
             elif has_attachment(item.event):
-                await output.send_text_message(item.sender, ONLY_TEXT)
+                await send_only_text(output, item.sender)
 
         assert self.queue is not None
         self.worker = QueueWorker(self.queue, answer)
         self.worker.start()
+
+
+async def send_only_text(output: OutputChannel, sender: str) -> None:
+    """The note for an attachment, in the sender's language so far (it has no text of its own)."""
+    language = shared_guard().languages.of(sender) or "en"
+    with speaking(language):
+        reply = only_text_reply()
+    await output.send_text_message(sender, reply, language=language)
 
 
 def _ready_agent(app: Sanic) -> Any:

@@ -106,13 +106,19 @@ def to_messenger(text: str, buttons: Sequence[Dict[str, Any]] = ()) -> List[Mess
     ]
 
 
-def to_widget(text: str, buttons: Sequence[Dict[str, Any]] = ()) -> Dict[str, Any]:
-    """One answer as one rasa-webchat message: markdown kept whole, buttons as quick replies.
+def to_widget(
+    text: str, buttons: Sequence[Dict[str, Any]] = (), language: str | None = None
+) -> Dict[str, Any]:
+    """One answer as one rasa-webchat message: markdown kept whole, buttons as quick replies,
+    and the answer's language as `metadata.language` (rasa-webchat leaves metadata out of the
+    bubble; bot/web/static/widget.js switches its own strings by it).
 
     Rasa's own socket.io output cuts an answer at every blank line, so a list and its source
     line arrive as separate bubbles; the widget renders markdown, so one bubble reads better.
     """
     message: Dict[str, Any] = {"text": safe_markdown(text).strip()}
+    if isinstance(language, str) and language:
+        message["metadata"] = {"language": language}
     if buttons:
         message["quick_replies"] = [
             {

@@ -8,7 +8,7 @@ What it changes compared with `rasa.core.channels.socketio.SocketIOInput`:
 - Session ids: the server issues random uuid4s. A client-chosen id that is not a uuid4 (say
   "1" or another user's guessable name) is replaced, and messages carrying one are dropped.
 - One bubble per answer (see bot.rasa_server.channels.render.to_widget), instead of one per
-  paragraph.
+  paragraph, labelled with its language (`metadata.language`) for the widget's own strings.
 - Malformed events (not an object, a non-text message, metadata that is not JSON) are
   ignored with a log line instead of raising inside the socket.io handler.
 """
@@ -59,15 +59,17 @@ def new_session_id() -> str:
 
 
 class WidgetOutput(SocketIOOutput):
-    """Sends each answer as one message; the widget renders its markdown."""
+    """Sends each answer as one message; the widget renders its markdown and, from the answer's
+    `metadata.language`, shows its own strings in the language the conversation is in."""
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send_message(recipient_id, to_widget(text))
+        await self._send_message(recipient_id, to_widget(text, language=kwargs.get("language")))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self._send_message(recipient_id, to_widget(text, buttons))
+        message = to_widget(text, buttons, language=kwargs.get("language"))
+        await self._send_message(recipient_id, message)
 
 
 class RestrictedSocketIOInput(GuardedInput, SocketIOInput):

@@ -3,8 +3,10 @@
 Stock Rasa waits up to 300 s for a custom action, and when the call fails it logs the error and
 sends the student nothing. `install()` wraps RemoteAction.run so that a failed or slow call
 (ACTION_TIMEOUT_SECONDS, default 1.5 s) becomes a short apology with how to reach the office. The
-apology is rendered from the knowledge base like every other answer. Rasa 3.6 has no hook for
-this, so it is a wrapper around one method, in the patch table (bot/rasa_server/patches).
+apology is rendered from the knowledge base like every other answer, once per language at
+start-up, and spoken in the conversation's language: the one the NLU found in the student's
+latest message, else the `language` slot (bot.language.detect.answer_language). Rasa 3.6 has no
+hook for this, so it is a wrapper around one method, in the patch table (bot/rasa_server/patches).
 
 "Slow" means slow to answer, not waiting behind other students: when the Rasa server is
 saturated its event loop is busy with other messages, and a reply that has arrived waits for the
@@ -20,13 +22,16 @@ import asyncio
 import logging
 import os
 import weakref
-from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, List, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, ClassVar, Dict, List, TypeVar
 
 import aiohttp
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.shared.core.events import Event
 from rasa.shared.exceptions import RasaException
+
+from bot.i18n import SUPPORTED_LANGUAGES, speaking
+from bot.language.detect import answer_language
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -108,14 +113,42 @@ async def within_budget(call: Awaitable[T], budget: float, cap: float) -> T:
 
 
 def apology_text() -> str:
+    """The apology in the language being spoken (`speaking`)."""
     from bot.answers.base import lookup_unavailable
 
     return lookup_unavailable().text
 
 
+def apologies() -> Dict[str, str]:
+    """language -> the apology in it, for every language the assistant speaks."""
+    found = {}
+    for language in SUPPORTED_LANGUAGES:
+        with speaking(language):
+            found[language] = apology_text()
+    return found
+
+
+def conversation_language(tracker: Any) -> str:
+    """The language to apologise in: the student's latest message's (the NLU's "language"),
+    else the conversation's so far (the `language` slot), else English."""
+    latest = getattr(tracker, "latest_message", None)
+    parse_data = getattr(latest, "parse_data", None) or {}
+    detected = parse_data.get("language") if isinstance(parse_data, Mapping) else None
+    slot = (getattr(tracker, "slots", None) or {}).get("language")
+    previous = getattr(slot, "value", None)
+    if not isinstance(detected, Mapping):
+        detected = None
+    return answer_language(detected, previous if isinstance(previous, str) else None)
+
+
+def _tracker_of(args: tuple, kwargs: Dict[str, Any]) -> Any:
+    """RemoteAction.run(output_channel, nlg, tracker, domain)'s tracker."""
+    return kwargs.get("tracker", args[2] if len(args) > 2 else None)
+
+
 def apologising(original: Callable[..., Awaitable[List[Event]]]) -> Callable[..., Any]:
     """RemoteAction.run, timed on its own time, with the apology for a failed or slow call."""
-    apology = apology_text()  # rendered once, at start-up, so a broken KB fails loudly here
+    by_language = apologies()  # rendered once, at start-up, so a broken KB fails loudly here
 
     async def run_or_apologise(self: RemoteAction, *args: Any, **kwargs: Any) -> List[Event]:
         try:
@@ -125,6 +158,9 @@ def apologising(original: Callable[..., Awaitable[List[Event]]]) -> Callable[...
             raise  # a form rejecting input is dialogue, not a failure
         except (RasaException, aiohttp.ClientError, asyncio.TimeoutError) as error:
             logger.error("custom action %s failed (%s); sending the apology", self.name(), error)
-            return [create_bot_utterance({"text": apology})]
+            language = conversation_language(_tracker_of(args, kwargs))
+            text = by_language.get(language, by_language["en"])
+            shown = language if language in by_language else "en"
+            return [create_bot_utterance({"text": text, "language": shown})]
 
     return run_or_apologise
