@@ -7,13 +7,19 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-LANGUAGES = ["az", "tr"]  # written natively for issue 13; ru has its own helper's directory
+LANGUAGES = ["az", "ru", "tr"]  # written natively for issue 13
+TURKIC = ["az", "tr"]  # typed with and without their special letters
 MIN_EXAMPLES = 20
 FOLDED = str.maketrans("əışğçöüƏİŞĞÇÖÜ", "eisgcouEISGCOU")
 
 
+# Reached by the widget's language switch (a payload), not by typed questions.
+BUTTON_ONLY = {"set_language"}
+
+
 def intents() -> list:
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"]
+    declared = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"]
+    return [i for i in declared if i not in BUTTON_ONLY]
 
 
 def blocks(language: str) -> list:
@@ -44,7 +50,7 @@ def test_every_block_declares_its_language(language):
     assert not undeclared
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("language", TURKIC)
 def test_examples_are_written_both_with_and_without_special_letters(language):
     texts = [t for b in blocks(language) for t in examples(b)]
     special = [t for t in texts if t != t.translate(FOLDED)]
