@@ -25,7 +25,7 @@ export PYTHONPATH := $(CURDIR)
 PYTHON310 := $(shell for p in $$(ls -d "$$(pyenv root 2>/dev/null)"/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V -r) $$(command -v python3.10 2>/dev/null); do \
 	PYENV_VERSION=3.10.13 "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo "$$p"; break; }; done)
 
-KB_INPUTS := $(shell find knowledge -type f) bot/__main__.py bot/paths.py $(wildcard bot/kb/*.py) \
+KB_INPUTS := $(shell find knowledge bot/i18n/locales -type f 2>/dev/null) bot/__main__.py bot/paths.py $(wildcard bot/kb/*.py) \
 	$(wildcard bot/offline/*.py) $(wildcard bot/language/*.py)
 
 help:

@@ -1,6 +1,7 @@
-"""Command line: `python -m bot kb` builds the knowledge base (bot/offline); `python -m bot serve`
-runs the assistant (bot/ops), `python -m bot status` shows its processes; `python -m bot web`
-serves the demo page with the widget (bot/web);
+"""Command line: `python -m bot kb` builds the knowledge base (bot/offline)
+and compiles the reply catalogues (`python -m bot locales` updates and checks them);
+`python -m bot serve` runs the assistant (bot/ops), `python -m bot status` shows its processes;
+`python -m bot web` serves the demo page with the widget (bot/web);
 `python -m bot users|db|faq ...` manages the staff database (bot/staff_db/cli.py);
 `python -m bot retention` deletes idle conversations (bot/ops/retention.py)."""
 
@@ -16,6 +17,18 @@ def kb_command(args: argparse.Namespace) -> int:
 
     with without_tensorflow():
         return build(args)
+
+
+def locales_command(args: argparse.Namespace) -> int:
+    from bot.offline.locales import compile_all, problems, update
+
+    if args.update:
+        print(f"updated {len(update())} catalogue(s) from the code's frames")
+    found = problems()
+    for problem in found:
+        print(problem)
+    print(f"compiled {compile_all()} catalogue(s) into build/locale/; {len(found)} problem(s)")
+    return 1 if found and args.check else 0
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -68,6 +81,10 @@ def main(argv: List[str] | None = None) -> int:
     kb = sub.add_parser("kb", help="validate knowledge/ and generate NLU data")
     kb.add_argument("--allow-uncited", action="store_true", help="report, but don't fail on, gaps")
     kb.set_defaults(func=kb_command)
+    locales = sub.add_parser("locales", help="update, check and compile the reply catalogues")
+    locales.add_argument("--update", action="store_true", help="add new frames to every .po")
+    locales.add_argument("--check", action="store_true", help="fail on untranslated frames")
+    locales.set_defaults(func=locales_command)
     train = sub.add_parser("train", help="train the model if its inputs changed")
     train.add_argument("--force", action="store_true")
     train.set_defaults(func=train_command)

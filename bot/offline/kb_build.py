@@ -63,6 +63,9 @@ def build(args: argparse.Namespace) -> int:
     if overdue:
         print("due for review (still served, flagged here for staff):")
         print("\n".join(overdue))
+    from bot.offline.locales import compile_all
+
+    print(f"compiled {compile_all()} reply catalogue(s) into build/locale/")
     vocabulary = build_vocabulary(kb, countries)
     data = write_rasa_data(vocabulary)
     pipeline = write_spacy_pipeline(vocabulary)
