@@ -16,9 +16,10 @@ import asyncio
 import json
 import logging
 import os
+import re
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Set
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "beu.tar.gz"
@@ -40,8 +41,25 @@ def _count_stages() -> Dict[str, int]:
     return counts
 
 
-def intent_scores(agent: Any, file: Path) -> Dict[str, Any]:
-    """Weighted intent F1 of `agent` on one NLU file, the misclassified examples, the report."""
+def comparable(text: str) -> str:
+    """A message as far as duplicates go: case, punctuation and spacing don't count."""
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))
+
+
+def training_texts(folder: Path) -> Set[str]:
+    """Every training example under `folder` (e.g. data/nlu/ru), comparable()."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    if not folder.is_dir():
+        return set()
+    return {comparable(m.get("text")) for m in load_data(str(folder)).intent_examples}
+
+
+def intent_scores(agent: Any, file: Path, trained_on: Set[str] = frozenset()) -> Dict[str, Any]:
+    """Weighted intent F1 of `agent` on one NLU file, the misclassified examples, the report.
+
+    Examples whose text is in `trained_on` (training examples, comparable()) are left out
+    and counted: a held-out set scores what the model has not been trained on."""
     from rasa.nlu.classifiers import fallback_classifier
     from rasa.shared.nlu.training_data.loading import load_data
     from sklearn.metrics import classification_report, f1_score
@@ -56,7 +74,8 @@ def intent_scores(agent: Any, file: Path) -> Dict[str, Any]:
     async def parse_all(texts: List[str]) -> List[Dict[str, Any]]:
         return [await parse(text) for text in texts]
 
-    examples = load_data(str(file)).intent_examples
+    everything = load_data(str(file)).intent_examples
+    examples = [m for m in everything if comparable(m.get("text")) not in trained_on]
     texts = [m.get("text") for m in examples]
     gold = [m.get("intent") for m in examples]
     start = time.perf_counter()
@@ -65,6 +84,7 @@ def intent_scores(agent: Any, file: Path) -> Dict[str, Any]:
     predicted = [(p.get("intent") or {}).get("name") or "None" for p in parsed]
     return {
         "examples": len(texts),
+        "left_out_as_trained_on": len(everything) - len(examples),
         "weighted_f1": float(f1_score(gold, predicted, average="weighted", zero_division=0)),
         "accuracy": sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(texts),
         "ms_per_message": 1000 * elapsed / len(texts),
@@ -86,7 +106,9 @@ def evaluate(files: Sequence[Path], model: Path = MODEL) -> Dict[str, Dict[str, 
     results: Dict[str, Dict[str, Any]] = {}
     for file in files:
         before = dict(counts)
-        results[str(file)] = intent_scores(agent, file)
+        language = file.stem.rsplit("_", 1)[-1]  # tests/nlu/dev_ru.yml, test_nlu_ru.yml
+        trained = training_texts(ROOT / "data" / "nlu" / language)
+        results[str(file)] = intent_scores(agent, file, trained)
         calls = {k: counts[k] - before.get(k, 0) for k in counts}
         results[str(file)]["stage2_rate"] = calls["full"] / max(1, sum(calls.values()))
     return results
@@ -112,7 +134,7 @@ def main() -> None:
         print(
             f"{file}: weighted F1 {result['weighted_f1']:.3f}, accuracy {result['accuracy']:.3f}, "
             f"stage 2 on {result['stage2_rate']:.0%}, {result['ms_per_message']:.1f} ms/message "
-            f"({result['examples']} examples)"
+            f"({result['examples']} examples, {result['left_out_as_trained_on']} left out)"
         )
         if args.errors:
             for error in result["errors"]:
