@@ -26,15 +26,16 @@ MODEL = ROOT / "models" / "beu.tar.gz"
 
 
 def _count_stages() -> Dict[str, int]:
-    """Wrap the cascade so each call records which stage answered ("fast" or "full")."""
+    """Wrap the cascade so each call records which stage answered ("fast" or "full": 2)."""
     from bot.rasa_server.nlu.linear_classifier import LinearIntentClassifier
 
     counts: Dict[str, int] = {"fast": 0, "full": 0}
     original = LinearIntentClassifier.probabilities
 
-    def probabilities(self: Any, text: str) -> Any:
-        result = original(self, text)
-        counts[result[1]] = counts.get(result[1], 0) + 1
+    def probabilities(self: Any, text: str, language: str | None = None) -> Any:
+        result = original(self, text, language)
+        stage = "fast" if result[1] == "fast" else "full"  # "full": MiniLM, "full_e5": e5
+        counts[stage] += 1
         return result
 
     LinearIntentClassifier.probabilities = probabilities  # type: ignore[method-assign]

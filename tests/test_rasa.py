@@ -75,7 +75,7 @@ def test_nlu_meets_the_committed_f1_on_the_held_out_set(model, tmp_path):
 LANGUAGE_BARS = yaml.safe_load((ROOT / "tests/nlu/threshold.yml").read_text())[
     "intent_weighted_f1_per_language"
 ]
-MIN_HELD_OUT = 110  # examples per language left once those also in the training data are out
+MIN_HELD_OUT = 80  # the bar: examples per language left once trained-on ones are out
 
 
 @pytest.mark.xdist_group("trained-agent")  # shares the one in-process model load (conftest.py)
