@@ -16,11 +16,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import add_contact_to_handoff
 from actions.question import Question
-from actions.reply import send
+from actions.reply import LANGUAGE_SLOT, reply_language, send, unsupported_language
 from bot.answers import Answer
 from bot.answers.base import lookup_unavailable
-from bot.answers.handoff import HANDOFF_BUTTON, contact_added
+from bot.answers.handoff import contact_added, handoff_button
+from bot.answers.languages import unsupported_language as unsupported_language_reply
 from bot.faq.service import faq_answer, faq_warming, record_unanswered
+from bot.i18n import current_language, speaking
 
 FAILURES_BEFORE_HANDOFF_BUTTON = 2
 
@@ -55,6 +57,19 @@ class AnswerAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        language = reply_language(tracker)
+        with speaking(language):
+            events = await self.respond(dispatcher, tracker)
+        if language != tracker.get_slot(LANGUAGE_SLOT):
+            events.insert(0, SlotSet(LANGUAGE_SLOT, language))
+        return events
+
+    async def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Any]:
+        """Answer the latest message, in the language `run` chose."""
+        other = unsupported_language(tracker)
+        if other is not None:
+            send(dispatcher, unsupported_language_reply(other))
+            return []
         added = await add_contact_to_handoff(tracker)
         if added is not None:
             send(dispatcher, contact_added(queued=added.outcome == "queued"))
@@ -68,8 +83,10 @@ class AnswerAction(Action, ABC):
         for text in unanswered:
             await record_question(tracker, text)
         failures = count_failure(tracker, answered=reply.known)
-        if failures >= FAILURES_BEFORE_HANDOFF_BUTTON and HANDOFF_BUTTON not in reply.buttons:
-            reply.buttons = [*reply.buttons, HANDOFF_BUTTON]
+        button = handoff_button()
+        offered = any(b.payload == button.payload for b in reply.buttons)
+        if failures >= FAILURES_BEFORE_HANDOFF_BUTTON and not offered:
+            reply.buttons = [*reply.buttons, button]
         send(dispatcher, reply)
         events = [SlotSet("topic", reply.topic), SlotSet("failed_answers", float(failures))]
         events += [SlotSet(name, value) for name, value in reply.subject.items()]
@@ -107,4 +124,5 @@ async def record_question(tracker: Tracker, text: str | None = None) -> None:
         intent,
         confidence,
         tracker.sender_id,
+        current_language(),
     )

@@ -9,6 +9,7 @@ from actions.projects import MEMBERS_ASKED
 from actions.question import Question
 from bot.answers import Answer, exchange, projects
 from bot.answers.base import merge
+from bot.i18n import _
 
 
 def partners_in_each(countries: List[str]) -> Answer:
@@ -80,9 +81,11 @@ class ActionMobilityNumbers(AnswerAction):
         project = question.entity("project")
         if project:  # "how many BEU staff went to PAWER's trainings?": not the overall figures
             reply = projects.project(project, "activities")
-            reply.text = (
-                f"The page doesn't give a number of BEU people for all of **{project}**'s "
-                f"activities; this is what it says about them:\n\n{reply.text}"
+            reply.text = _(
+                "The page doesn't give a number of BEU people for all of **{project}**'s "
+                "activities; this is what it says about them:\n\n{answer}",
+                project=project,
+                answer=reply.text,
             )
             return reply
         return exchange.mobility()

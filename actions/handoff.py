@@ -11,9 +11,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.reply import send
+from actions.reply import reply_language, send
 from bot.answers import handoff
 from bot.faq.service import Delivery, add_to_handoff, record_handoff
+from bot.i18n import speaking
 
 logger = logging.getLogger(__name__)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -41,11 +42,12 @@ class ActionHandoff(Action):
     ) -> List[Dict[str, Any]]:
         channel = tracker.get_latest_input_channel()
         delivery = await record_handoff(tracker.sender_id, channel, transcript(tracker))
-        if delivery.outcome == "refused":
-            logger.error("a handoff could not be stored or queued; the student was told so")
-            send(dispatcher, handoff.handoff_impossible())
-        else:
-            send(dispatcher, handoff.handed_off(channel, queued=delivery.outcome == "queued"))
+        with speaking(reply_language(tracker)):
+            if delivery.outcome == "refused":
+                logger.error("a handoff could not be stored or queued; the student was told so")
+                send(dispatcher, handoff.handoff_impossible())
+            else:
+                send(dispatcher, handoff.handed_off(channel, queued=delivery.outcome == "queued"))
         return [SlotSet("handoff_id", delivery.ref), SlotSet("failed_answers", 0.0)]
 
 

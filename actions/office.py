@@ -2,56 +2,54 @@
 
 from __future__ import annotations
 
+from typing import Callable, List, Tuple
+
 from actions.base import AnswerAction
 from actions.question import Question
 from bot.answers import Answer, exchange, knowledge, office, projects, students
 from bot.answers.base import merge
+from bot.i18n import _
 
-# Words that tell which practical detail a student asked about, to name it in the honest reply.
-UNCOVERED_SUBJECTS = {
-    "tuition fees and costs": (
-        "fee",
-        "tuition",
-        "cost",
-        "price",
-        "pay",
-        "money",
-        "expensive",
-        "cheap",
+# Words that tell which practical detail a student asked about, to name it in the honest reply
+# (named in the reply's language when one matches: a frame translated then, not at import).
+UNCOVERED_SUBJECTS: List[Tuple[Callable[[], str], Tuple[str, ...]]] = [
+    (
+        lambda: _("tuition fees and costs"),
+        ("fee", "tuition", "cost", "price", "pay", "money", "expensive", "cheap"),
     ),
-    "application deadlines": ("deadline", "last date", "when can i apply", "until when", "intake"),
-    "required documents": ("document", "paper", "certificate", "transcript", "diploma", "passport"),
-    "language requirements": (
-        "ielts",
-        "toefl",
-        "duolingo",
-        "language score",
-        "english level",
-        "language test",
+    (
+        lambda: _("application deadlines"),
+        ("deadline", "last date", "when can i apply", "until when", "intake"),
     ),
-    "accommodation": ("dorm", "hostel", "accommodation", "housing", "room", "live", "apartment"),
-    "visas and residence permits": (
-        "visa",
-        "residence",
-        "permit",
-        "migration card",
-        "registration",
+    (
+        lambda: _("required documents"),
+        ("document", "paper", "certificate", "transcript", "diploma", "passport"),
     ),
-    "entrance exams": ("exam", "test", "entrance"),
-    "semester dates": (
-        "semester start",
-        "start date",
-        "academic calendar",
-        "when does the semester",
+    (
+        lambda: _("language requirements"),
+        ("ielts", "toefl", "duolingo", "language score", "english level", "language test"),
     ),
-}
+    (
+        lambda: _("accommodation"),
+        ("dorm", "hostel", "accommodation", "housing", "room", "live", "apartment"),
+    ),
+    (
+        lambda: _("visas and residence permits"),
+        ("visa", "residence", "permit", "migration card", "registration"),
+    ),
+    (lambda: _("entrance exams"), ("exam", "test", "entrance")),
+    (
+        lambda: _("semester dates"),
+        ("semester start", "start date", "academic calendar", "when does the semester"),
+    ),
+]
 
 
 def uncovered_subject(text: str | None) -> str | None:
     lowered = (text or "").lower()
-    for subject, words in UNCOVERED_SUBJECTS.items():
+    for subject, words in UNCOVERED_SUBJECTS:
         if any(word in lowered for word in words):
-            return subject
+            return subject()
     return None
 
 

@@ -24,6 +24,7 @@ from actions.question import Question
 from bot.answers import Answer, office
 from bot.answers.base import lookup_unavailable, merge
 from bot.faq.service import faq_answer, faq_warmed, faq_warming
+from bot.i18n import _, n_, number
 from bot.links import echo
 from bot.understanding.details import unanswered_detail
 from bot.understanding.facts import answer_from_facts, find_facts, find_of_topic
@@ -231,7 +232,7 @@ def combine(replies: List[Tuple[Question, Answer]], asked: int) -> Answer:
     for question, reply in replies:
         if reply.topic == "premise":
             # "You have 20 programmes in English, right?": not repeated back as a heading
-            headings.append("What you wrote")
+            headings.append(_("What you wrote"))
             continue
         heading = echo(question.text, limit=HEADING_LENGTH)  # safe to show as markdown
         if question.text.rstrip().endswith("?") and not heading.endswith("…"):
@@ -239,12 +240,22 @@ def combine(replies: List[Tuple[Question, Answer]], asked: int) -> Answer:
         headings.append(heading)
     answers = [reply for _, reply in replies]
     if asked > MAX_PARTS:
-        note = (
-            f"You asked {asked} questions; I've answered the first {MAX_PARTS}. Please send me "
-            f"the other {asked - MAX_PARTS} in another message."
+        rest = asked - MAX_PARTS
+        answered = n_(
+            "You asked {asked} question; I've answered the first {answered}.",
+            "You asked {asked} questions; I've answered the first {answered}.",
+            asked,
+            asked=number(asked),
+            answered=number(MAX_PARTS),
         )
-        answers.append(Answer(note, [], None, known=False))
-        headings.append("The other questions")
+        send_rest = n_(
+            "Please send me the other {rest} in another message.",
+            "Please send me the other {rest} in another message.",
+            rest,
+            rest=number(rest),
+        )
+        answers.append(Answer(f"{answered} {send_rest}", [], None, known=False))
+        headings.append(_("The other questions"))
     reply = merge(answers, headings)
     reply.known = any(r.known for _, r in replies)
     return reply

@@ -10,5 +10,6 @@ COUNTRIES_FILE = KNOWLEDGE / "reference" / "countries.yml"
 GENERATED_DATA = ROOT / "data" / "generated"
 BUILD = ROOT / "build"
 SPACY_PIPELINE = BUILD / "spacy_beu"
+LOCAL_NAMES = BUILD / "local_names.json"  # names in az/ru/tr with case endings (make kb)
 VAR = ROOT / "var"
 STAFF_DB = VAR / "staff.sqlite3"

@@ -34,25 +34,32 @@ STOCK_CONFIG = ROOT / "build" / "stock_config.yml"
 STOCK_ENDPOINTS = ROOT / "build" / "stock_endpoints.yml"
 
 
-def held_out_questions() -> List[str]:
-    """The held-out test questions (347), in a fixed shuffled order: varied like real traffic, so
+def held_out_questions(*files: str) -> List[str]:
+    """The held-out test questions, in a fixed shuffled order: varied like real traffic, so
     neither model is measured on a handful of repeated sentences."""
     import random
 
     import yaml
 
-    data = yaml.safe_load((ROOT / "tests/nlu/test_nlu.yml").read_text(encoding="utf-8"))
-    questions = [
-        line.strip()[2:]
-        for block in data["nlu"]
-        for line in block["examples"].splitlines()
-        if line.strip().startswith("- ")
-    ]
+    questions = []
+    for name in files or ("test_nlu.yml",):
+        data = yaml.safe_load((ROOT / "tests/nlu" / name).read_text(encoding="utf-8"))
+        questions += [
+            line.strip()[2:]
+            for block in data["nlu"]
+            for line in block["examples"].splitlines()
+            if line.strip().startswith("- ")
+        ]
     random.Random(42).shuffle(questions)
     return questions
 
 
-QUESTIONS = held_out_questions()
+QUESTIONS = held_out_questions()  # English (347)
+# Azerbaijani, Russian and Turkish held-out questions, and the whole mix of four languages.
+OTHER_LANGUAGES = held_out_questions("test_nlu_az.yml", "test_nlu_ru.yml", "test_nlu_tr.yml")
+ALL_LANGUAGES = held_out_questions(
+    "test_nlu.yml", "test_nlu_az.yml", "test_nlu_ru.yml", "test_nlu_tr.yml"
+)
 
 
 def multi_question_messages() -> List[str]:
@@ -205,6 +212,9 @@ def measure(model: Path, turns_single: int, turns_each: int, stock: bool) -> Dic
         actions, rasa = servers.processes
         single = asyncio.run(load(servers.webhook, 1, turns_single))
         several = asyncio.run(load(servers.webhook, 1, len(MULTI_QUESTIONS), MULTI_QUESTIONS))
+        other = asyncio.run(load(servers.webhook, 1, turns_single, OTHER_LANGUAGES))
+        other_20 = asyncio.run(load(servers.webhook, 20, turns_each, OTHER_LANGUAGES))
+        mix_20 = asyncio.run(load(servers.webhook, 20, turns_each, ALL_LANGUAGES))
         before = cpu_seconds(rasa.pid), cpu_seconds(actions.pid)
         concurrent = asyncio.run(load(servers.webhook, 20, turns_each))
         after = cpu_seconds(rasa.pid), cpu_seconds(actions.pid)
@@ -220,6 +230,9 @@ def measure(model: Path, turns_single: int, turns_each: int, stock: bool) -> Dic
         "single_user": single,
         "several_questions": several,
         "concurrent_20": concurrent,
+        "single_user_other": other,
+        "concurrent_20_other": other_20,
+        "concurrent_20_mix": mix_20,
         **cpu,
         **memory,
     }
@@ -252,6 +265,15 @@ def table(ours: Dict, stock: Dict) -> str:
         ("20 users: p50 latency (ms)", ("concurrent_20", "p50_ms"), "{:.0f}", False),
         ("20 users: p95 latency (ms)", ("concurrent_20", "p95_ms"), "{:.0f}", False),
         ("20 users: throughput (msg/s)", ("concurrent_20", "throughput_msg_s"), "{:.1f}", True),
+        ("az/ru/tr, 1 user: p50 (ms)", ("single_user_other", "p50_ms"), "{:.0f}", False),
+        ("az/ru/tr, 1 user: p95 (ms)", ("single_user_other", "p95_ms"), "{:.0f}", False),
+        ("az/ru/tr, 20 users: msg/s", ("concurrent_20_other", "throughput_msg_s"), "{:.1f}", True),
+        (
+            "4-language mix, 20 users: msg/s",
+            ("concurrent_20_mix", "throughput_msg_s"),
+            "{:.1f}",
+            True,
+        ),
         ("Rasa server CPU per message (ms)", "rasa_cpu_ms_per_message", "{:.1f}", False),
         ("action server CPU / message (ms)", "actions_cpu_ms_per_message", "{:.1f}", False),
         ("Rasa server RSS (MB)", "rasa_rss_mb", "{:.0f}", False),

@@ -2,6 +2,8 @@
 
 Answers never contain a fact that is not read from the knowledge base: the modules here only
 arrange facts into sentences. Every answer ends with where it comes from and as of when.
+Sentences are frames in the reply's language (bot.i18n `_`): whole sentences with named
+placeholders, so each language can order the words its own way.
 """
 
 from __future__ import annotations
@@ -9,20 +11,25 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Dict, Iterable, List, Sequence
 
+from bot.i18n import SUPPORTED_LANGUAGES, _, current_language, join, speaking
 from bot.kb.index import KnowledgeIndex
 from bot.kb.load import load_countries, load_kb
 from bot.kb.schema import Cited
 from bot.links import echo
 
+TRANSLATED = tuple(language for language in SUPPORTED_LANGUAGES if language != "en")
 
-def quoted(student_text: str | None, otherwise: str = "that") -> str:
+
+def quoted(student_text: str | None, otherwise: str | None = None) -> str:
     """What the student typed, in bold, as plain text: a `/intent{"project": "<img ...>"}`
     payload or a link in a message is never echoed as markup (bot/links.py `echo`)."""
     shown = echo(student_text)
-    return f"**{shown}**" if shown else otherwise
+    if shown:
+        return f"**{shown}**"
+    return _("that") if otherwise is None else otherwise
 
 
 @lru_cache(maxsize=1)
@@ -63,9 +70,10 @@ def as_of(facts: Iterable[Cited] = ()) -> str:
 
 
 def source_line(facts: Iterable[Cited] = ()) -> str:
+    """The document's title stays as published (the student can find it); the frame is theirs."""
     document = knowledge().kb.document
     title = f"[{document.title}]({document.url})" if document.url else document.title
-    return f"_Source: {title}, as of {as_of(facts)}._"
+    return _("_Source: {title}, as of {date}._", title=title, date=as_of(facts))
 
 
 def answer(
@@ -80,7 +88,20 @@ def answer(
     )
 
 
-SOURCE_LINE = re.compile(r"\n*_Source: [^\n]*_\s*$")
+@cache
+def _source_line_pattern() -> re.Pattern:
+    """A source line at the end of an answer, in any language the assistant speaks (a staff FAQ
+    answer's too: its frame starts with the same word), so merge() keeps only one."""
+    openings = set()
+    for language in SUPPORTED_LANGUAGES:
+        with speaking(language):
+            frame = _("_Source: {title}, as of {date}._")
+        openings.add(re.escape(frame.split("{", 1)[0]))
+    return re.compile(rf"\n*(?:{'|'.join(sorted(openings))})[^\n]*_\s*$")
+
+
+def without_source_line(text: str) -> str:
+    return _source_line_pattern().sub("", text)
 
 
 def merge(answers: Sequence[Answer], headings: Sequence[str] | None = None) -> Answer:
@@ -90,7 +111,7 @@ def merge(answers: Sequence[Answer], headings: Sequence[str] | None = None) -> A
     said: set = set()
     sections: List[str] = []
     for position, reply in enumerate(answers):
-        paragraphs = [p for p in SOURCE_LINE.sub("", reply.text).split("\n\n") if p.strip()]
+        paragraphs = [p for p in without_source_line(reply.text).split("\n\n") if p.strip()]
         fresh = [p for p in paragraphs if p.strip() not in said]
         said.update(p.strip() for p in fresh)
         if not fresh:
@@ -110,21 +131,19 @@ def merge(answers: Sequence[Answer], headings: Sequence[str] | None = None) -> A
     )
 
 
-def join(items: Sequence[str], conjunction: str = "and") -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+def local_name(english: str) -> str:
+    """A name the knowledge base gives in English (a department, a field of study) with its
+    translation first where staff gave one: "Компьютерная инженерия (Computer Engineering)". A
+    name without one stays canonical, which is not a missing translation (no note)."""
+    from bot.kb.translations import current_translations  # it reads knowledge() from here
+
+    language = current_language()
+    local = current_translations(language).get(english) if language in TRANSLATED else None
+    return f"{local} ({english})" if local and local != english else english
 
 
 def bullets(items: Iterable[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
-
-
-def count_phrase(count: int, qualifier: str, unit: str) -> str:
-    prefix = "more than " if qualifier == "more_than" else ""
-    return f"{prefix}{count} {unit}"
 
 
 def sentence(text: str) -> str:
@@ -140,16 +159,19 @@ def office_contact_hint() -> str:
     name = kb.office.department.name
     ways = []
     if contacts.emails:
-        ways.append("e-mail " + join([f"[{e}](mailto:{e})" for e in contacts.emails], "or"))
+        addresses = join([f"[{e}](mailto:{e})" for e in contacts.emails], "or")
+        ways.append(_("e-mail {addresses}", addresses=addresses))
     if contacts.phone:
-        ways.append(f"phone {contacts.phone}")
+        ways.append(_("phone {phone}", phone=contacts.phone))
     if contacts.website:
-        ways.append(f"the website {contacts.website}")
+        ways.append(_("the website {website}", website=contacts.website))
     if ways:
-        return f"Please contact the **{name}**: {join(ways, 'or')}."
-    return (
-        f"Please contact the **{name}** of {kb.university.name}. I don't have their e-mail "
-        "address: the page I was built from hides it."
+        return _("Please contact the **{office}**: {ways}.", office=name, ways=join(ways, "or"))
+    return _(
+        "Please contact the **{office}** of {university}. I don't have their e-mail address: "
+        "the page I was built from hides it.",
+        office=name,
+        university=kb.university.name,
     )
 
 
@@ -157,8 +179,10 @@ def lookup_unavailable() -> Answer:
     """What a student hears when the part of the assistant that would answer is not available
     (a failed or slow action call, the staff FAQ still loading): try again, and who can help."""
     return Answer(
-        "Sorry, I can't look that up right now. Please try again in a minute. "
-        + office_contact_hint(),
+        _(
+            "Sorry, I can't look that up right now. Please try again in a minute. {contact}",
+            contact=office_contact_hint(),
+        ),
         topic="unavailable",
         known=False,
     )

@@ -15,7 +15,6 @@ from bot.answers.base import (
     Button,
     answer,
     bullets,
-    count_phrase,
     join,
     knowledge,
     office_contact_hint,
@@ -24,6 +23,7 @@ from bot.answers.base import (
 )
 from bot.answers.exchange import describe_claims, named_universities
 from bot.answers.projects import RENDER, ROLE
+from bot.i18n.counting import count_phrase
 from bot.kb.index import fold
 from bot.kb.schema import Cited, ExchangeProgramme, Organisation, Project
 from bot.understanding.claims import Claim

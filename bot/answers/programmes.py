@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.answers.base import Answer, Button, answer, bullets, knowledge, office_contact_hint
+from bot.answers.base import (
+    Answer,
+    Button,
+    answer,
+    bullets,
+    knowledge,
+    local_name,
+    office_contact_hint,
+)
+from bot.i18n import _, country_name, fact_text
 
 
 def english_programmes(department: str | None = None) -> Answer:
@@ -10,15 +19,15 @@ def english_programmes(department: str | None = None) -> Answer:
     taught = programmes.english_taught
     if department:
         return _department_in_english(department)
+    departments = bullets(local_name(d) for d in programmes.popular_departments.items)
+    chosen = _("The departments foreign students mainly choose are:")
     body = (
-        f"{taught.text}\n\n{_specialties(taught.specialties)} "
-        "The departments foreign students mainly choose are:\n"
-        f"{bullets(programmes.popular_departments.items)}\n\n"
-        f"{office_contact_hint()}"
+        f"{fact_text(taught.text)}\n\n{_specialties(taught.specialties)} {chosen}\n"
+        f"{departments}\n\n{office_contact_hint()}"
     )
     buttons = [
-        Button.ask("Dual master's degree", "ask_dual_degree"),
-        Button.ask("Who handles admissions?", "ask_admissions"),
+        Button.ask(_("Dual master's degree"), "ask_dual_degree"),
+        Button.ask(_("Who handles admissions?"), "ask_admissions"),
     ]
     return answer(
         body, [taught, programmes.popular_departments], buttons, topic="english_programmes"
@@ -27,8 +36,9 @@ def english_programmes(department: str | None = None) -> Answer:
 
 def popular_departments() -> Answer:
     departments = knowledge().kb.programmes.popular_departments
-    body = "Foreign students at BEU mainly choose these departments:\n" + bullets(departments.items)
-    buttons = [Button.ask("Programmes in English", "ask_english_programmes")]
+    body = _("Foreign students at BEU mainly choose these departments:") + "\n"
+    body += bullets(local_name(d) for d in departments.items)
+    buttons = [Button.ask(_("Programmes in English"), "ask_english_programmes")]
     return answer(body, [departments], buttons, topic="departments")
 
 
@@ -38,21 +48,28 @@ def dual_degree(asked_field: str | None = None) -> Answer:
     index = knowledge()
     dual = index.kb.programmes.dual_degree
     partner = index.organisations[dual.partner]
-    what = (
-        f"a **dual {dual.level} degree in {dual.field}** with the **{partner.name}** "
-        f"({index.country_name(partner.country)}), run within the {dual.framework} programme."
+    what = _(
+        "a **dual {level} degree in {field}** with the **{partner}** ({country}), run within the "
+        "{framework} programme.",
+        level=fact_text(dual.level),
+        field=local_name(dual.field),
+        partner=partner.name,
+        country=country_name(partner.country, index.country_name(partner.country)),
+        framework=dual.framework,
     )
     if asked_field and asked_field.lower() != dual.field.lower():
-        opening = f"No: the page names no dual degree in {asked_field}. BEU's dual degree is {what}"
+        opening = _(
+            "No: the page names no dual degree in {field}. BEU's dual degree is {what}",
+            field=asked_field,
+            what=what,
+        )
     else:
-        opening = f"Yes: {what}"
-    body = (
-        f"{opening}\n\nThe page doesn't give admission requirements for it. "
-        + office_contact_hint()
-    )
+        opening = _("Yes: {what}", what=what)
+    no_requirements = _("The page doesn't give admission requirements for it.")
+    body = f"{opening}\n\n{no_requirements} {office_contact_hint()}"
     buttons = [
-        Button.ask("Erasmus+ partners", "ask_erasmus"),
-        Button.ask("Programmes in English", "ask_english_programmes"),
+        Button.ask(_("Erasmus+ partners"), "ask_erasmus"),
+        Button.ask(_("Programmes in English"), "ask_english_programmes"),
     ]
     return answer(body, [dual], buttons, topic="dual_degree")
 
@@ -63,20 +80,26 @@ def _department_in_english(department: str) -> Answer:
     taught, popular = programmes.english_taught, programmes.popular_departments
     chosen = next((d for d in popular.items if d.lower() == department.lower()), None)
     name = chosen or department
+    shown = local_name(name)
     if taught.specialties:
         listed = any(name.lower() == t.lower() for t in taught.specialties)
-        verdict = "is" if listed else "is not"
-        body = f"**{name}** {verdict} among the specialties taught in English. {taught.text}"
+        if listed:
+            verdict = _("**{name}** is among the specialties taught in English.", name=shown)
+        else:
+            verdict = _("**{name}** is not among the specialties taught in English.", name=shown)
     else:
-        body = f"The page doesn't say whether **{name}** is taught in English. {taught.text}"
+        verdict = _("The page doesn't say whether **{name}** is taught in English.", name=shown)
+    body = f"{verdict} {fact_text(taught.text)}"
     if chosen:
-        body += f" {chosen} is one of the departments foreign students mainly choose."
+        body += " " + _(
+            "{name} is one of the departments foreign students mainly choose.", name=shown
+        )
     body += "\n\n" + office_contact_hint()
-    buttons = [Button.ask("Popular departments", "ask_popular_departments")]
+    buttons = [Button.ask(_("Popular departments"), "ask_popular_departments")]
     return answer(body, [taught, popular], buttons, topic="english_programmes")
 
 
 def _specialties(specialties: list) -> str:
     if not specialties:
-        return "The page doesn't list which specialties they are."
-    return "They are:\n" + bullets(specialties) + "\n\n"
+        return _("The page doesn't list which specialties they are.")
+    return _("They are:") + "\n" + bullets(specialties) + "\n\n"

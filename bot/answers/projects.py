@@ -9,27 +9,37 @@ from bot.answers.base import (
     Button,
     answer,
     bullets,
-    join,
     knowledge,
     quoted,
     sentence,
 )
+from bot.answers.localised import Translated, organisation_with_country
+from bot.answers.localised import country as country_in_reply
+from bot.i18n import _, fact_text, join, n_, number
 from bot.kb.schema import Cited, Project
 
-ROLE = {
-    "partner": "BEU is a partner in it",
-    "participant": "BEU takes part in it",
-    "host": "BEU hosts it",
-    "winner": "a BEU team won it",
-    "coordinator": "BEU coordinates it",
-}
+# What BEU does in a project, in the reply's language (read when used: `ROLE["host"]`).
+ROLE: Translated[str] = Translated(
+    {
+        "partner": lambda: _("BEU is a partner in it"),
+        "participant": lambda: _("BEU takes part in it"),
+        "host": lambda: _("BEU hosts it"),
+        "winner": lambda: _("a BEU team won it"),
+        "coordinator": lambda: _("BEU coordinates it"),
+    }
+)
 ASPECTS = ("details", "coordinator", "period", "aims", "activities")
 
 
 def _organisation(org_id: str | None) -> str | None:
-    index = knowledge()
-    org = index.organisations.get(org_id or "")
-    return f"{org.name} ({index.country_name(org.country)})" if org else None
+    org = knowledge().organisations.get(org_id or "")
+    return organisation_with_country(org.name, org.country) if org else None
+
+
+def _years(project: Project) -> Dict[str, str]:
+    """A project's first and last year as written (no thousands separator: "2016")."""
+    period = project.period
+    return {"start": str(period.start), "end": str(period.end)} if period else {}
 
 
 def _title(project: Project) -> str:
@@ -40,63 +50,90 @@ def _title(project: Project) -> str:
 
 def _buttons(project: Project, skip: str) -> List[Button]:
     labels = {
-        "coordinator": "Who coordinates it?",
-        "period": "When does it run?",
-        "aims": "What are its aims?",
-        "activities": "Events and results",
+        "coordinator": _("Who coordinates it?"),
+        "period": _("When does it run?"),
+        "aims": _("What are its aims?"),
+        "activities": _("Events and results"),
     }
     return [
         Button.ask(label, f"ask_project_{aspect}", project=project.acronym)
         for aspect, label in labels.items()
         if aspect != skip
-    ] + [Button.ask("Other projects", "ask_projects")]
+    ] + [Button.ask(_("Other projects"), "ask_projects")]
 
 
 def _coordinator(project: Project) -> tuple:
     coordinator = _organisation(project.coordinator)
     if coordinator:
-        return f"{_title(project)} is coordinated by **{coordinator}**.", [project]
-    funder = _organisation(project.funder)
-    extra = f" It is run with the {funder}." if funder else ""
-    return (
-        f"The page doesn't name a coordinator for {_title(project)}; it only says that "
-        f"{ROLE[project.role]}.{extra}",
-        [project],
+        said = _(
+            "{project} is coordinated by **{coordinator}**.",
+            project=_title(project),
+            coordinator=coordinator,
+        )
+        return said, [project]
+    said = _(
+        "The page doesn't name a coordinator for {project}; it only says that {role}.",
+        project=_title(project),
+        role=ROLE[project.role],
     )
+    funder = _organisation(project.funder)
+    if funder:
+        said += " " + _("It is run with the {funder}.", funder=funder)
+    return said, [project]
 
 
 def _period(project: Project) -> tuple:
     if project.period is None:
-        return f"The page doesn't say when {_title(project)} runs.", [project]
+        return _("The page doesn't say when {project} runs.", project=_title(project)), [project]
     period = project.period
-    length = f" ({period.years} years)" if period.years else ""
-    return f"{_title(project)} runs from **{period.start} to {period.end}**{length}.", [period]
+    if period.years:
+        said = n_(
+            "{project} runs from **{start} to {end}** ({n} year).",
+            "{project} runs from **{start} to {end}** ({n} years).",
+            period.years,
+            project=_title(project),
+            n=number(period.years),
+            **_years(project),
+        )
+    else:
+        said = _(
+            "{project} runs from **{start} to {end}**.", project=_title(project), **_years(project)
+        )
+    return said, [period]
 
 
 def _aims(project: Project) -> tuple:
     if not project.aims:
-        return f"The page doesn't describe the aims of {_title(project)}.", [project]
-    return f"Aims of {_title(project)}:\n" + bullets(a.text for a in project.aims), project.aims
+        return _("The page doesn't describe the aims of {project}.", project=_title(project)), [
+            project
+        ]
+    heading = _("Aims of {project}:", project=_title(project))
+    return heading + "\n" + bullets(fact_text(a.text) for a in project.aims), project.aims
 
 
 def _activities(project: Project) -> tuple:
     parts, facts = [], []
     if project.events:
-        parts.append("Events:\n" + bullets(_dated(e) for e in project.events))
+        parts.append(_("Events:") + "\n" + bullets(_dated(e) for e in project.events))
         facts += project.events
     if project.outcomes:
-        parts.append("Results:\n" + bullets(o.text for o in project.outcomes))
+        results = bullets(fact_text(o.text) for o in project.outcomes)
+        parts.append(_("Results:") + "\n" + results)
         facts += project.outcomes
     if project.status:
-        parts.append(sentence(project.status.text))
+        parts.append(sentence(fact_text(project.status.text)))
         facts.append(project.status)
     if not parts:
-        return f"The page doesn't describe events or results of {_title(project)}.", [project]
+        said = _(
+            "The page doesn't describe events or results of {project}.", project=_title(project)
+        )
+        return said, [project]
     return f"{_title(project)}\n\n" + "\n\n".join(parts), facts
 
 
 def _dated(event) -> str:
-    return f"{event.date}: {event.text}" if event.date else event.text
+    text = fact_text(event.text)
+    return f"{fact_text(event.date)}: {text}" if event.date else text
 
 
 def _details(project: Project) -> tuple:
@@ -106,27 +143,32 @@ def _details(project: Project) -> tuple:
     facts: List[Cited] = [project]
     coordinator = _organisation(project.coordinator)
     if coordinator:
-        lines.append(f"- **Coordinator**: {coordinator}")
+        lines.append("- " + _("**Coordinator**: {coordinator}", coordinator=coordinator))
     funder = _organisation(project.funder)
     if funder:
-        lines.append(f"- **With**: {funder}")
+        lines.append("- " + _("**With**: {organisation}", organisation=funder))
     involved = [_organisation(org_id) for org_id in project.involved]
     if involved:
-        lines.append("- **Also involved in its activities**: " + "; ".join(filter(None, involved)))
+        names = "; ".join(filter(None, involved))
+        lines.append(
+            "- " + _("**Also involved in its activities**: {organisations}", organisations=names)
+        )
     if project.period:
-        lines.append(f"- **Period**: {project.period.start}–{project.period.end}")
+        lines.append("- " + _("**Period**: {start}–{end}", **_years(project)))
         facts.append(project.period)
     if project.members:
-        lines.append(f"- **Members**: {project.members.text}")
+        lines.append("- " + _("**Members**: {members}", members=fact_text(project.members.text)))
         facts.append(project.members)
     if project.aims:
-        lines.append("- **Aims**: " + "; ".join(a.text for a in project.aims))
+        aims = "; ".join(fact_text(a.text) for a in project.aims)
+        lines.append("- " + _("**Aims**: {aims}", aims=aims))
         facts += project.aims
     if project.outcomes and not project.aims:
-        lines.append("- **Results**: " + "; ".join(o.text for o in project.outcomes))
+        results = "; ".join(fact_text(o.text) for o in project.outcomes)
+        lines.append("- " + _("**Results**: {results}", results=results))
         facts += project.outcomes
     if project.status:
-        lines.append(f"- **Status**: {project.status.text}")
+        lines.append("- " + _("**Status**: {status}", status=fact_text(project.status.text)))
         facts.append(project.status)
     return "\n".join(lines), facts
 
@@ -143,10 +185,12 @@ RENDER: Dict[str, Callable[[Project], tuple]] = {
 def members_not_listed(reply: Answer, acronym: str) -> Answer:
     """ "Which universities are in CRENG exactly?": what the page says, and that it doesn't list
     every member university."""
-    reply.text = (
-        f"The page doesn't list all the member universities of **{acronym}** by name; this is "
-        f"what it says about it:\n\n{reply.text}"
+    intro = _(
+        "The page doesn't list all the member universities of **{project}** by name; "
+        "this is what it says about it:",
+        project=acronym,
     )
+    reply.text = f"{intro}\n\n{reply.text}"
     return reply
 
 
@@ -157,16 +201,17 @@ def project(project_text: str | None, aspect: str = "details") -> Answer:
     topic = f"project_{aspect}"
     if found is None:
         intro = (
-            f"I don't know a project called {quoted(project_text)}."
+            _("I don't know a project called {text}.", text=quoted(project_text))
             if project_text
-            else "Which project do you mean?"
+            else _("Which project do you mean?")
         )
         names = join([p.acronym for p in index.kb.projects], "or")
         buttons = [
             Button.ask(p.acronym, f"ask_project_{aspect}", project=p.acronym)
             for p in index.kb.projects[:5]
         ]
-        return Answer(f"{intro} BEU's projects are {names}.", buttons, topic, known=False)
+        said = intro + " " + _("BEU's projects are {projects}.", projects=names)
+        return Answer(said, buttons, topic, known=False)
     body, facts = RENDER[aspect](found)
     return answer(body, facts, _buttons(found, aspect), topic, project=found.acronym)
 
@@ -180,10 +225,9 @@ def projects_with(organisation: str) -> Answer:
     links = [link for link in index.organisation_links(org.id) if link.kind == "project"]
     if not links:
         return project(None)
-    body = f"Projects with **{org.name}**:\n" + bullets(
-        f"**{link.label}**: {link.detail}" for link in links
-    )
-    return answer(body, [org], [Button.ask("All projects", "ask_projects")], "projects")
+    body = _("Projects with **{organisation}**:", organisation=org.name) + "\n"
+    body += bullets(f"**{link.label}**: {link.detail}" for link in links)
+    return answer(body, [org], [Button.ask(_("All projects"), "ask_projects")], "projects")
 
 
 def projects_in(country_text: str) -> Answer:
@@ -198,11 +242,18 @@ def projects_in(country_text: str) -> Answer:
     if len(acronyms) == 1:
         return project(acronyms[0], "details")
     if not acronyms:
-        body = f"The page names no project of BEU's with a partner in **{country.name}**."
+        body = _(
+            "The page names no project of BEU's with a partner in **{country}**.",
+            country=country_in_reply(country.code),
+        )
         reply = projects_overview()
         reply.text = f"{body}\n\n{reply.text}"
         return reply
-    body = f"BEU's projects with partners in **{country.name}**: " + join(acronyms) + "."
+    body = _(
+        "BEU's projects with partners in **{country}**: {projects}.",
+        country=country_in_reply(country.code),
+        projects=join(acronyms),
+    )
     facts = [p for p in index.kb.projects if p.acronym in acronyms]
     buttons = [Button.ask(a, "ask_project_details", project=a) for a in acronyms[:5]]
     reply = answer(body, facts, buttons, topic="projects")
@@ -214,14 +265,14 @@ def projects_overview() -> Answer:
     kb = knowledge().kb
     by_programme: Dict[str, List[str]] = {}
     for item in kb.projects:
-        label = _title(item)
+        label = [_title(item)]
         coordinator = _organisation(item.coordinator)
         if coordinator:
-            label += f", coordinated by {coordinator}"
+            label.append(_("coordinated by {coordinator}", coordinator=coordinator))
         if item.period:
-            label += f", {item.period.start}–{item.period.end}"
-        by_programme.setdefault(item.programme, []).append(label)
-    intro = " ".join(sentence(group.text) for group in kb.project_groups)
+            label.append("{start}–{end}".format(**_years(item)))
+        by_programme.setdefault(item.programme, []).append(", ".join(label))
+    intro = " ".join(sentence(fact_text(group.text)) for group in kb.project_groups)
     body = (
         intro
         + "\n\n"
@@ -241,8 +292,10 @@ def related_project(acronym: str) -> Answer:
     """For a question we can't answer directly that names one project's event or place: say so,
     then what the page says there."""
     reply = project(acronym, "activities")
-    reply.text = (
+    intro = _(
         "I don't have a direct answer to that, but the page mentions it in the "
-        f"**{acronym}** project:\n\n{reply.text}"
+        "**{project}** project:",
+        project=acronym,
     )
+    reply.text = f"{intro}\n\n{reply.text}"
     return reply

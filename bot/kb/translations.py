@@ -7,14 +7,15 @@ A translation is `reviewed: false` (machine or helper written) until a staff mem
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Tuple
 
 import yaml
-from pydantic import BaseModel, Field, validator
+from pydantic import BaseModel, Field, ValidationError, validator
 
-from bot.paths import KNOWLEDGE
+from bot.paths import KNOWLEDGE, ROOT
 
 TRANSLATIONS = KNOWLEDGE / "translations"
 # Fields that are names, identifiers, references or provenance: never translated (names stay
@@ -23,7 +24,7 @@ NOT_FREE_TEXT = {
     "id", "name", "aliases", "quote", "source", "as_of", "review_by", "country", "countries",
     "url", "file", "title", "emails", "phone", "website", "acronym", "programme", "coordinator",
     "funder", "involved", "partner", "universities", "code", "why", "owner", "qualifier",
-    "organisations", "members", "lead", "department", "vice_rectorate", "non_factual", "role",
+    "organisations", "lead", "department", "vice_rectorate", "non_factual", "role",
     "framework",
 }  # fmt: skip
 
@@ -59,7 +60,9 @@ def free_text(value: Any, path: str = "") -> Iterator[Tuple[str, str]]:
         value = value.dict()
     if isinstance(value, dict):
         for key, item in value.items():
-            if key not in NOT_FREE_TEXT:
+            # A name field holds a name (or a list of them); a dict under such a key
+            # (office.department, a project's members) still has free text of its own.
+            if key not in NOT_FREE_TEXT or isinstance(item, dict):
                 yield from free_text(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for position, item in enumerate(value):
@@ -68,18 +71,67 @@ def free_text(value: Any, path: str = "") -> Iterator[Tuple[str, str]]:
         yield path, value
 
 
-def translation_file(language: str) -> Path:
-    return TRANSLATIONS / f"{language}.yml"
+class TranslationError(ValueError):
+    """A translation file that breaks the schema: which file, and which entries and fields."""
+
+    def __init__(self, where: Path, problems: List[str]) -> None:
+        self.where = where
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{where}: {len(problems)} problem(s):\n{lines}")
 
 
-def load_translations(language: str) -> TranslationFile:
-    path = translation_file(language)
+def translation_file(language: str, folder: Path | None = None) -> Path:
+    return (folder or TRANSLATIONS) / f"{language}.yml"
+
+
+def _entry_name(data: Any, position: Any) -> str:
+    """ "translations[3] (projects[0].aims[0].text)": the entry and the KB field it translates."""
+    try:
+        field = data["translations"][position]["field"]
+    except (KeyError, IndexError, TypeError):
+        return f"translations[{position}]"
+    return f"translations[{position}] ({field})"
+
+
+def _schema_problems(error: ValidationError, data: Any) -> List[str]:
+    problems = []
+    for item in error.errors():
+        location = list(item["loc"])
+        if len(location) >= 2 and location[0] == "translations":
+            where = ".".join([_entry_name(data, location[1]), *map(str, location[2:])])
+        else:
+            where = ".".join(map(str, location))
+        problems.append(f"{where}: {item['msg']}")
+    return problems
+
+
+def load_translations(language: str, folder: Path | None = None) -> TranslationFile:
+    """The translations of `language`, schema-checked (TranslationError names file and field)."""
+    path = translation_file(language, folder)
     if not path.exists():
         return TranslationFile(language=language)
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    loaded = TranslationFile(**data)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise TranslationError(path, [f"not valid YAML: {error}"]) from error
+    try:
+        loaded = TranslationFile.parse_obj(data)
+    except ValidationError as error:
+        raise TranslationError(path, _schema_problems(error, data)) from error
+    problems = []
     if loaded.language != language:
-        raise ValueError(f"{path}: says language {loaded.language!r}")
+        problems.append(f"language: says {loaded.language!r}, the file is for {language!r}")
+    seen: Dict[str, int] = {}
+    for position, entry in enumerate(loaded.translations):
+        if entry.field in seen:
+            problems.append(
+                f"translations[{position}] ({entry.field}): the field is already translated"
+                f" at translations[{seen[entry.field]}]"
+            )
+        seen.setdefault(entry.field, position)
+    if problems:
+        raise TranslationError(path, problems)
     return loaded
 
 
@@ -96,13 +148,70 @@ def current_translations(language: str) -> Dict[str, str]:
     }
 
 
-def review_list(kb: Any, language: str) -> Dict[str, List[str]]:
-    """What staff should look at: stale translations (the English changed), unreviewed ones, and
-    free text with no translation."""
+def _numbers(text: str) -> List[str]:
+    return sorted(re.findall(r"\d+", text))
+
+
+def review_list(kb: Any, language: str, folder: Path | None = None) -> Dict[str, List[str]]:
+    """What staff should look at: stale translations (the English changed: not served until
+    updated), unreviewed ones, free text with no translation, and translations whose numbers
+    differ from their English (a figure lost or changed in translation)."""
     english_by_field = dict(free_text(kb))
-    loaded = load_translations(language).translations
+    loaded = load_translations(language, folder).translations
     stale = [t.field for t in loaded if english_by_field.get(t.field) != t.english]
     unreviewed = [t.field for t in loaded if not t.reviewed and t.field not in stale]
-    translated = {t.english for t in loaded}
+    translated = {t.english for t in loaded if t.field not in stale}
     missing = [f for f, text in english_by_field.items() if text not in translated]
-    return {"stale": stale, "unreviewed": unreviewed, "missing": missing}
+    numbers_differ = [t.field for t in loaded if _numbers(t.english) != _numbers(t.text)]
+    return {
+        "stale": stale,
+        "unreviewed": unreviewed,
+        "missing": missing,
+        "numbers_differ": numbers_differ,
+    }
+
+
+def translation_report(kb: Any, languages: Iterable[str], folder: Path | None = None) -> List[str]:
+    """`python -m bot kb`'s lines for staff, per language: counts, then every stale, missing or
+    suspect field by name. Raises TranslationError for a file that breaks the schema."""
+    lines = []
+    for language in languages:
+        found = review_list(kb, language, folder)
+        path = translation_file(language, folder)
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        lines.append(
+            f"translations {language} ({shown}): {len(found['stale'])} stale,"
+            f" {len(found['unreviewed'])} unreviewed, {len(found['missing'])} missing,"
+            f" {len(found['numbers_differ'])} with numbers that differ from the English"
+        )
+        reasons = {
+            "stale": "the English changed since it was translated; not shown until updated",
+            "missing": "no translation; students get the English with a note",
+            "numbers_differ": "its numbers differ from the English",
+        }
+        for kind, reason in reasons.items():
+            lines += [f"  {kind}: {field} ({reason})" for field in found[kind]]
+    return lines
+
+
+def skeleton(kb: Any, language: str, folder: Path | None = None) -> str:
+    """YAML entries for the free text `language` has no current translation of, for staff to
+    fill in and add to its file. `text` is left empty on purpose: pasted untranslated, the
+    file fails its schema (and the build) instead of serving a placeholder to students."""
+    english_by_field = dict(free_text(kb))
+    missing = review_list(kb, language, folder)["missing"]
+    entries = [
+        {"field": field, "english": english_by_field[field], "text": "", "reviewed": False}
+        for field in missing
+    ]
+    return (
+        yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100) if entries else ""
+    )
+
+
+if __name__ == "__main__":  # python -m bot.kb.translations ru: the entries ru still needs
+    import sys
+
+    from bot.kb.load import load_kb
+
+    print(skeleton(load_kb(), sys.argv[1]) or f"{sys.argv[1]}: every free-text field is translated")

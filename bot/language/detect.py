@@ -16,6 +16,7 @@ Croatian or French, and any model guesses wildly on "Erasmus?" or "ok". So, in o
    count alike) plus the model's probabilities. Azerbaijani against Turkish is decided by the
    cues alone (the model can't tell them apart without ə); when both are plausible the loser is
    given in `alternatives`, so `resolve` lets the conversation's language break the tie.
+   (Word lists and endings: bot/language/cues.py; Unicode scripts: bot/language/scripts.py.)
 
 The model is only ever called as `detect(text, model="lite")` (bundled; the default and
 `detect_multilingual` download a 126 MB model first).
@@ -24,23 +25,27 @@ The model is only ever called as `detect(text, model="lite")` (bundled; the defa
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Tuple
 
-from bot.language.textfold import strip_accents
-
-SUPPORTED_LANGUAGES = ("en", "az", "ru", "tr")
-DEFAULT_LANGUAGE = "en"
+from bot.i18n.context import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.language.cues import ALL_CUE_WORDS, LATIN_SCRIPT_LANGUAGES, fold, latin_cues, word_set
+from bot.language.scripts import SCRIPT_LANGUAGE, script_of, scripts_of
 
 MAX_CHARS = 600  # the start of a long message says its language; the rest only costs time
-MODEL_WEIGHT = 3.0  # a confident model (p ~ 1) weighs about as much as three cue words
+MODEL_WEIGHT = 2.5  # a confident model (p ~ 1) weighs about as much as two or three cue words
 MODEL_TOP_K = 8
+LONG_MESSAGE_WORDS = 6  # beyond this many distinct words, the model's weight grows with length
 TIE_MARGIN = 1.0  # az/tr cue scores closer than one cue word: the other one is an alternative
 UNSURE_MODEL = 0.5  # a short message with no cue word needs a model at least this sure
+# A language we don't speak, in Latin letters, needs a sure model or a real sentence: to the
+# model, English typos look French or Italian ("aims?", "dormitry price").
+OTHER_SURE_MODEL = 0.9
+OTHER_MIN_WORDS = 3
 SHORT_LETTERS = 12
 LONGEST_WORD = 40
+SHORTEST_WORD_ALONE = 3  # a Latin message of one word this short says no language
 
 
 @dataclass(frozen=True)
@@ -56,10 +61,13 @@ class Detected:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Detected:
-        if not data:
+        """From the parse data (or a tracker's stored copy, whatever shape it arrives in)."""
+        if not isinstance(data, Mapping):
             return cls(None)
         code = data.get("code")
-        alternatives = data.get("alternatives") or ()
+        alternatives = data.get("alternatives")
+        if not isinstance(alternatives, (list, tuple)):
+            alternatives = ()
         return cls(
             code if isinstance(code, str) and code else None,
             tuple(a for a in alternatives if isinstance(a, str)),
@@ -81,9 +89,13 @@ def resolve(detected: Detected | Mapping[str, Any] | None, previous: str | None)
     return detected.code
 
 
-def _words(text: str) -> FrozenSet[str]:
-    """A word list written as one string (easier to read and edit than a list literal)."""
-    return frozenset(text.split())
+def answer_language(detected: Detected | Mapping[str, Any] | None, previous: str | None) -> str:
+    """`resolve`, kept to the languages we answer in: a message in Persian doesn't make the
+    conversation Persian (it gets the four-language reply; bot/answers/languages.py)."""
+    chosen = resolve(detected, previous)
+    if chosen in SUPPORTED_LANGUAGES:
+        return chosen
+    return previous if previous in SUPPORTED_LANGUAGES else DEFAULT_LANGUAGE
 
 
 # --- text clean-up ------------------------------------------------------------------------
@@ -96,18 +108,13 @@ NOISE = re.compile(
 )
 # Letters, with the apostrophes of o'zbek and Polonya'da.
 WORD = re.compile(r"[^\W\d_]+(?:['’ʻ‘`][^\W\d_]+)*")
-APOSTROPHES = re.compile(r"['’ʻ‘`]")
 
 # Words that say nothing about the language (acknowledgements, tests, file types, acronyms).
-NEUTRAL = _words(
+NEUTRAL = word_set(
     "ok okay okey okk oke hmm hm hmmm mm ah oh aha ha haha lol xd ielts toefl sat gre gmat gpa "
     "pdf cv doc docx jpg png email mail gmail whatsapp telegram instagram facebook www http "
     "https com org edu az plus ka ba bsc msc phd"
 )
-
-
-def _fold(word: str) -> str:
-    return APOSTROPHES.sub("", strip_accents(word).lower())
 
 
 def _clean(text: str) -> str:
@@ -118,7 +125,7 @@ def _clean(text: str) -> str:
 # --- names the knowledge base knows -------------------------------------------------------
 
 # Words that occur inside names but are ordinary words of some language (never stripped alone).
-GENERIC_NAME_WORDS = _words(
+GENERIC_NAME_WORDS = word_set(
     "university universitet universite universita universidad universitat universitaet uni "
     "college institute institut state national technical technology sciences science studies "
     "studi degli della del and for the of in programme program project school summer academy "
@@ -138,9 +145,9 @@ def _name_labels() -> Iterable[str]:
     yield from index.organisation_names
     yield from index.scholarship_names
     university = index.kb.university
-    yield from (_fold(n) for n in (university.name, *university.aliases))
+    yield from (fold(n) for n in (university.name, *university.aliases))
     for programme in index.kb.exchange_programmes:
-        yield from (_fold(n) for n in (programme.name, *programme.aliases))
+        yield from (fold(n) for n in (programme.name, *programme.aliases))
 
 
 @lru_cache(maxsize=1)
@@ -148,7 +155,7 @@ def known_names() -> Tuple[FrozenSet[str], FrozenSet[str], int]:
     """(folded name phrases, single distinctive name words, longest phrase in words)."""
     phrases, words = set(), set()
     for label in _name_labels():
-        tokens = [_fold(t) for t in WORD.findall(label)]
+        tokens = [fold(t) for t in WORD.findall(label)]
         if not tokens:
             continue
         phrases.add(" ".join(tokens))
@@ -164,7 +171,7 @@ def _content_words(words: List[str]) -> List[str]:
     letter runs no language has ("aaaaaaaa...")."""
     words = [w for w in words if len(w) <= LONGEST_WORD]
     phrases, name_words, longest = known_names()
-    folded = [_fold(w) for w in words]
+    folded = [fold(w) for w in words]
     keep = [True] * len(words)
     i = 0
     while i < len(words):
@@ -178,64 +185,6 @@ def _content_words(words: List[str]) -> List[str]:
                 keep[i] = False
             i += 1
     return [w for w, k in zip(words, keep, strict=True) if k]
-
-
-# --- scripts ------------------------------------------------------------------------------
-
-SCRIPT_RANGES = [
-    (0x0041, 0x024F, "latin"),
-    (0x0250, 0x02AF, "latin"),  # ə lives among the IPA letters
-    (0x1E00, 0x1EFF, "latin"),
-    (0x0370, 0x03FF, "greek"),
-    (0x0400, 0x052F, "cyrillic"),
-    (0x0530, 0x058F, "armenian"),
-    (0x0590, 0x05FF, "hebrew"),
-    (0x0600, 0x06FF, "arabic"),
-    (0x0750, 0x077F, "arabic"),
-    (0x0900, 0x097F, "devanagari"),
-    (0x0980, 0x09FF, "bengali"),
-    (0x0A00, 0x0A7F, "gurmukhi"),
-    (0x0A80, 0x0AFF, "gujarati"),
-    (0x0B80, 0x0BFF, "tamil"),
-    (0x0C00, 0x0C7F, "telugu"),
-    (0x0C80, 0x0CFF, "kannada"),
-    (0x0D00, 0x0D7F, "malayalam"),
-    (0x0D80, 0x0DFF, "sinhala"),
-    (0x0E00, 0x0E7F, "thai"),
-    (0x0E80, 0x0EFF, "lao"),
-    (0x1000, 0x109F, "myanmar"),
-    (0x10A0, 0x10FF, "georgian"),
-    (0x1100, 0x11FF, "hangul"),
-    (0x1200, 0x139F, "ethiopic"),
-    (0x1780, 0x17FF, "khmer"),
-    (0x1C90, 0x1CBF, "georgian"),
-    (0x3040, 0x30FF, "kana"),
-    (0x3130, 0x318F, "hangul"),
-    (0x3400, 0x4DBF, "han"),
-    (0x4E00, 0x9FFF, "han"),
-    (0xAC00, 0xD7AF, "hangul"),
-    (0xF900, 0xFAFF, "han"),
-    (0xFB50, 0xFDFF, "arabic"),
-    (0xFE70, 0xFEFF, "arabic"),
-]
-SCRIPT_LANGUAGE = {
-    "greek": "el", "armenian": "hy", "hebrew": "he", "devanagari": "hi", "bengali": "bn",
-    "gurmukhi": "pa", "gujarati": "gu", "tamil": "ta", "telugu": "te", "kannada": "kn",
-    "malayalam": "ml", "sinhala": "si", "thai": "th", "lao": "lo", "myanmar": "my",
-    "georgian": "ka", "hangul": "ko", "ethiopic": "am", "khmer": "km", "kana": "ja", "han": "zh",
-}  # fmt: skip
-
-
-def _script(char: str) -> str | None:
-    code = ord(char)
-    for start, end, script in SCRIPT_RANGES:
-        if start <= code <= end:
-            return script
-    return None
-
-
-def _scripts(words: Iterable[str]) -> Counter:
-    return Counter(s for w in words for c in w if c.isalpha() and (s := _script(c)))
 
 
 # --- the model ----------------------------------------------------------------------------
@@ -261,8 +210,8 @@ BELARUSIAN_LETTERS = set("ўЎ")
 SERBIAN_LETTERS = set("ђјљњћџЂЈЉЊЋЏ")
 MACEDONIAN_LETTERS = set("ѓќѕЃЌЅ")
 RUSSIAN_LETTERS = set("ыэъёЫЭЪЁ")
-UKRAINIAN_WORDS = _words("що чи це ви як який які яка щоб дуже будь ласка мені є")
-CYRILLIC_MODEL = _words("uk bg sr mk be")
+UKRAINIAN_WORDS = word_set("що чи це ви як який які яка щоб дуже будь ласка мені є")
+CYRILLIC_MODEL = word_set("uk bg sr mk be")
 
 
 def _cyrillic(words: List[str], text: str) -> Detected:
@@ -316,171 +265,24 @@ def _arabic_script(words: List[str], text: str) -> Detected:
     return Detected(ranked[-1][1] if ranked else "ar")
 
 
-# --- Latin script: vocabulary cues --------------------------------------------------------
-
-
-# Accent-folded (ə ı ş ğ ç ö ü as e i s g c o u). A word listed for both az and tr counts for
-# both: it says "Turkic" without saying which.
-AZ_WORDS = _words(
-    """
-    hansi hansilar hansilardir haqqinda haqqi haqqina haqq ucun nece necedir necesiniz melumat
-    universitet universitetde universitetin universitetler universitetlerle telebe telebeler
-    telebelere telebeye teqaud teqaudu teqaudler qebul qebulu muraciet muracieti olar olarmi
-    bilerem bilersiz bilersiniz bilerik bilmirem bilmedim isteyirem isteyirik isteyir edirem
-    edirik edirsiniz edirsiz edin salam salamlar harada haradadir haraya vaxt vaxta qeder
-    mubadile mubadileye proqram proqrami proqramlar proqramlari proqramin layihe layiheler
-    layihesi layihelerde olke olkeler olkelerden olkelerle sened senedler tehsil ixtisas
-    ixtisasi ixtisaslar beynelxalq elaqe elaqeler sobe sobesi sobenin yerlesir oxumaq oxuya
-    oxuyur oxuyuram getmek gelmisem gelmisik yaxsi men menim mene sizde sizin barede etrafli
-    lazimdir olacaq olacaqmi edim yoxdur yoxsa yox xahis isleyir iseyir kecirilir verilir
-    danismaq danisir danisa danis baslayir baslayacaq bitir alinir odenilir aparilir
-    yataqxana yataqxanasi yataqxanasinin mekteb mektebi dovlet ozel sabah tecrube xarici xaricde
-    dilinde dilini dili ingilis ingilisce rus fakultesi fakulteler fakulte gore ayrica qiz
-    cavab gozleyirem tapa tapmaq tapmaga komek verin vere verir taninir endirim hisse
-    imkanlari imkan isteyirsiz tercume xidmeti gelecek il ela qiymet qiymeti qiymetlere
-    muddeti siyahisi siyahisini gonderin saytda ders magistr magistratura magistraturaya
-    bakalavr pillesine doktorantura sert sertleri sertifikati sualim sual nomre nomresi neft
-    terefdas terefdasi terefdaslar tibb yaxin yaxindir stansiya stansiyasi unvan unvani
-    pulsuz odenisli emekdasliq muqavile var varmi mi mu
-    ne nedir bu bir cox sag olun tesekkur tesekkurler gunler ile de da ve
-    """
-)
-TR_WORDS = _words(
-    """
-    hangi hangisi hangileri hakkinda icin nasil kac tane bilgi bilgiler universite universitede
-    universitenin universitelerle ogrenci ogrenciler ogrencilere ogrenim burs bursu burslar
-    basvuru basvurular basvurmak basvururum kabul olur olurmu bilirim biliyor biliyorum
-    biliyormusunuz istiyorum istiyoruz ediyorum ediyoruz ederim merhaba selam nerede nereye
-    zaman kadar degisim degisime degisimle program programi programlari programin proje projeler
-    projesi projeleri ulke ulkeler ulkelerden ulkelerle belge belgeler evrak evraklar egitim
-    bolum bolumu bolumler yardim yardimci uluslararasi iletisim iletisime okumak okuyabilir
-    okuyor gitmek geliyorum geldik geldim iyi ben benim bana sizde detayli gerekli gerekiyor
-    gerek lutfen tesekkurler tesekkur ederim sagolun yurt yurtdisinda ucret ucreti ucretinde
-    okul okulu yuksek lisans lisansa degil nasilsiniz misiniz musunuz miyim mu mi yok var
-    ne nedir neler nelerdir bu bir cok iyi gunler ile de da ve hocalar ders donem staj
-    kayit kayitlar sinav sinavi giris veriyor veriliyor bulamadim bulmama bulmada kalacak
-    anlasma anlasmali isbirligi ingilizce ingilizcem rusca turkce turkcesi fakultesi fakulteniz
-    sartlari sorun sorum yetkili yetkiliyle konusmak konusabilir konusuyor gorusmek
-    bekliyorum cevap cevabinizi olacak mumkun sayiliyor kimligi yemekhane ceviri hizmeti
-    gelecek yil taksit taksitle odeme ailem soruyor teslim gecerli salonu kutuphane saat acik
-    imkani imkanlari duzenliyor oryantasyon farkli yer aliyorsunuz yapabilir yapmak yapildi
-    numara numarasi numaraniz yakin ortak ortaklar tip ucretsiz ucretli adres adresi
-    """
-)
-EN_WORDS = _words(
-    """
-    the a an is are am was were be been do does did you your i me my we our they them it this
-    that these those what which who whom whose how where when why can could would should will
-    shall may might have has had there here of in on at to for from with about by as into
-    and or but not no yes please thanks thank hello hi hey good morning evening afternoon
-    bye want need like study studies student students university universities apply
-    application applications fee fees tuition scholarship scholarships programme programmes
-    programs course courses degree degrees bachelor bachelors master masters partner partners
-    exchange office international admission admissions requirements deadline documents visa
-    dormitory dorm accommodation housing cost much many long tell more any some other another
-    get go come live pay free paid taught english language teach speak find send see help
-    answer question questions know information info contact number phone address campus
-    faculty faculties available offer accept there's what's i'm don't can't couldnt dont
-    so very just also too all every each year years month week new after before without
-    """
-)
-RU_WORDS = _words(
-    """
-    est li u vas kak kakie kakoy kakaya kakoe kakih skolko stoit stoimost gde kogda chto
-    shto pochemu kto pozhaluysta pozhalujsta pojaluysta pozhaluista pojalusta spasibo privet
-    zdravstvuyte zdravstvuite zdrastvuyte dobryy dobriy dobrij den vecher utro mozhno mojno
-    nuzhno nuzhna nuzhny nuzhen nujno hochu hotel hotela ya mne menya dlya na po iz pro ne eto
-    net obuchenie obucheniya obucheniyu studenty studentov studentam stipendii stipendiya
-    stipendiyu dokumenty dokumentov postupit postupleniya postuplenie priem priema otdel otdela
-    vopros voprosy rasskazhite podskazhite skazhite yazyk yazyke yazyka angliyskom angliyskiy
-    russkom russkiy obmen obmenu obmena programma programmy programmu fakultet fakultety kursy
-    ekzameny pomoshch pomogite otvet otvette bolshoe zhit uchitsya uchitsa ucheba ucheby uchebu
-    inostrannyh inostrannykh universitete universiteta universitety partnery proekty
-    mezhdunarodnyy mezhdunarodnogo nahoditsya nakhoditsya nachinaetsya poluchit skidku svyazatsya
-    vami vas vam pogovorit operatorom takoe let bakalavriate magistratura poehat
-    podgotovitelnye znayu problema srok podachi oplatit vstupitelnye prinimayut telefon adres
-    programmista medicinskiy meditsinskiy viza obshchezhitie obshezhitie obshchezhitiya
-    obshejitie obshagu obshaga
-    """
-)
-UZ_WORDS = _words(
-    """
-    uchun bormi bor yoq qanday qancha qaysi haqida talaba talabalar talabalari oqish oqishga
-    tilida tili kerak hujjat hujjatlar topshirish topshirsam boladi bolaman assalomu alaykum
-    rahmat xorijiy narxi yonalish yonalishlar qilish mumkinmi ham men
-    """
-)
-TK_WORDS = _words(
-    """
-    barmy bar nace nadip haysy hunarler talyp talyplar talyplary ucin okuw okuwa tolegi
-    dasary yurtly haky bilen hem girip bilerin salam men iinlis inlis sag bol
-    """
-)
-CUE_WORDS = {"az": AZ_WORDS, "tr": TR_WORDS, "en": EN_WORDS, "ru": RU_WORDS}
-OTHER_CUE_WORDS = {"uz": UZ_WORDS, "tk": TK_WORDS}
-ALL_CUE_WORDS = frozenset().union(*CUE_WORDS.values(), *OTHER_CUE_WORDS.values())
-
-# Word endings that only one of the languages has (matched on folded words).
-ENDINGS = [
-    ("tr", re.compile(r"(i|u)?yor(um|uz|sun|sunuz|lar|du|mus)?$"), 2.0),  # present continuous
-    ("tr", re.compile(r"(acak|ecek)(im|iz|sin|siniz|lar)?$"), 1.0),
-    ("tr", re.compile(r"(mak|mek)ta$|(lik|luk)$"), 0.5),
-    ("az", re.compile(r"(ir|ur)(em|am|ik|iq|uq|uk|san|sen)$"), 1.5),  # ...-ir-əm: az present
-    ("az", re.compile(r"(acaq|eceq|maq|liq|luq)$"), 1.5),
-    ("az", re.compile(r"(lar|ler)(i|in|a|e|da|de|dan|den)?(dir|dur)$"), 0.5),
-    ("az", re.compile(r"(liy|luy)i"), 1.0),  # -liyi: Turkish has -liği (ligi)
-    ("tr", re.compile(r"(lig|lug)i"), 1.0),
-    ("az", re.compile(r"[^i]iya(da|dan|ya|nin|ni)?$"), 0.5),  # Almaniya, Ispaniya: tr Almanya
-    ("ru", re.compile(r"(tsya|tsa|shch|zh|kh|iy|yy|ogo|aya|oye|ykh|ikh|nie|tie|niya)$"), 1.0),
-    ("ru", re.compile(r"(zh|shch|ch[aeiou]|ts[aeiou]|kh|yy|iy)"), 0.5),
-]
-
-# Letters: ə is Azerbaijani only; q and x are everyday Azerbaijani (and Uzbek) letters that
-# Turkish doesn't use; ı ğ ş say Turkic; w and the digraph "th" are English-ish.
-TURKIC_LETTERS = set("ıİğĞşŞ")
-
-
-def _latin_cues(words: List[str]) -> Counter:
-    scores: Counter = Counter()
-    raw = "".join(words)
-    if "ə" in raw or "Ə" in raw:
-        scores["az"] += 4.0
-    if set(raw) & TURKIC_LETTERS:
-        scores["az"] += 1.0
-        scores["tr"] += 1.0
-    if set(raw) & set("ňýžŇÝŽ") and not set(raw) & set("čšřěůťďČŠŘĚŮ"):
-        scores["tk"] += 3.0
-    joined = " ".join(words).lower()
-    if "o'" in joined or "g'" in joined:
-        scores["uz"] += 2.0
-    for word in words:
-        folded = _fold(word)
-        for language, vocabulary in CUE_WORDS.items():
-            if folded in vocabulary:
-                scores[language] += 1.0
-        for language, vocabulary in OTHER_CUE_WORDS.items():
-            if folded in vocabulary:
-                scores[language] += 1.0
-        for language, pattern, weight in ENDINGS:
-            if len(folded) > 4 and pattern.search(folded):
-                scores[language] += weight
-        qx = sum(folded.count(c) for c in "qx")
-        if qx and len(folded) >= 3 and folded not in EN_WORDS:
-            scores["az"] += min(qx, 2) * 0.75
-            scores["uz"] += min(qx, 2) * 0.5
-    return scores
-
-
 def _latin(words: List[str]) -> Detected:
+    if len(words) == 1 and len(words[0]) <= SHORTEST_WORD_ALONE:
+        return UNDECIDABLE  # "da", "no", "yes", "hi": several languages have them
     text = " ".join(words)
-    cues = _latin_cues(words)
-    model = _model(text.lower())
+    cues = latin_cues(words)
+    model = {k: p for k, p in _model(text.lower()).items() if k in LATIN_SCRIPT_LANGUAGES}
+    # Cue words add up with length, so the model weighs more in a long message (a French
+    # sentence has "de", "ne" and "rus" too).
+    # One word is little for the model ("evet" reads as English): there it weighs half.
+    model_weight = MODEL_WEIGHT * max(1.0, len(set(words)) / LONG_MESSAGE_WORDS)
+    if len(words) == 1:
+        model_weight /= 2
     turkic_model = model.get("az", 0.0) + model.get("tr", 0.0)
     totals: Dict[str, float] = {}
     for language in {*cues, *model, "az", "tr", "en", "ru"}:
-        totals[language] = cues.get(language, 0.0) + MODEL_WEIGHT * model.get(language, 0.0)
+        totals[language] = cues.get(language, 0.0) + model_weight * model.get(language, 0.0)
     # Azerbaijani and Turkish compete as one family here (the model can't tell them apart).
-    turkic = max(cues.get("az", 0.0), cues.get("tr", 0.0)) + MODEL_WEIGHT * turkic_model
+    turkic = max(cues.get("az", 0.0), cues.get("tr", 0.0)) + model_weight * turkic_model
     totals["az"] = totals["tr"] = turkic
     best = max(  # ties: more cue evidence, then the model, then a supported language
         sorted(totals),
@@ -490,10 +292,20 @@ def _latin(words: List[str]) -> Detected:
         ),
     )  # fmt: skip
     letters = sum(len(w) for w in words if len(w) > 1)
-    if not any(cues.values()) and model.get(best, 0.0) < UNSURE_MODEL and letters < SHORT_LETTERS:
+    weak = max(cues.values(), default=0.0) < 1.0  # no cue word: at most an ending or "u"
+    if weak and model.get(best, 0.0) < UNSURE_MODEL and letters < SHORT_LETTERS:
         return UNDECIDABLE
     if totals[best] <= 0:
         return UNDECIDABLE
+    if best not in SUPPORTED_LANGUAGES and cues.get(best, 0.0) < 2:
+        sure = model.get(best, 0.0) >= OTHER_SURE_MODEL or (
+            len(words) >= OTHER_MIN_WORDS and model.get(best, 0.0) >= UNSURE_MODEL
+        )
+        if not sure:
+            fallback = max(SUPPORTED_LANGUAGES, key=lambda lang: (totals[lang], lang == "en"))
+            if not cues.get(fallback, 0.0) and not (fallback == "az" and cues.get("tr")):
+                return UNDECIDABLE
+            best = fallback
     if best not in ("az", "tr"):
         return Detected(best)
     az, tr = cues.get("az", 0.0), cues.get("tr", 0.0)
@@ -503,6 +315,12 @@ def _latin(words: List[str]) -> Detected:
         code = "az" if az > tr else "tr"
     other = "tr" if code == "az" else "az"
     return Detected(code, (other,) if abs(az - tr) < TIE_MARGIN else ())
+
+
+def warm_up() -> None:
+    """Load the knowledge base's names and the model now, not on the first message."""
+    known_names()
+    _model("warm up")
 
 
 # --- the whole decision -------------------------------------------------------------------
@@ -516,7 +334,7 @@ def detect(text: str) -> Detected:
     words = _content_words(WORD.findall(cleaned))
     if not words:
         return UNDECIDABLE
-    scripts = _scripts(words)
+    scripts = scripts_of(words)
     if not scripts:
         return UNDECIDABLE
     script = scripts.most_common(1)[0][0]
@@ -528,4 +346,4 @@ def detect(text: str) -> Detected:
         return Detected("ja")
     if script in SCRIPT_LANGUAGE:
         return Detected(SCRIPT_LANGUAGE[script])
-    return _latin([w for w in words if _script(w[0]) == "latin"])
+    return _latin([w for w in words if script_of(w[0]) == "latin"])

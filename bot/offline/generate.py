@@ -4,6 +4,8 @@
   value, used by EntitySynonymMapper) and lookup tables, one per entity type.
 - build/spacy_beu/: a blank English spaCy pipeline whose EntityRuler recognises the same
   vocabulary; Rasa's SpacyNLP loads it and SpacyEntityExtractor reads its entities.
+- build/local_names.json: the names in Azerbaijani, Russian and Turkish with their case endings,
+  for the look-up of bot/understanding/local_entities.py (LocalNameExtractor).
 
 Both are written from one vocabulary, so a partner added to knowledge/kb.yml is understood after
 `make train` with no hand edits.
@@ -68,6 +70,22 @@ def _write_if_changed(path: Path, text: str) -> bool:
         return False
     path.write_text(text, encoding="utf-8")
     return True
+
+
+def local_name_table(vocabulary: List[Entry]) -> Dict[str, List[str]]:
+    """Every typed local form -> [entity label, canonical value, what its ending says], sorted
+    (a stable file)."""
+    table = {
+        form: [e.label, e.value, e.endings[form]] for e in vocabulary for form in e.local_forms
+    }
+    return dict(sorted(table.items()))
+
+
+def write_local_names(vocabulary: List[Entry], target: Path = paths.LOCAL_NAMES) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(local_name_table(vocabulary), ensure_ascii=False, separators=(",", ":"))
+    _write_if_changed(target, text)
+    return target
 
 
 def ruler_patterns(vocabulary: List[Entry]) -> List[Dict]:

@@ -1,5 +1,6 @@
 """`make kb` (`python -m bot kb`): validate knowledge/ against its source, report what no fact
-cites and what is due for review, and generate the NLU artefacts (Rasa data, spaCy patterns).
+cites and what is due for review (facts, and their translations in knowledge/translations/), and
+generate the NLU artefacts (Rasa data, spaCy patterns).
 
 It does not load TensorFlow (`without_tensorflow()`, around the build in the `make kb` process).
 """
@@ -34,7 +35,7 @@ def build(args: argparse.Namespace) -> int:
     from bot import paths
     from bot.kb.load import KnowledgeError, load_countries, load_kb
     from bot.kb.provenance import iter_cited, uncited_sentences
-    from bot.offline.generate import write_rasa_data, write_spacy_pipeline
+    from bot.offline.generate import write_local_names, write_rasa_data, write_spacy_pipeline
     from bot.offline.vocabulary import build_vocabulary
 
     try:
@@ -63,19 +64,38 @@ def build(args: argparse.Namespace) -> int:
     if overdue:
         print("due for review (still served, flagged here for staff):")
         print("\n".join(overdue))
+    if not _report_translations(kb):
+        return 1
     from bot.offline.locales import compile_all
 
     print(f"compiled {compile_all()} reply catalogue(s) into build/locale/")
     vocabulary = build_vocabulary(kb, countries)
     data = write_rasa_data(vocabulary)
     pipeline = write_spacy_pipeline(vocabulary)
+    local = write_local_names(vocabulary)
     forms = sum(len(e.forms) + len(e.case_sensitive) for e in vocabulary)
+    local_forms = sum(len(e.local_forms) for e in vocabulary)
     print(
         f"generated {data.relative_to(paths.ROOT)} and {pipeline.relative_to(paths.ROOT)}/ "
-        f"({len(vocabulary)} entity values, {forms} surface forms)"
+        f"({len(vocabulary)} entity values, {forms} surface forms), "
+        f"{local.relative_to(paths.ROOT)} ({local_forms} az/ru/tr forms)"
     )
     _write_fact_vectors()
     return 1 if uncited and not args.allow_uncited else 0
+
+
+def _report_translations(kb) -> bool:
+    """Staff's review list for the facts' translations (stale, unreviewed, missing); False, with
+    the file and field named, when a translation file breaks its schema."""
+    from bot.kb.translations import TranslationError, translation_report
+    from bot.offline.locales import TRANSLATED
+
+    try:
+        print("\n".join(translation_report(kb, TRANSLATED)))
+    except TranslationError as error:
+        print(f"Translations are invalid.\n{error}", file=sys.stderr)
+        return False
+    return True
 
 
 def _write_fact_vectors() -> None:

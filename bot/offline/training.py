@@ -2,9 +2,9 @@
 
 The fingerprint is a hash of the contents (not timestamps) of every training input: config,
 domain, NLU data and rules (generated ones included), the custom NLU components (and the shared
-text code they use) and the spaCy entity pipeline. A fresh clone, a `git checkout` or an edit
-that changes nothing leaves it equal, so `make run` and `make test` start at once; a new partner
-in knowledge/ changes it.
+text code they use), the spaCy entity pipeline and the table of names in az/ru/tr. A fresh
+clone, a `git checkout` or an edit that changes nothing leaves it equal, so `make run` and
+`make test` start at once; a new partner in knowledge/ changes it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,11 @@ def training_inputs(root: Path = paths.ROOT) -> List[Path]:
     files += sorted((root / "bot" / "rasa_server" / "nlu").glob("*.py"))
     files += sorted((root / "bot" / "language").glob("*.py"))  # what the components use
     files += sorted(p for p in (root / "build" / "spacy_beu").rglob("*") if p.is_file())
-    return files
+    local = [
+        root / "bot" / "understanding" / "local_entities.py",  # LocalNameExtractor's look-up
+        root / "build" / "local_names.json",  # its table, kept in the model
+    ]
+    return files + [p for p in local if p.exists()]
 
 
 def fingerprint(files: Iterable[Path], root: Path = paths.ROOT) -> str:

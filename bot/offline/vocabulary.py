@@ -3,6 +3,12 @@ or scholarship, derived from the knowledge base and the countries reference and 
 
 It feeds two generated artefacts, so they cannot drift apart: the Rasa data (synonyms and lookup
 tables in data/generated/) and the spaCy EntityRuler that extracts entities at run time.
+
+Countries are also named in Azerbaijani, Russian and Turkish (CLDR names and their case endings,
+bot/kb/local_names.py), and the knowledge base's Cyrillic aliases are declined
+(bot/language/russian.py). Those ~36,000 typed forms are no synonyms to train on and no
+EntityRuler patterns (measured: 10 s to load): they become a look-up table,
+build/local_names.json (bot/understanding/local_entities.py).
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Set
 
+from bot.kb import local_names
 from bot.kb.schema import CountryList, KnowledgeBase
+from bot.language.russian import declensions
 from bot.language.textfold import strip_accents
 
 ENTITY_TYPES = ("country", "university", "organisation", "project", "department", "scholarship")
@@ -22,6 +30,8 @@ class Entry:
     value: str  # canonical value the slots and actions receive
     forms: List[str] = field(default_factory=list)
     case_sensitive: Set[str] = field(default_factory=set)
+    local_forms: List[str] = field(default_factory=list)  # CLDR names, case forms (look-up)
+    endings: Dict[str, str] = field(default_factory=dict)  # local form -> what its ending says
 
 
 def _variants(form: str) -> List[str]:
@@ -41,6 +51,23 @@ def _add(entries: Dict[tuple, Entry], label: str, value: str, *forms: str, exact
     entry.case_sensitive.update(exact)
 
 
+def _add_local(entry: Entry, text: str, ending: str = local_names.NAME) -> None:
+    """A local form's typed variants, unless the English vocabulary has them already."""
+    for variant in local_names.variants(text):
+        if variant not in entry.forms and variant not in entry.local_forms:
+            entry.local_forms.append(variant)
+            entry.endings[variant] = ending
+
+
+def _add_cyrillic_cases(entry: Entry, *names: str) -> None:
+    """Russian case forms of the Cyrillic names of a university, project or scholarship
+    ("Линчёпингским университетом"), from the aliases in knowledge/kb.yml."""
+    for name in names:
+        if any("а" <= c.lower() <= "я" for c in name):
+            for form in declensions(name)[1:]:
+                _add_local(entry, form)
+
+
 def build_vocabulary(kb: KnowledgeBase, countries: CountryList) -> List[Entry]:
     entries: Dict[tuple, Entry] = {}
     for country in countries.countries:
@@ -49,16 +76,23 @@ def build_vocabulary(kb: KnowledgeBase, countries: CountryList) -> List[Entry]:
         _add(entries, "country", country.name, *forms)
         for form in exact:
             _add(entries, "country", country.name, exact=[form])
+    by_name = {country.code: country.name for country in countries.countries}
+    for form in local_names.local_forms(countries):
+        entry = entries[("country", by_name[form.code])]
+        _add_local(entry, form.text, form.meaning)
     for org in kb.organisations:
         label = "university" if org.kind == "university" else "organisation"
         _add(entries, label, org.name, *org.aliases)
+        _add_cyrillic_cases(entries[(label, org.name)], *org.aliases)
     for project in kb.projects:
         _add(entries, "project", project.acronym, project.name, *project.aliases)
+        _add_cyrillic_cases(entries[("project", project.acronym)], *project.aliases)
     for department in kb.programmes.popular_departments.items:
         _add(entries, "department", department)
     _add(entries, "department", kb.programmes.dual_degree.field)
     for scholarship in kb.scholarship_support.programmes:
         _add(entries, "scholarship", scholarship.name, *scholarship.aliases)
+        _add_cyrillic_cases(entries[("scholarship", scholarship.name)], *scholarship.aliases)
     return _drop_ambiguous(list(entries.values()))
 
 
@@ -66,9 +100,10 @@ def _drop_ambiguous(entries: List[Entry]) -> List[Entry]:
     """A surface form naming two different things is dropped from both (rather than guessed)."""
     owners: Dict[str, Set[tuple]] = {}
     for entry in entries:
-        for form in entry.forms:
+        for form in (*entry.forms, *entry.local_forms):
             owners.setdefault(form, set()).add((entry.label, entry.value))
     ambiguous = {form for form, who in owners.items() if len(who) > 1}
     for entry in entries:
         entry.forms = [f for f in entry.forms if f not in ambiguous]
+        entry.local_forms = [f for f in entry.local_forms if f not in ambiguous]
     return entries

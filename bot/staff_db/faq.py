@@ -8,6 +8,7 @@ Concurrent editors are caught by optimistic locking: a write names the version i
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -48,6 +49,7 @@ CONTENT_FIELDS = (
     "owner",
     "as_of",
     "review_by",
+    "translations",
 )
 
 
@@ -69,6 +71,11 @@ class FaqEntry:
     version: int
     updated_at: dt.datetime
     updated_by: str
+    translations: Dict[str, Dict[str, Any]] = dataclasses.field(default_factory=dict)
+
+    def version_in(self, language: str) -> Dict[str, Any] | None:
+        """The entry's version in `language` (question, phrasings, answer), if staff wrote one."""
+        return self.translations.get(language)
 
     def draft(self) -> FaqDraft:
         """The entry's content as an editable draft (what a form would start from)."""
@@ -83,6 +90,7 @@ class FaqEntry:
             as_of=self.as_of,
             review_by=self.review_by,
             state=self.state,
+            translations=copy.deepcopy(self.translations),
         )
 
     def to_dict(self) -> Dict[str, Any]:
@@ -107,6 +115,7 @@ class FaqEntry:
                 "as_of": dt.date.fromisoformat(data["as_of"]),
                 "review_by": dt.date.fromisoformat(data["review_by"]),
                 "updated_at": dt.datetime.fromisoformat(data["updated_at"]),
+                "translations": data.get("translations") or {},  # snapshots before 0003
             }
         )
 
@@ -183,7 +192,32 @@ def prepare(draft: FaqDraft, today: dt.date) -> FaqDraft:
         as_of=as_of,
         review_by=review_by,
         state=trim(draft.state),
+        translations=_trim_translations(draft.translations, trim, trim_all),
     )
+
+
+def _non_empty(values: Any) -> Any:
+    return [v for v in values if v != ""] if isinstance(values, list) else values
+
+
+def _trim_translations(translations: Any, trim: Any, trim_all: Any) -> Any:
+    """Versions trimmed; a version left with no text at all (an empty form section) dropped."""
+    if not isinstance(translations, dict):
+        return translations
+    kept = {}
+    for language, version in translations.items():
+        if not isinstance(version, dict):
+            kept[language] = version
+            continue
+        version = {
+            "question": trim(version.get("question", "")),
+            "phrasings": _non_empty(trim_all(version.get("phrasings", []))),
+            "answer": trim(version.get("answer", "")),
+            **{k: v for k, v in version.items() if k not in ("question", "phrasings", "answer")},
+        }
+        if version["question"] or version["answer"] or version["phrasings"]:
+            kept[language] = version
+    return kept
 
 
 def _entry(row: Row) -> FaqEntry:
@@ -202,6 +236,7 @@ def _entry(row: Row) -> FaqEntry:
         version=row.version,
         updated_at=as_utc(row.updated_at),
         updated_by=row.updated_by,
+        translations=dict(row.translations or {}),
     )
 
 

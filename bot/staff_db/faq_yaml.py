@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from bot.staff_db.faq import FaqRepository
 
 KEYS = ("question", "phrasings", "answer", "tags", "fact", "source", "owner", "as_of")
-KEYS += ("review_by", "state")
+KEYS += ("review_by", "state", "translations")
 HEADER = (
     "# FAQ answers written by the international office in the staff admin.\n"
     "# Exported from the database; edit in the admin, or here and import with `faq import`.\n"
@@ -85,6 +85,15 @@ def _to_yaml(entry: FaqEntry) -> Dict[str, Any]:
     if entry.source_url:
         data["source"] = entry.source_url
     data.update(owner=entry.owner, as_of=entry.as_of, review_by=entry.review_by, state=entry.state)
+    if entry.translations:
+        data["translations"] = {
+            language: {
+                "question": version.get("question", ""),
+                "phrasings": list(version.get("phrasings") or []),
+                "answer": version.get("answer", ""),
+            }
+            for language, version in sorted(entry.translations.items())
+        }
     return data
 
 
@@ -140,6 +149,7 @@ def _draft(item: Any, where: str, errors: Dict[str, str]) -> FaqDraft | None:
         as_of=_date(item.get("as_of")),
         review_by=_date(item.get("review_by")),
         state=item.get("state") or "draft",
+        translations=item.get("translations") or {},
     )
 
 

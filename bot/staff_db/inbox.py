@@ -51,6 +51,7 @@ class Unanswered:
     handled_by: str | None
     handled_at: dt.datetime | None
     record_key: str | None = None  # the action server outbox's key (a retried write)
+    language: str | None = None  # en, az, ru, tr: what the student wrote in
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class Inbox:
         *,
         record_key: str | None = None,
         at: dt.datetime | None = None,
+        language: str | None = None,
     ) -> int:
         """Store a question the bot could not answer; returns its id.
 
@@ -151,6 +153,7 @@ class Inbox:
             "sender_hash": self.hash_sender(sender_id),
             "status": "open",
             "record_key": record_key,
+            "language": clean_text(language, 8) or None,
         }
         return self._insert_once(t.unanswered, values)
 

@@ -269,6 +269,7 @@ class StaffOutbox:
                 data["sender"],
                 record_key=record.key,
                 at=at,
+                language=data.get("language"),
             )
         if record.kind == "handoff":
             return inbox.record_handoff(

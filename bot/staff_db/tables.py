@@ -42,6 +42,8 @@ faq_entries = Table(
     Column("question_key", String(400), nullable=False, unique=True),
     Column("phrasings", JSON, nullable=False),
     Column("answer", Text, nullable=False),
+    # {"ru": {"question", "phrasings", "answer"}, ...}: the entry in other languages
+    Column("translations", JSON, nullable=False, server_default="{}"),
     Column("tags", JSON, nullable=False),
     Column("fact_ref", String(200)),
     Column("source_url", Text),
@@ -81,6 +83,7 @@ unanswered = Table(
     Column("channel", String(50), nullable=False),
     Column("guessed_intent", String(100)),
     Column("confidence", Float),
+    Column("language", String(8)),  # the language the question was asked in (en, az, ru, tr)
     Column("sender_hash", String(64), nullable=False),
     Column("status", String(16), nullable=False),
     Column(

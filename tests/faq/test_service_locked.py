@@ -27,7 +27,7 @@ def publish(store, question: str, answer: str) -> None:
 
 
 def test_a_locked_faq_table_never_delays_an_answer(engine, monkeypatch):  # noqa: F811
-    monkeypatch.setattr("bot.language.encoder.get_encoder", TopicEncoder)
+    monkeypatch.setattr("bot.language.e5.get_e5_encoder", TopicEncoder)
     publish(engine, "Is there a gym on campus?", "Yes, in building B.")
     faq = service.StaffFaq(engine)
     faq.index.min_interval = 0.0  # check the marker on every question

@@ -1,11 +1,13 @@
 """Language detection (bot/language/detect.py) on the labelled sets, written before the detector
-was tuned (detect_cases.yml) and after (detect_heldout.yml, never tuned on), plus resolve() on
-conversations, bad input, speed and the promise never to download a model.
+was tuned (detect_cases.yml) and after (detect_heldout.yml, then detect_heldout2.yml: each
+written before the changes its misses prompted; first-run figures in docs/nlu.md), plus resolve()
+on conversations, bad input, speed and the promise never to download a model.
 
 Per-language accuracy is printed (`pytest -s tests/language/test_detect.py`)."""
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from pathlib import Path
@@ -23,7 +25,7 @@ from bot.language.detect import (
 )
 
 HERE = Path(__file__).parent
-SETS = ["detect_cases.yml", "detect_heldout.yml"]
+SETS = ["detect_cases.yml", "detect_heldout.yml", "detect_heldout2.yml"]
 SUPPORTED_BAR = 0.95  # the issue's bar: ASCII-folded az/tr/ru/en, and all supported messages
 OTHER_BAR = 0.90  # other languages reported as some non-supported code
 UNDECIDABLE_BAR = 0.90  # names, payloads, "ok": None
@@ -143,6 +145,8 @@ def test_detected_round_trips_through_the_parse_data():
         assert Detected.from_dict(detected.as_dict()) == detected
     assert Detected.from_dict(None) == UNDECIDABLE
     assert Detected.from_dict({"code": 3, "alternatives": ["tr", 5]}) == Detected(None, ("tr",))
+    assert Detected.from_dict({"code": "ru", "alternatives": "az"}) == Detected("ru")
+    assert Detected.from_dict("ru") == UNDECIDABLE  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -172,9 +176,13 @@ def test_bad_input_types_are_safe():
 
 def test_a_long_message_is_decided_by_its_start_and_quickly():
     text = "Tell me about the Erasmus exchange with Poland please. " * 40  # ~2,200 characters
-    started = time.perf_counter()
     assert detect(text).code == "en"
-    assert time.perf_counter() - started < 0.05
+    timings = []
+    for _ in range(5):  # the best of five: the test machine is shared
+        started = time.perf_counter()
+        detect(text)
+        timings.append(time.perf_counter() - started)
+    assert min(timings) < 0.01
 
 
 def test_median_time_per_short_message_after_warm_up():
@@ -209,3 +217,33 @@ def test_only_the_bundled_lite_model_is_ever_used(monkeypatch):
     monkeypatch.setattr(infer._default_detector, "_models", {})  # load afresh, lite only
     for text in ["kakie programmy est", "hansi ixtisaslar var", "Bonjour", "هزینه تحصیل"]:
         assert detect(text).code is not None
+
+
+GREETINGS = {"greet", "goodbye", "thanks"}  # their examples include "salam", "merhaba", "spasibo"
+ENGLISH_DATA = [
+    *sorted((HERE.parent.parent / "data" / "nlu").glob("*.yml")),
+    HERE.parent / "nlu" / "test_nlu.yml",
+]
+
+
+def english_examples() -> List[str]:
+    """The NLU training and test examples (English, typos included), greetings left out."""
+    texts = []
+    for path in ENGLISH_DATA:
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if item.get("intent") in GREETINGS or not isinstance(item.get("examples"), str):
+                continue
+            for line in item["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    text = re.sub(r"\[([^\]]*)\](\{[^}]*\}|\([^)]*\))", r"\1", line.strip()[2:])
+                    texts.append(text)
+    return texts
+
+
+def test_english_questions_are_not_taken_for_another_language():
+    """Today's students write English: a misread one would be answered in the wrong language."""
+    texts = english_examples()
+    misread = [(t, detect(t).code) for t in texts if detect(t).code not in ("en", None)]
+    print(f"English NLU examples misread: {len(misread)} of {len(texts)}")
+    assert len(texts) > 1000
+    assert len(misread) <= 0.005 * len(texts), misread

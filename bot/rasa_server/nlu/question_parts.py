@@ -8,16 +8,14 @@ question carries no parts, so everything it does stays exactly as before.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.rasa_server.nlu.stored import ConfigComponent
 from bot.understanding.split import split_questions
 
 QUESTION_PARTS = "question_parts"
@@ -25,17 +23,7 @@ PARTS_LEFT_OUT = "question_parts_left_out"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class QuestionSplitter(GraphComponent):
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> QuestionSplitter:
-        return cls()
-
+class QuestionSplitter(ConfigComponent):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data  # training examples are single questions: nothing to split
 

@@ -1,4 +1,9 @@
-"""Create/persist/load boilerplate for trainable Rasa components whose state is one JSON file."""
+"""Create/persist/load boilerplate of the custom NLU components, written once.
+
+- `ConfigComponent`: nothing trained; built from its config alone, so loading a trained model
+  is creating it again (Rasa's default `load` calls `create`).
+- `JsonStateComponent`: trainable, whose state is one JSON file in the model.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,27 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
 STATE_FILE = "state.json"
+
+
+class ConfigComponent(GraphComponent):
+    """A component built from its config (its defaults merged with config.yml's) alone."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self.config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ConfigComponent:
+        return cls({**cls.get_default_config(), **config})
 
 
 class JsonStateComponent(GraphComponent):

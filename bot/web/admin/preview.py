@@ -20,6 +20,9 @@ from bot.web.admin import render
 from bot.web.admin.auth import guarded
 
 SENDER_PREFIX = "staff-preview-"
+# "": as the student's message says (detected, bot/language/detect.py); else answered in this one.
+PREVIEW_LANGUAGES = {"": "As written", "en": "English", "az": "Azerbaijani", "ru": "Russian",
+                     "tr": "Turkish"}  # fmt: skip
 MAX_QUESTION = 1000
 
 
@@ -27,6 +30,7 @@ MAX_QUESTION = 1000
 class Preview:
     question: str
     sender: str
+    language: str = ""
     replies: list[dict[str, Any]] = field(default_factory=list)  # {"text", "buttons": [titles]}
     error: str | None = None
 
@@ -36,6 +40,7 @@ class Preview:
             "sender": self.sender,
             "replies": self.replies,
             "error": self.error,
+            "language": self.language,
         }
 
 
@@ -45,6 +50,15 @@ def check_question(question: Any) -> str:
     if len(question) > MAX_QUESTION:
         raise ValidationError({"question": f"the question is over {MAX_QUESTION} characters"})
     return question.strip()
+
+
+def check_language(language: Any) -> str:
+    if language in (None, ""):
+        return ""
+    if language not in PREVIEW_LANGUAGES:
+        choices = ", ".join(code for code in PREVIEW_LANGUAGES if code)
+        raise ValidationError({"language": f"unknown language {language!r}; use one of {choices}"})
+    return language
 
 
 def _reply(message: Any) -> dict[str, Any] | None:
@@ -63,11 +77,13 @@ def _reply(message: Any) -> dict[str, Any] | None:
     return {"text": text, "buttons": buttons}
 
 
-async def ask_bot(url: str, question: str, timeout: float) -> Preview:
-    """The bot's replies to `question`; on failure `error` says what went wrong, for staff."""
-    question = check_question(question)
-    preview = Preview(question=question, sender=SENDER_PREFIX + uuid.uuid4().hex)
-    body = {"sender": preview.sender, "message": question, "metadata": {"staff_preview": True}}
+async def ask_bot(url: str, question: str, timeout: float, language: str = "") -> Preview:
+    """The bot's replies to `question` (in `language`, else the question's own); on failure
+    `error` says what went wrong, for staff."""
+    question, language = check_question(question), check_language(language)
+    preview = Preview(question=question, sender=SENDER_PREFIX + uuid.uuid4().hex, language=language)
+    metadata = {"staff_preview": True, **({"language": language} if language else {})}
+    body = {"sender": preview.sender, "message": question, "metadata": metadata}
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as client,
@@ -94,25 +110,34 @@ async def ask_bot(url: str, question: str, timeout: float) -> Preview:
 @guarded(api=False)
 async def show(request: Request) -> HTTPResponse:
     question = request.args.get("question", "")
-    return render.page(request, "preview.html", question=question, preview=None, errors={})
+    return render.page(
+        request, "preview.html", question=question, preview=None, errors={}, language="",
+        languages=PREVIEW_LANGUAGES,
+    )  # fmt: skip
 
 
 @guarded(api=False)
 async def ask(request: Request) -> HTTPResponse:
     question = request.form.get("question") or ""
+    language = request.form.get("language") or ""
     try:
-        preview = await ask_bot_for(request, question)
+        preview = await ask_bot_for(request, question, language)
     except ValidationError as error:
         return render.page(
             request, "preview.html", status=422, question=question, preview=None,
-            errors=error.errors,
+            errors=error.errors, language=language, languages=PREVIEW_LANGUAGES,
         )  # fmt: skip
-    return render.page(request, "preview.html", question=question, preview=preview, errors={})
+    return render.page(
+        request, "preview.html", question=question, preview=preview, errors={},
+        language=language, languages=PREVIEW_LANGUAGES,
+    )  # fmt: skip
 
 
-async def ask_bot_for(request: Request, question: str) -> Preview:
+async def ask_bot_for(request: Request, question: str, language: Any = "") -> Preview:
     settings = request.app.ctx.admin.settings
-    return await ask_bot(settings.bot_rest_url, question, settings.preview_timeout_seconds)
+    return await ask_bot(
+        settings.bot_rest_url, question, settings.preview_timeout_seconds, language
+    )
 
 
 ROUTES = [
