@@ -19,7 +19,7 @@ BRACKETS = re.compile(r"\([^()]*\)")
 MARKUP = re.compile(r"[*_`#>|~]+")
 NUMBER = re.compile(r"\d+(?:[.,:–-]\d+)*")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-MIN_WORDS_PER_LINE = 4  # a shorter line ("- Finance", "Erasmus+ KA1:") says nothing reliable
+MIN_WORDS_PER_LINE = 5  # shorter lines ("- İngiliz Dili ve Edebiyatı", a list item) say too little
 
 
 @lru_cache(maxsize=1)
