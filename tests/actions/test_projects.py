@@ -17,7 +17,12 @@ def test_project_details_name_coordinator_period_and_aims():
     text = said(messages)
     assert "doctoral" in text and "university of montpellier (france)" in text
     assert "2015–2018" in text
-    assert slots == {"topic": "project_details", "project": "NIZAMI", "failed_answers": 0.0}
+    assert slots == {
+        "topic": "project_details",
+        "project": "NIZAMI",
+        "failed_answers": 0.0,
+        "language": "en",  # the conversation's language, from now on
+    }
 
 
 @pytest.mark.parametrize(
