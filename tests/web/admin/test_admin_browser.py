@@ -193,9 +193,10 @@ def test_admin_pages_have_no_serious_accessibility_problems(servers, staff, chro
         page.fill("#f-answer", "x" * 1001)
         page.get_by_role("button", name="Save draft").click()
         page.wait_for_selector(".error-summary")
-        assert page.evaluate("() => document.activeElement.className") == "error-summary", (
-            "after a failed save the keyboard focus is on the list of problems"
-        )
+        # admin.js moves the focus once the page has loaded: wait for it (a loaded machine is slow)
+        page.wait_for_function(
+            "() => document.activeElement.className === 'error-summary'", timeout=10_000
+        )  # after a failed save the keyboard focus is on the list of problems
         assert "limit is 1000" in page.inner_text("#err-answer")
         assert page.get_attribute("#f-answer", "aria-invalid") == "true"
         problems += serious()
