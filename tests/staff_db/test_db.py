@@ -29,7 +29,7 @@ def test_migrations_create_every_table_on_an_empty_database(empty_engine):
 
     head = db.migrate(empty_engine)
 
-    assert head == db.head_revision() == "0003"
+    assert head == db.head_revision() == "0006"
     assert set(inspect(empty_engine).get_table_names()) == TABLES
     assert db.is_up_to_date(empty_engine)
 
@@ -39,7 +39,7 @@ def test_migrating_again_changes_nothing_and_keeps_data(empty_engine):
     with empty_engine.begin() as connection:
         connection.execute(insert(t.settings).values(key="probe", value="kept"))
 
-    assert db.migrate(empty_engine) == "0003"
+    assert db.migrate(empty_engine) == "0006"
 
     with empty_engine.connect() as connection:
         settings = dict(connection.execute(select(t.settings.c.key, t.settings.c.value)).all())
@@ -72,7 +72,7 @@ def test_database_url_comes_from_the_environment(monkeypatch):
 
 def test_migrate_accepts_a_url(tmp_path):
     url = f"sqlite:///{tmp_path / 'by-url.sqlite3'}"
-    assert db.migrate(url) == "0003"
+    assert db.migrate(url) == "0006"
     engine = db.make_engine(url)
     assert db.is_up_to_date(engine)
     engine.dispose()
