@@ -127,3 +127,4 @@ run-scaled: train
 soak: train $(WEB_STAMP)
 	@bash scripts/system-deps.sh scaled
 	$(PY) -m tests.soak.run
+	$(PY) -m pytest --soak -m soak

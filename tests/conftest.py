@@ -21,6 +21,12 @@ MESSENGER = {
 HEAVY_FIXTURES = {"servers", "postgres_server", "chromium"}
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--soak", action="store_true", help="also run tests marked `soak` (`make soak` does)"
+    )
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the groups into node ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (two workers, `--dist loadgroup`), every test that talks to the shared
@@ -35,6 +41,13 @@ def pytest_collection_modifyitems(config, items):
         starts_something = on_postgres or HEAVY_FIXTURES & set(item.fixturenames)
         if starts_something or any(item.get_closest_marker(m) for m in ("e2e", "rasa")):
             item.add_marker(pytest.mark.heavy)
+    if not config.getoption("--soak"):
+        # Repeats of a check `make test` already makes (the same page in more languages): kept
+        # for `make soak`, so `make test` stays within its time budget.
+        soak = [item for item in items if item.get_closest_marker("soak")]
+        if soak:
+            config.hook.pytest_deselected(items=soak)
+            items[:] = [item for item in items if item not in soak]
 
 
 @pytest.fixture(scope="session", autouse=True)

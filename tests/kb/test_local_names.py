@@ -96,6 +96,7 @@ DIGEST = (
 )
 
 
+@pytest.mark.soak  # test_make_kb_twice_writes_the_same_files checks the same, on the files
 def test_the_generated_names_are_the_same_whatever_the_hash_seed():
     """Sets must not leak their order into the build: a process with another hash seed generates
     the same Rasa data, ruler patterns and local-name table as this one, byte for byte."""

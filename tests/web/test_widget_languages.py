@@ -147,7 +147,14 @@ def axe_serious(page) -> list:
     ]
 
 
-@pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
+@pytest.mark.parametrize(
+    "language",
+    # English and one other script in `make test`; the two other Latin-script languages in soak
+    [
+        pytest.param(code, marks=[pytest.mark.soak] if code in ("az", "tr") else [])
+        for code in SUPPORTED_LANGUAGES
+    ],
+)
 def test_the_widget_speaks_the_pages_language_and_axe_finds_nothing_serious(
     context, servers, language
 ):
