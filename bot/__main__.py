@@ -1,4 +1,5 @@
-"""Command line: `python -m bot kb` builds the knowledge base (bot/offline)
+"""Command line: `python -m bot kb` builds the knowledge base (bot/offline; `kb diff FILE`
+compares a new version of the source page with its facts)
 and compiles the reply catalogues (`python -m bot locales` updates and checks them);
 `python -m bot serve` runs the assistant (bot/ops), `python -m bot status` shows its processes;
 `python -m bot web` serves the demo page with the widget (bot/web);
@@ -72,6 +73,10 @@ def main(argv: List[str] | None = None) -> int:
         from bot.ops.retention import main as retention_main
 
         return retention_main(argv[1:])
+    if argv[:2] == ["kb", "diff"]:  # a new version of the source page against the facts
+        from bot.offline.kb_diff import main as diff_main
+
+        return diff_main(argv[2:])
     if argv and argv[0] in STORE_COMMANDS:  # staff accounts, database, FAQ import/export
         from bot.staff_db.cli import main as store_main
 
