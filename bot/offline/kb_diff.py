@@ -13,7 +13,6 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List
 
 from bot.kb.schema import KnowledgeBase
 
@@ -25,7 +24,7 @@ class CurrentSource:
     origin: str  # where it came from, printed so the operator knows what was compared
 
 
-def _from_staff_db(source: str | None) -> CurrentSource | None:
+def _from_staff_db(source: str | None, url: str | None) -> CurrentSource | None:
     """The live knowledge base, if the staff database exists and holds one."""
     try:
         from bot.staff_db.knowledge import KnowledgeRepository
@@ -36,7 +35,7 @@ def _from_staff_db(source: str | None) -> CurrentSource | None:
 
     from bot.staff_db.db import database_url, is_up_to_date, make_engine
 
-    url = database_url()
+    url = url or database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
         return None  # don't create an empty database file just to find it empty
@@ -68,19 +67,17 @@ def _from_files(source: str | None) -> CurrentSource:
     return CurrentSource(kb, text, f"{paths.SOURCES.relative_to(paths.ROOT) / name}")
 
 
-def current_source(source: str | None = None) -> CurrentSource:
-    return _from_staff_db(source) or _from_files(source)
+def current_source(source: str | None = None, database_url: str | None = None) -> CurrentSource:
+    return _from_staff_db(source, database_url) or _from_files(source)
 
 
-def main(argv: List[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bot kb diff", description=__doc__.split("\n\n")[0]
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="the new version of the page, as plain text")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--source", help="which source file it replaces (default: the page)")
-    args = parser.parse_args(argv)
 
+
+def run(args: argparse.Namespace) -> int:
     from bot.kb.page_text import PageTextError, decode_page
 
     try:
@@ -94,15 +91,13 @@ def main(argv: List[str]) -> int:
 
     from bot.kb.load import KnowledgeError
     from bot.kb.page_diff import diff_page, format_report
-    from bot.offline.kb_build import without_tensorflow
 
     try:
-        current = current_source(args.source)
+        current = current_source(args.source, getattr(args, "database_url", None))
     except (KnowledgeError, OSError) as error:
         print(f"kb diff: the current knowledge base cannot be read: {error}", file=sys.stderr)
         return 2
-    with without_tensorflow():
-        diff = diff_page(current.kb, current.text, new_text, args.source)
+    diff = diff_page(current.kb, current.text, new_text, args.source)
     if args.json:
         print(json.dumps({"compared_with": current.origin, **diff.to_dict()}, ensure_ascii=False))
     else:
