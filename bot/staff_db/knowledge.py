@@ -433,11 +433,19 @@ class KnowledgeRepository:
             )
             return self._source_row(connection, name)
 
-    def accept_source(self, name: str, who: str, note: str = "") -> int:
+    def accept_source(
+        self,
+        name: str,
+        who: str,
+        note: str = "",
+        edits: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> int:
         """Make a pending version current: the knowledge base cites it by default from the new
         revision on, and the version it replaces becomes old. A fact whose quote is not in the
         new text keeps its provenance only if staff confirmed it: its quote is then pinned to
-        the version it came from; any other such fact refuses the acceptance (resolve it first)."""
+        the version it came from; any other such fact refuses the acceptance (resolve it first).
+        `edits` (path -> the whole fact) are applied in the same revision: facts staff updated
+        to quote the new version, which cannot be cited before it is current (page review)."""
         table = t.kb_sources
         with self._writing() as (connection, live):
             version = self._source_row(connection, name)
@@ -450,6 +458,11 @@ class KnowledgeRepository:
             if version.replaces == old_name:
                 document["document"]["file"] = name
                 _pin_confirmed_quotes(document, live, old_name, version.text)
+            for path, data in (edits or {}).items():
+                try:
+                    fp.put(document, path, fp.plain(dict(data)))
+                except fp.PathError as error:
+                    raise NotFoundError(str(error)) from error
             connection.execute(update(table).where(table.c.name == name).values(state="current"))
             connection.execute(
                 update(table)

@@ -1,31 +1,48 @@
-"""Reviewing a new version of a source page: upload it as pending, resolve every fact it
-changes or removes, then make it current.
+"""Reviewing a new version of a source page: stored as a pending version, every fact it changes
+or removes resolved by staff, then made current.
 
-What is still unresolved is worked out again from the live knowledge base every time (the diff
-of the current version against the pending one, through today's facts), not from a list saved at
-upload: a fact that staff fixed in the fact editor, retired or confirmed no longer cites a gone
-sentence, so it is no longer flagged whichever screen did it. The `resolutions` column of the
-pending `kb_sources` row keeps who resolved what, how, when and why, for the record and for the
-items whose resolution leaves them flagged (kept as they were, confirmed by staff).
+A pending version cannot be cited before it is accepted (bot/staff_db/knowledge.py), so the
+three resolutions work as follows:
+  - *confirmed*: the fact is edited now to carry a staff confirmation (who, date, note); at
+    acceptance its quote is pinned to the version it came from, so its provenance stays true;
+  - *retired*: the fact is retired now (kept in history, no longer answered);
+  - *updated*: the new quote (and figures) are checked now against the pending text, exactly as
+    they will be cited, and stored with the resolution; acceptance applies them in the same
+    transaction that makes the version current, so no revision ever cites an uncitable text.
+
+What is open is worked out again from the live knowledge base each time (the page diff through
+today's facts), not from a list saved at upload: a fact retired, or fixed some other way, no
+longer cites a gone sentence, whichever screen did it. The `resolutions` column of the pending
+`kb_sources` row keeps who decided what, when and why.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 
+from bot.kb import fact_paths as fp
+from bot.kb.load import KnowledgeError, validate_document
 from bot.kb.page_diff import FactChange, PageDiff, diff_page
 from bot.staff_db import tables as t
-from bot.staff_db.db import utcnow, write_transaction
+from bot.staff_db.db import write_transaction
 from bot.staff_db.errors import NotFoundError
-from bot.staff_db.knowledge import FactView, KnowledgeRepository, KnowledgeValidationError
+from bot.staff_db.knowledge import (
+    FactConflict,
+    FactView,
+    KnowledgeRepository,
+    KnowledgeValidationError,
+    SourceVersion,
+    located_errors,
+)
 
-ACTIONS = ("updated", "confirmed", "retired")
 MIN_NOTE = 3
 # Fact fields that hold a figure the page states: offered next to the new quote.
 FIGURE_FIELDS = ("count", "country_count", "start", "end", "years")
@@ -43,27 +60,43 @@ class Unresolved(Exception):
 @dataclass(frozen=True)
 class Resolution:
     path: str
-    action: str
+    action: str  # updated | confirmed | retired
     who: str
-    at: str  # ISO time, UTC
+    at: str  # ISO time
     note: str = ""
+    data: Dict[str, Any] | None = None  # updated: the fact as acceptance will store it
+    base_version: int | None = None  # updated: the fact's version it was based on
 
 
 @dataclass(frozen=True)
 class Review:
-    """The pending version of `source` against the current one, and where its review stands."""
+    """A pending version against the version it replaces, and where its review stands."""
 
-    source: str
+    version: SourceVersion
     revision: int  # the live knowledge-base revision the diff was computed on
-    uploaded_by: str
-    uploaded_at: dt.datetime | None
     diff: PageDiff
     resolutions: Dict[str, Resolution] = field(default_factory=dict)
     facts: Dict[str, FactView] = field(default_factory=dict)  # the flagged facts, as stored now
 
     @property
+    def name(self) -> str:
+        return self.version.name
+
+    def holds(self, path: str) -> bool:
+        """Does the recorded resolution of `path` still stand?"""
+        resolution = self.resolutions.get(path)
+        view = self.facts.get(path)
+        if resolution is None:
+            return False
+        if resolution.action == "updated":  # stale once the fact was edited since
+            return view is not None and view.version == resolution.base_version
+        if resolution.action == "confirmed":
+            return view is not None and bool(view.data.get("confirmed"))
+        return view is None  # retired: gone from the knowledge base
+
+    @property
     def unresolved(self) -> List[FactChange]:
-        return [item for item in self.diff.flagged if item.path not in self.resolutions]
+        return [item for item in self.diff.flagged if not self.holds(item.path)]
 
     @property
     def resolved(self) -> List[Resolution]:
@@ -79,6 +112,19 @@ def figures(data: Mapping[str, Any]) -> Dict[str, int]:
     }
 
 
+def version_name(page: str, taken: set, today: dt.date) -> str:
+    """A name for a new version of `page`: `beu-international-relations-2027-03-01.txt`
+    (with -2, -3... when that is taken). The date is part of the name because a quote names
+    the version it comes from."""
+    stem = re.sub(r"(-\d{4}-\d{2}-\d{2})?(-\d+)?\.txt$", "", page)
+    base = f"{stem}-{today.isoformat()}"
+    name, number = f"{base}.txt", 1
+    while name in taken:
+        number += 1
+        name = f"{base}-{number}.txt"
+    return name
+
+
 class PageReview:
     """The review of pending source versions, on top of the knowledge repository."""
 
@@ -88,76 +134,85 @@ class PageReview:
 
     # -- upload ----------------------------------------------------------------------------
 
-    def source_names(self) -> List[str]:
-        live = self.repository.current()
-        return sorted(live.sources) if live else []
+    def current_pages(self) -> List[str]:
+        """The source versions facts cite now (a new version replaces one of them)."""
+        return sorted(v.name for v in self.repository.sources() if v.state == "current")
 
-    def upload(self, name: str, text: str, who: str) -> None:
-        """Store `text` as the pending version of the current source `name`."""
-        if name not in self.source_names():
-            raise KnowledgeValidationError({"source": f"{name!r} is not a current source page"})
-        self.repository.add_source(name, text, who)
+    def pending(self) -> List[SourceVersion]:
+        return [v for v in self.repository.sources() if v.state == "pending"]
+
+    def upload(self, page: str, text: str, who: str) -> SourceVersion:
+        """Store `text` as a pending new version of the current source `page`."""
+        versions = self.repository.sources()
+        if page not in {v.name for v in versions if v.state == "current"}:
+            raise KnowledgeValidationError({"source": f"{page!r} is not a current source page"})
+        waiting = [v.name for v in versions if v.state == "pending" and v.replaces == page]
+        if waiting:
+            raise KnowledgeValidationError(
+                {
+                    "source": f"a new version of {page} ({waiting[0]}) is already waiting for "
+                    "review: accept or discard it first"
+                }
+            )
+        name = version_name(page, {v.name for v in versions}, dt.date.today())
+        return self.repository.add_source(name, text, who, replaces=page)
+
+    def discard(self, name: str) -> None:
+        """Drop a pending version (a wrong file); current and old versions are never deleted."""
+        table = t.kb_sources
+        with write_transaction(self.engine) as connection:
+            gone = connection.execute(
+                delete(table).where(table.c.name == name, table.c.state == "pending")
+            ).rowcount
+        if not gone:
+            raise NotFoundError(f"no new version {name!r} is waiting for review")
 
     # -- the report --------------------------------------------------------------------------
 
-    def _pending_row(self, connection: Any, name: str) -> Any:
-        table = t.kb_sources
-        return connection.execute(
-            select(table).where(table.c.name == name, table.c.state == "pending")
-        ).first()
-
-    def pending_sources(self) -> List[str]:
-        table = t.kb_sources
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(table.c.name).where(table.c.state == "pending").order_by(table.c.name)
-            )
-            return [row.name for row in rows]
+    def _pending_version(self, name: str) -> SourceVersion:
+        version = self.repository.source(name)
+        if version.state != "pending":
+            raise NotFoundError(f"{name!r} is not waiting for review (it is {version.state})")
+        return version
 
     def review(self, name: str) -> Review:
+        version = self._pending_version(name)
         live = self.repository.current()
-        with self.engine.connect() as connection:
-            row = self._pending_row(connection, name)
-        if live is None or row is None or name not in live.sources:
-            raise NotFoundError(f"no new version of {name!r} is waiting for review")
-        diff = diff_page(live.kb, live.sources[name], row.text, name)
+        if live is None or version.replaces not in live.sources:
+            raise NotFoundError(f"the version {name!r} replaces is not in the knowledge base")
+        diff = diff_page(live.kb, live.sources[version.replaces], version.text, version.replaces)
         resolutions = {
-            path: Resolution(path=path, **value)
-            for path, value in (row.resolutions or {}).items()
+            path: Resolution(
+                path=path,
+                action=str(value.get("action", "")),
+                who=str(value.get("who", "")),
+                at=str(value.get("at", "")),
+                note=str(value.get("note") or ""),
+                data=value.get("data"),
+                base_version=value.get("base_version"),
+            )
+            for path, value in version.resolutions.items()
         }
         facts = {}
-        for item in diff.flagged:
-            try:
-                facts[item.path] = self.repository.fact(item.path)
-            except NotFoundError:
-                pass
-        return Review(
-            source=name,
-            revision=live.revision,
-            uploaded_by=row.who,
-            uploaded_at=row.at,
-            diff=diff,
-            resolutions=resolutions,
-            facts=facts,
-        )
+        for path in {*(item.path for item in diff.flagged), *resolutions}:
+            with contextlib.suppress(NotFoundError):  # retired since
+                facts[path] = self.repository.fact(path)
+        return Review(version, live.revision, diff, resolutions, facts)
 
     # -- resolutions -------------------------------------------------------------------------
 
-    def _record(self, name: str, path: str, action: str, who: str, note: str) -> None:
+    def _record(self, name: str, path: str, entry: Dict[str, Any]) -> None:
+        """Write one resolution (with the extra keys an update needs) into the pending row."""
         table = t.kb_sources
         with write_transaction(self.engine) as connection:
-            row = self._pending_row(connection, name)
+            row = connection.execute(
+                select(table.c.resolutions).where(table.c.name == name, table.c.state == "pending")
+            ).first()
             if row is None:
-                raise NotFoundError(f"no new version of {name!r} is waiting for review")
-            resolutions = dict(row.resolutions or {})
-            resolutions[path] = {
-                "action": action,
-                "who": who,
-                "at": utcnow().isoformat(timespec="seconds"),
-                "note": note,
-            }
+                raise NotFoundError(f"no new version {name!r} is waiting for review")
+            resolutions = {**(row.resolutions or {}), path: entry}
             connection.execute(
-                update(table).where(table.c.id == row.id).values(resolutions=resolutions)
+                update(table).where(table.c.name == name).values(resolutions=resolutions)
             )
 
     @staticmethod
@@ -169,7 +224,7 @@ class PageReview:
             )
         return note
 
-    def replace_quote(
+    def update(
         self,
         name: str,
         path: str,
@@ -178,46 +233,79 @@ class PageReview:
         base_version: int,
         who: str,
         note: str = "",
-    ) -> int:
-        """The fact cites `quote` of the new version (and states its figures): the new revision.
-        The storage validates the whole knowledge base, as for any edit."""
+    ) -> Resolution:
+        """The fact will cite `quote` of the new version (with `new_figures`) from acceptance
+        on. Checked now against the pending text with the whole knowledge base, as an edit is."""
+        version = self._pending_version(name)
         quote = " ".join((quote or "").split())
         if not quote:
             raise KnowledgeValidationError({"quote": "the new quote cannot be empty"})
         view = self.repository.fact(path)
+        if view.version != base_version:
+            raise FactConflict(view, None)
         data = copy.deepcopy(view.data)
         data["quote"] = [quote]
-        data.pop("confirmed", None)
-        for name_, value in new_figures.items():
-            if name_ in figures(view.data):
-                data[name_] = value
-        revision = self.repository.edit_fact(
-            path, data, base_version, who, note or f"quote from the new version of {name}"
-        )
-        self._record(name, path, "updated", who, note)
-        return revision
+        for key in ("confirmed", "source"):
+            data.pop(key, None)
+        if version.replaces != self.repository.current().kb.document.file:
+            data["source"] = version.name  # not the page the document cites by default
+        known = figures(view.data)
+        data.update({key: value for key, value in new_figures.items() if key in known})
+        self._check(path, data, version)
+        entry = {
+            "action": "updated",
+            "who": who,
+            "at": self.repository.clock().isoformat(),
+            "note": " ".join((note or "").split()),
+            "data": fp.plain(data),
+            "base_version": base_version,
+        }
+        self._record(name, path, entry)
+        return Resolution(path=path, **entry)
+
+    def _check(self, path: str, data: Dict[str, Any], version: SourceVersion) -> None:
+        """Validate the knowledge base with the fact citing the pending text explicitly."""
+        live = self.repository.current()
+        document = copy.deepcopy(live.document)
+        fp.put(document, path, {**data, "source": version.name})
+        sources = {**live.sources, version.name: version.text}
+        try:
+            validate_document(document, sources, self.repository.countries)
+        except KnowledgeError as error:
+            errors = located_errors(error, path)
+            errors.pop("source", None)
+            raise KnowledgeValidationError(errors or {"": str(error)}) from error
 
     def confirm(self, name: str, path: str, note: str, base_version: int, who: str) -> int:
-        """Keep the fact as it is, on the word of a staff member (no quote of the page)."""
+        """Keep the fact as it is, on the word of a staff member; its quote stays, pinned to
+        the version it came from when the new one is accepted."""
+        self._pending_version(name)
         note = self._note(note)
         view = self.repository.fact(path)
         data = copy.deepcopy(view.data)
-        data["quote"] = []
         data["confirmed"] = {"by": who, "date": dt.date.today().isoformat(), "note": note}
         revision = self.repository.edit_fact(path, data, base_version, who, note)
-        self._record(name, path, "confirmed", who, note)
+        self.repository.set_resolution(name, path, "confirmed", who, note)
         return revision
 
-    def retire(self, name: str, path: str, reason: str, base_version: int, who: str) -> None:
+    def retire(self, name: str, path: str, reason: str, base_version: int, who: str) -> int:
+        self._pending_version(name)
         reason = self._note(reason, "reason")
-        self.repository.retire(path, reason, base_version, who)
-        self._record(name, path, "retired", who, reason)
+        revision = self.repository.retire(path, reason, base_version, who)
+        self.repository.set_resolution(name, path, "retired", who, reason)
+        return revision
 
     # -- acceptance --------------------------------------------------------------------------
 
-    def accept(self, name: str, who: str) -> None:
-        """Make the pending version current; refused while a fact is unresolved."""
+    def accept(self, name: str, who: str) -> int:
+        """Make the pending version current, with the updates staff decided; refused while a
+        fact is unresolved (and by the storage if the result would not validate)."""
         review = self.review(name)
         if review.unresolved:
             raise Unresolved(review.unresolved)
-        self.repository.accept_source(name, who)
+        edits = {
+            path: resolution.data
+            for path, resolution in review.resolutions.items()
+            if resolution.action == "updated" and review.holds(path) and resolution.data
+        }
+        return self.repository.accept_source(name, who, edits=edits)

@@ -8,12 +8,12 @@ import pytest
 import yaml
 
 from bot import paths
+from bot.__main__ import main as bot_main
 from bot.kb.load import load_kb
 from bot.kb.page_diff import diff_page, format_report
 from bot.kb.page_text import MAX_PAGE_BYTES, PageTextError, decode_page
 from bot.kb.provenance import normalise
 from bot.kb.schema import KnowledgeBase
-from bot.offline.kb_diff import main as diff_main
 
 PAGES = Path(__file__).parent / "pages"
 SOURCE = paths.SOURCES / "beu-international-relations.txt"
@@ -188,6 +188,10 @@ def test_the_report_is_stable(kb, old):
     assert diff_page(kb, old, new).to_dict() == diff_page(kb, old, new).to_dict()
 
 
+def diff_main(argv: list) -> int:
+    return bot_main(["kb", "diff", *argv])
+
+
 @pytest.fixture
 def no_staff_db(monkeypatch, tmp_path):
     """The CLI compares with knowledge/ when there is no staff database."""
@@ -233,10 +237,8 @@ def test_cli_on_a_missing_file(no_staff_db, tmp_path, capsys):
     assert "cannot read" in capsys.readouterr().err
 
 
-def test_python_m_bot_kb_diff_runs_the_cli(no_staff_db, capsys):
-    from bot.__main__ import main
-
-    assert main(["kb", "diff", str(PAGES / "reordered.txt")]) == 0
+def test_a_reordered_version_through_the_cli(no_staff_db, capsys):
+    assert diff_main([str(PAGES / "reordered.txt")]) == 0
     assert "0 fact(s) changed, 0 vanished, 0 new sentence(s)" in capsys.readouterr().out
 
 

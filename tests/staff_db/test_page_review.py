@@ -3,20 +3,18 @@ it changes or removes is resolved (updated, confirmed by staff, retired), then c
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from bot import paths
-from bot.kb.provenance import iter_cited
-from bot.staff_db import tables as t
 from bot.staff_db.errors import NotFoundError
 from bot.staff_db.knowledge import FactConflict, KnowledgeRepository, KnowledgeValidationError
-from bot.staff_db.page_review import PageReview, Unresolved
+from bot.staff_db.page_review import PageReview, Unresolved, version_name
 
 PAGES = Path(__file__).resolve().parent.parent / "kb" / "pages"
-NAME = "beu-international-relations.txt"
+PAGE = "beu-international-relations.txt"
 STAFF = "staff.one"
 
 
@@ -31,35 +29,28 @@ def review(engine) -> PageReview:
     return PageReview(engine, repository)
 
 
-def resolutions(review: PageReview) -> dict:
-    table = t.kb_sources
-    with review.engine.connect() as connection:
-        statement = select(table.c.resolutions).where(
-            table.c.name == NAME, table.c.state == "pending"
-        )
-        return connection.execute(statement).scalar() or {}
-
-
 def test_changed_figures_resolved_one_by_one_then_accepted(review):
-    review.upload(NAME, page("changed_figures.txt"), STAFF)
-    report = review.review(NAME)
+    name = review.upload(PAGE, page("changed_figures.txt"), STAFF).name
+    assert name == f"beu-international-relations-{dt.date.today().isoformat()}.txt"
+    report = review.review(name)
     assert [f.path for f in report.unresolved] == [
         "international_students",
         "programmes.english_taught",
         "mobility.students",
     ]
-    assert report.uploaded_by == STAFF
+    assert report.version.who == STAFF and report.version.replaces == PAGE
     with pytest.raises(Unresolved) as refused:
-        review.accept(NAME, STAFF)
+        review.accept(name, STAFF)
     assert len(refused.value.items) == 3
-    assert review.repository.current().sources[NAME] != page("changed_figures.txt")
+    before = review.repository.current()
+    assert before.kb.document.file == PAGE
 
     english = report.facts["programmes.english_taught"]
     suggested = report.diff.changed[1].quotes[0].suggested_quote
-    review.replace_quote(NAME, english.path, suggested, {"count": 24}, english.version, STAFF)
+    review.update(name, english.path, suggested, {"count": 24}, english.version, STAFF)
     students = report.facts["mobility.students"]
-    review.replace_quote(
-        NAME,
+    review.update(
+        name,
         students.path,
         "a total of 45 students have been involved",
         {"count": 45},
@@ -67,81 +58,109 @@ def test_changed_figures_resolved_one_by_one_then_accepted(review):
         STAFF,
         "the new page",
     )
+    # An update is applied at acceptance: until then the live facts are unchanged.
+    assert review.repository.current().revision == before.revision
     international = report.facts["international_students"]
-    review.confirm(
-        NAME, international.path, "The registry confirmed it by e-mail", international.version, STAFF
-    )
+    note = "The registry confirmed it by e-mail"
+    review.confirm(name, international.path, note, international.version, STAFF)
 
-    report = review.review(NAME)
+    report = review.review(name)
     assert report.unresolved == []
-    assert {path: r["action"] for path, r in resolutions(review).items()} == {
+    assert {path: r.action for path, r in report.resolutions.items()} == {
         "programmes.english_taught": "updated",
         "mobility.students": "updated",
         "international_students": "confirmed",
     }
-    assert resolutions(review)["international_students"]["who"] == STAFF
-    review.accept(NAME, STAFF)
+    assert report.resolutions["international_students"].who == STAFF
+    review.accept(name, STAFF)
 
     live = review.repository.current()
-    assert live.sources[NAME] == page("changed_figures.txt")
+    assert live.kb.document.file == name
     assert live.kb.programmes.english_taught.count == 24
+    assert live.kb.programmes.english_taught.quote == [suggested]
     assert live.kb.mobility.students.count == 45
-    confirmed = live.kb.international_students.confirmed
-    assert confirmed.by == STAFF and confirmed.note == "The registry confirmed it by e-mail"
-    assert review.pending_sources() == []
+    confirmed = live.kb.international_students
+    assert confirmed.confirmed.by == STAFF and confirmed.confirmed.note == note
+    assert confirmed.source == PAGE  # its quote stays true of the version it came from
+    assert review.pending() == []
+    assert review.current_pages() == [name]
     with pytest.raises(NotFoundError):
-        review.review(NAME)
+        review.review(name)
 
 
 def test_a_removed_project_is_retired_with_its_coordinator(review):
-    review.upload(NAME, page("removed_item.txt"), STAFF)
-    report = review.review(NAME)
+    name = review.upload(PAGE, page("removed_item.txt"), STAFF).name
+    report = review.review(name)
     assert [f.path for f in report.unresolved] == [
         "projects[magnus]",
         "organisations[linkoping]",
         "projects[magnus].period",
     ]
     magnus = report.facts["projects[magnus]"]
-    review.retire(NAME, magnus.path, "The project ended in 2021", magnus.version, STAFF)
-    report = review.review(NAME)  # its period went with it
+    review.retire(name, magnus.path, "The project ended in 2021", magnus.version, STAFF)
+    report = review.review(name)  # its period went with it
     assert [f.path for f in report.unresolved] == ["organisations[linkoping]"]
     linkoping = report.facts["organisations[linkoping]"]
-    review.retire(NAME, linkoping.path, "Only the MAGNUS coordinator", linkoping.version, STAFF)
-    review.accept(NAME, STAFF)
+    review.retire(name, linkoping.path, "Only the MAGNUS coordinator", linkoping.version, STAFF)
+    review.accept(name, STAFF)
     live = review.repository.current()
     assert "magnus" not in {p.id for p in live.kb.projects}
     assert {r.path for r in live.kb.retired} >= {"projects[magnus]", "organisations[linkoping]"}
 
 
 def test_a_bad_resolution_changes_nothing_and_says_where(review):
-    review.upload(NAME, page("changed_figures.txt"), STAFF)
-    report = review.review(NAME)
-    english = report.facts["programmes.english_taught"]
-    with pytest.raises(KnowledgeValidationError) as error:  # not a sentence of either version
-        review.replace_quote(NAME, english.path, "BEU has 24 programmes", {}, english.version, STAFF)
+    name = review.upload(PAGE, page("changed_figures.txt"), STAFF).name
+    english = review.review(name).facts["programmes.english_taught"]
+    with pytest.raises(KnowledgeValidationError) as error:  # not a sentence of the new version
+        review.update(name, english.path, "BEU has 24 programmes", {}, english.version, STAFF)
     assert "quote" in error.value.errors
     with pytest.raises(KnowledgeValidationError) as error:
-        review.confirm(NAME, english.path, "ok", english.version, STAFF)
+        review.confirm(name, english.path, "ok", english.version, STAFF)
     assert "note" in error.value.errors
     with pytest.raises(FactConflict):
-        review.confirm(NAME, english.path, "Checked again", english.version - 1, STAFF)
-    assert resolutions(review) == {}
+        review.confirm(name, english.path, "Checked again", english.version - 1, STAFF)
+    with pytest.raises(FactConflict):
+        review.update(name, english.path, "24 specialties", {}, english.version - 1, STAFF)
+    with pytest.raises(KnowledgeValidationError):  # not a list item
+        review.retire(name, english.path, "Gone from the page", english.version, STAFF)
+    report = review.review(name)
+    assert report.resolutions == {}
     assert review.repository.fact(english.path).data == english.data
-    assert len(review.review(NAME).unresolved) == 3
+    assert len(report.unresolved) == 3
 
 
-def test_a_fact_fixed_in_the_fact_editor_is_no_longer_open(review):
-    review.upload(NAME, page("changed_figures.txt"), STAFF)
-    english = review.repository.fact("programmes.english_taught")
-    data = {**english.data, "count": 24, "quote": [english.data["quote"][0].replace("18", "24")]}
-    review.repository.edit_fact(english.path, data, english.version, STAFF)
-    assert "programmes.english_taught" not in [f.path for f in review.review(NAME).unresolved]
+def test_an_update_goes_stale_when_the_fact_is_edited_meanwhile(review):
+    name = review.upload(PAGE, page("changed_figures.txt"), STAFF).name
+    english = review.review(name).facts["programmes.english_taught"]
+    review.update(
+        name, english.path, "The presence of 24 specialties in English", {}, english.version, STAFF
+    )
+    assert "programmes.english_taught" not in [f.path for f in review.review(name).unresolved]
+    data = {**english.data, "text": english.data["text"] + " "}
+    review.repository.edit_fact(english.path, {**data, "as_of": "2019"}, english.version, "other")
+    assert "programmes.english_taught" in [f.path for f in review.review(name).unresolved]
 
 
-def test_an_identical_version_can_be_accepted_at_once(review):
-    review.upload(NAME, page("reordered.txt"), STAFF)
-    assert review.review(NAME).unresolved == []
-    review.accept(NAME, STAFF)
-    assert review.repository.current().sources[NAME] == page("reordered.txt")
-    facts = list(iter_cited(review.repository.current().kb))
-    assert len(facts) > 60
+def test_one_pending_version_per_page_and_discard(review):
+    name = review.upload(PAGE, page("reordered.txt"), STAFF).name
+    with pytest.raises(KnowledgeValidationError, match="already waiting"):
+        review.upload(PAGE, page("changed_figures.txt"), STAFF)
+    with pytest.raises(KnowledgeValidationError):
+        review.upload("nope.txt", page("changed_figures.txt"), STAFF)
+    review.discard(name)
+    assert review.pending() == []
+    again = review.upload(PAGE, page("reordered.txt"), STAFF).name
+    assert review.review(again).unresolved == []  # reordered: nothing to resolve
+    review.accept(again, STAFF)
+    assert review.repository.current().sources[again] == page("reordered.txt")
+    with pytest.raises(NotFoundError):
+        review.discard(again)  # current versions are never deleted
+
+
+def test_version_names():
+    today = dt.date(2027, 3, 1)
+    assert version_name(PAGE, set(), today) == "beu-international-relations-2027-03-01.txt"
+    taken = {"beu-international-relations-2027-03-01.txt"}
+    assert version_name(PAGE, taken, today) == "beu-international-relations-2027-03-01-2.txt"
+    later = version_name("beu-international-relations-2027-03-01-2.txt", taken, dt.date(2028, 1, 2))
+    assert later == "beu-international-relations-2028-01-02.txt"

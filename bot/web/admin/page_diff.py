@@ -33,13 +33,14 @@ REVIEW_URL = "/admin/knowledge/page/review"
 FACT_EDITOR_URL = "/admin/knowledge/fact"  # kbadmin's fact editor
 DONE = {
     "uploaded": "The new version is saved as pending: resolve every fact below, then accept it.",
-    "updated": "The fact now quotes the new version.",
+    "updated": "Noted: the fact will quote the new version from its acceptance on.",
     "confirmed": "The fact is kept, confirmed by you.",
     "retired": "The fact is retired: the assistant no longer states it.",
     "accepted": "The new version is now the current source page.",
+    "discarded": "The new version was discarded; nothing in the knowledge base changed.",
 }
 ACTION_LABELS = {
-    "updated": "Updated to quote the new version",
+    "updated": "Will quote the new version",
     "confirmed": "Kept, confirmed by staff",
     "retired": "Retired",
 }
@@ -67,8 +68,8 @@ def marks(old: str, new: str) -> Tuple[List[Tuple[str, bool]], List[Tuple[str, b
     return left, right
 
 
-def editor_link(path: str, quote: str | None) -> str:
-    query = {"path": path, **({"quote": quote} if quote else {})}
+def editor_link(path: str, quote: str | None, source: str) -> str:
+    query = {"path": path, **({"quote": quote, "source": source} if quote else {})}
     return f"{FACT_EDITOR_URL}?{urlencode(query)}"
 
 
@@ -99,6 +100,7 @@ def _items(review: Review) -> List[Dict[str, Any]]:
             left, right = marks(quote.old_sentence, quote.new_sentence or "")
             quotes.append({"change": quote, "old": left, "new": right})
         suggested = next((q.suggested_quote for q in change.quotes if q.suggested_quote), None)
+        resolution = review.resolutions.get(change.path)
         new_sentence = next((q.new_sentence for q in change.quotes if q.new_sentence), None)
         items.append(
             {
@@ -111,8 +113,9 @@ def _items(review: Review) -> List[Dict[str, Any]]:
                 "states": _states(data),
                 "figures": figures(data),
                 "suggested": suggested or new_sentence or "",
-                "editor": editor_link(change.path, suggested or new_sentence),
-                "resolution": review.resolutions.get(change.path),
+                "editor": editor_link(change.path, suggested or new_sentence, review.name),
+                "resolution": resolution if review.holds(change.path) else None,
+                "stale": resolution is not None and not review.holds(change.path),
             }
         )
     return items
@@ -161,8 +164,8 @@ async def _upload_page(
     status: int = 200,
 ) -> HTTPResponse:
     review = _review(request)
-    names = await run_sync(review.source_names)
-    pending = await run_sync(review.pending_sources)
+    names = await run_sync(review.current_pages)
+    pending = await run_sync(review.pending)
     return render.page(
         request,
         "page_upload.html",
@@ -196,13 +199,13 @@ async def upload(request: Request) -> HTTPResponse:
             text = decode_page(pasted.encode("utf-8"))
         else:
             raise PageTextError("Choose a file, or paste the text of the new version.")
-        await run_sync(_review(request).upload, source, text, who(request))
+        version = await run_sync(_review(request).upload, source, text, who(request))
     except PageTextError as error:
         return await _upload_page(request, error=str(error), text=pasted, source=source, status=422)
     except KnowledgeValidationError as error:
         message = "; ".join(error.errors.values())
         return await _upload_page(request, error=message, text=pasted, source=source, status=422)
-    return render.redirect(_review_url(source, "uploaded"))
+    return render.redirect(_review_url(version.name, "uploaded"))
 
 
 # -- review and resolutions ------------------------------------------------------------------
@@ -235,7 +238,7 @@ async def resolve(request: Request) -> HTTPResponse:
                 name: _int(form.get(name), name) for name in FIGURE_FIELDS if name in form
             }
             await run_sync(
-                review.replace_quote,
+                review.update,
                 source,
                 path,
                 form.get("quote", ""),
@@ -246,10 +249,14 @@ async def resolve(request: Request) -> HTTPResponse:
             )
             done = "updated"
         elif action == "confirm":
-            await run_sync(review.confirm, source, path, form.get("note", ""), version, who(request))
+            await run_sync(
+                review.confirm, source, path, form.get("note", ""), version, who(request)
+            )
             done = "confirmed"
         elif action == "retire":
-            await run_sync(review.retire, source, path, form.get("reason", ""), version, who(request))
+            await run_sync(
+                review.retire, source, path, form.get("reason", ""), version, who(request)
+            )
             done = "retired"
         else:
             raise KnowledgeValidationError({"": f"unknown resolution {action!r}"})
@@ -267,8 +274,12 @@ async def resolve(request: Request) -> HTTPResponse:
         return await _review_page(
             request,
             source,
-            errors={path: {"": f"Someone else changed this fact meanwhile (now version "
-                           f"{current.version}). Nothing was saved: check it and try again."}},
+            errors={
+                path: {
+                    "": f"Someone else changed this fact meanwhile (now version "
+                    f"{current.version}). Nothing was saved: check it and try again."
+                }
+            },
             values={path: typed},
             status=409,
         )
@@ -294,17 +305,24 @@ async def accept(request: Request) -> HTTPResponse:
     return render.redirect(f"{PAGE_URL}?done=accepted")
 
 
+@guarded(api=False)
+async def discard(request: Request) -> HTTPResponse:
+    await run_sync(_review(request).discard, request.form.get("source", ""))
+    return render.redirect(f"{PAGE_URL}?done=discarded")
+
+
 # -- coverage --------------------------------------------------------------------------------
 
 
 def _coverage(repository: Any) -> Dict[str, Any]:
     live = repository.current()
     if live is None:
-        return {"sources": [], "facts": 0, "confirmed": 0}
+        return {"sources": [], "facts": 0, "confirmed": []}
     facts = list(iter_cited(live.kb))
+    cited = {live.kb.document.file} | {fact.source for _, fact in facts if fact.source}
     sources = [
-        {"name": name, "uncited": uncited_sentences(live.kb, text, name)}
-        for name, text in sorted(live.sources.items())
+        {"name": name, "uncited": uncited_sentences(live.kb, live.sources[name], name)}
+        for name in sorted(cited & set(live.sources))
     ]
     confirmed = [path for path, fact in facts if not fact.quote]
     return {
@@ -328,5 +346,6 @@ ROUTES = [
     (review_page, "/knowledge/page/review", ["GET"]),
     (resolve, "/knowledge/page/resolve", ["POST"]),
     (accept, "/knowledge/page/accept", ["POST"]),
+    (discard, "/knowledge/page/discard", ["POST"]),
     (coverage, "/knowledge/coverage", ["GET"]),
 ]
