@@ -324,7 +324,8 @@ def _coverage(repository: Any) -> Dict[str, Any]:
         {"name": name, "uncited": uncited_sentences(live.kb, live.sources[name], name)}
         for name in sorted(cited & set(live.sources))
     ]
-    confirmed = [path for path, fact in facts if not fact.quote]
+    # Staff's word instead of (or next to) a quote: the confirmation's who, when and why.
+    confirmed = [(path, fact.confirmed) for path, fact in facts if fact.confirmed is not None]
     return {
         "revision": live.revision,
         "sources": sources,
