@@ -9,8 +9,14 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import pytest
+
 from bot.staff_db.knowledge import KnowledgeRepository
 from tests.web.admin.helpers import hidden
+
+# The workflow itself runs on SQLite and PostgreSQL in tests/staff_db/test_page_review.py; the
+# screens over HTTP need only one of them.
+pytestmark = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 
 PAGES = Path(__file__).resolve().parent.parent.parent / "kb" / "pages"
 PAGE = "beu-international-relations.txt"
