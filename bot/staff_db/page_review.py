@@ -295,6 +295,15 @@ class PageReview:
         self.repository.set_resolution(name, path, "retired", who, reason)
         return revision
 
+    def reopen(self, name: str, path: str, who: str) -> None:
+        """Withdraw an update decided but not applied yet (confirmations and retirements are
+        edits already made: history and rollback undo those)."""
+        review = self.review(name)
+        resolution = review.resolutions.get(path)
+        if resolution is None or resolution.action != "updated":
+            raise KnowledgeValidationError({"": "only a pending update can be withdrawn"})
+        self.repository.set_resolution(name, path, None, who)
+
     # -- acceptance --------------------------------------------------------------------------
 
     def accept(self, name: str, who: str) -> int:

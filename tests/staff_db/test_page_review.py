@@ -4,11 +4,13 @@ it changes or removes is resolved (updated, confirmed by staff, retired), then c
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 
 from bot import paths
+from bot.__main__ import main as bot_main
 from bot.staff_db.errors import NotFoundError
 from bot.staff_db.knowledge import FactConflict, KnowledgeRepository, KnowledgeValidationError
 from bot.staff_db.page_review import PageReview, Unresolved, version_name
@@ -57,6 +59,16 @@ def test_changed_figures_resolved_one_by_one_then_accepted(review):
         students.version,
         STAFF,
         "the new page",
+    )
+    review.reopen(name, students.path, STAFF)  # changed their mind: open again
+    assert "mobility.students" in [f.path for f in review.review(name).unresolved]
+    review.update(
+        name,
+        students.path,
+        "a total of 45 students have been involved",
+        {"count": 45},
+        students.version,
+        STAFF,
     )
     # An update is applied at acceptance: until then the live facts are unchanged.
     assert review.repository.current().revision == before.revision
@@ -138,7 +150,7 @@ def test_a_bad_resolution_changes_nothing_and_says_where(review):
     assert english.path in [f.path for f in review.review(name).unresolved]
 
 
-def test_one_pending_version_per_page_and_discard(review):
+def test_one_pending_version_per_page_discard_and_the_cli(review, capsys):
     name = review.upload(PAGE, page("reordered.txt"), STAFF).name
     with pytest.raises(KnowledgeValidationError, match="already waiting"):
         review.upload(PAGE, page("changed_figures.txt"), STAFF)
@@ -150,6 +162,14 @@ def test_one_pending_version_per_page_and_discard(review):
     assert review.review(again).unresolved == []  # reordered: nothing to resolve
     review.accept(again, STAFF)
     assert review.repository.current().sources[again] == page("reordered.txt")
+    # The operators' report compares with the live version in the staff database.
+    url = review.engine.url.render_as_string(hide_password=False)
+    argv = ["kb", "diff", str(PAGES / "changed_figures.txt"), "--json", "--database-url", url]
+    assert bot_main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["compared_with"].startswith("staff database, revision")
+    assert report["source"] == again
+    assert len(report["changed"]) == 3
     with pytest.raises(NotFoundError):
         review.discard(again)  # current versions are never deleted
 

@@ -37,6 +37,7 @@ DONE = {
     "confirmed": "The fact is kept, confirmed by you.",
     "retired": "The fact is retired: the assistant no longer states it.",
     "accepted": "The new version is now the current source page.",
+    "reopened": "The decision was withdrawn: resolve the fact again.",
     "discarded": "The new version was discarded; nothing in the knowledge base changed.",
 }
 ACTION_LABELS = {
@@ -253,6 +254,9 @@ async def resolve(request: Request) -> HTTPResponse:
                 review.confirm, source, path, form.get("note", ""), version, who(request)
             )
             done = "confirmed"
+        elif action == "reopen":  # an update decided but not applied yet can be changed
+            await run_sync(review.reopen, source, path, who(request))
+            done = "reopened"
         elif action == "retire":
             await run_sync(
                 review.retire, source, path, form.get("reason", ""), version, who(request)
