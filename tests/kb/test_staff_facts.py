@@ -154,3 +154,15 @@ def test_fact_paths_address_the_document(document):
         "universities[2]"
     )
     assert fp.relative("projects[pawer]", "projects[promig]") is None
+
+
+def test_filled_contacts_become_a_retrievable_fact(document):
+    from bot.understanding.fact_docs import fact_docs
+
+    data = copy.deepcopy(document)
+    data["office"]["contacts"].update(emails=["intl@beu.edu.az"], confirmed=CONFIRMED)
+    index = KnowledgeIndex(validate_document(data, SOURCES, COUNTRIES), COUNTRIES)
+    docs = {doc.path: doc for doc in fact_docs(index)}
+    assert "intl@beu.edu.az" in docs["office.contacts"].sentence
+    empty = KnowledgeIndex(validate_document(document, SOURCES, COUNTRIES), COUNTRIES)
+    assert "office.contacts" not in {doc.path for doc in fact_docs(empty)}
