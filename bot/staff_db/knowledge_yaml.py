@@ -125,10 +125,22 @@ def import_yaml(
             repo._append(connection, revision, merged, action, None, changed, who, "", document)
             repo._cache = LiveKnowledge(revision, merged, dict(sources), kb)
             report.revision = revision
-        facts = {path for path, _ in addressable(kb)}
-        report.changed = [path for path in changed if path in facts]
+        facts = [path for path, _ in addressable(kb)]
+        report.changed = [path for path in changed if path in set(facts)]
+        report.skipped = _by_fact(report.skipped, facts)
         _remember_digest(connection, digest)
     return report
+
+
+def _by_fact(skipped: List[Tuple[str, str]], facts: List[str]) -> List[Tuple[str, str]]:
+    """Each kept difference reported once, under the fact that holds it (the innermost)."""
+    result: Dict[str, str] = {}
+    for path, why in skipped:
+        owners = [fact for fact in facts if fp.is_within(path, fact)]
+        owner = max(owners, key=len) if owners else path
+        if owner not in result or why == BOTH_EDITED:
+            result[owner] = why
+    return list(result.items())
 
 
 def _import_sources(
