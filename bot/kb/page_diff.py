@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Dict, List, Tuple
 
 from bot.kb.provenance import COVERED_FRACTION, iter_cited, normalise, source_sentences
@@ -87,6 +88,14 @@ def _fact_dict(change: FactChange) -> Dict[str, object]:
     return {"path": change.path, "kind": change.kind, "quotes": [asdict(q) for q in change.quotes]}
 
 
+@lru_cache(maxsize=1)
+def _load_sentencizer() -> None:
+    """Load spaCy's sentencizer once without TensorFlow, which thinc would import for nothing
+    (seconds, and the web app's memory); later calls leave sys.modules alone."""
+    with without_tensorflow():
+        source_sentences("Loaded.")
+
+
 @dataclass(frozen=True)
 class _Version:
     """One page version: its lines folded (for sentence offsets) and its whole text folded (for
@@ -99,9 +108,8 @@ class _Version:
     @classmethod
     def of(cls, raw: str) -> _Version:
         lines = "\n".join(normalise(line) for line in raw.splitlines())
-        # thinc (under spaCy's sentencizer) would import TensorFlow, seconds for nothing here.
-        with without_tensorflow():
-            return cls(lines, normalise(raw), source_sentences(lines))
+        _load_sentencizer()
+        return cls(lines, normalise(raw), source_sentences(lines))
 
     def text(self, span: Tuple[int, int]) -> str:
         return self.lines[span[0] : span[1]]

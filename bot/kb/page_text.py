@@ -6,7 +6,9 @@ the same words: a PDF or a photo saved by mistake must get a clear message, neve
 
 from __future__ import annotations
 
-MAX_PAGE_BYTES = 512 * 1024  # the page is ~12 KB; 40 times that is no longer "a version of it"
+# The page is ~10 kB; 20 times that is a wrong file, not a new version. The staff database's
+# own limit (bot/staff_db/knowledge.py, MAX_SOURCE_CHARS) is the same number of characters.
+MAX_PAGE_BYTES = 200_000
 
 
 class PageTextError(ValueError):
@@ -17,8 +19,9 @@ def decode_page(data: bytes, max_bytes: int = MAX_PAGE_BYTES) -> str:
     """The text of an uploaded or read page version, or PageTextError saying what is wrong."""
     if len(data) > max_bytes:
         raise PageTextError(
-            f"The file is {len(data) / 1024:.0f} KB; a page version may be at most "
-            f"{max_bytes // 1024} KB of text. Save the page as plain text (.txt) and try again."
+            f"The file is {len(data) / 1000:,.0f} kB; a page version may be at most "
+            f"{max_bytes / 1000:,.0f} kB of text. Save the page as plain text (.txt) and try "
+            "again."
         )
     if b"\x00" in data:
         raise PageTextError(

@@ -218,7 +218,7 @@ def test_cli_prints_the_text_report(no_staff_db, capsys):
     [
         (b"%PDF-1.7\n\x00\x01binary", "binary"),
         ("Ünïcode".encode("latin-1") + b" text", "not UTF-8"),
-        (b"x" * (MAX_PAGE_BYTES + 1), "at most 512 KB"),
+        (b"x" * (MAX_PAGE_BYTES + 1), "at most 200 kB"),
         (b"  \n\n ", "empty"),
     ],
 )

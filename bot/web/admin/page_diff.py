@@ -176,7 +176,7 @@ async def _upload_page(
         error=error,
         text=text,
         source=source or (names[0] if names else ""),
-        max_kb=MAX_PAGE_BYTES // 1024,
+        max_kb=MAX_PAGE_BYTES // 1000,
         review_url=_review_url,
         done=DONE.get(request.args.get("done", "")),
     )

@@ -46,7 +46,7 @@ def test_refusals_say_why_and_keep_the_pasted_text(client):
     huge = "A sentence of the page. " * 25_000
     refused = upload(client, text=huge)
     assert refused.status_code == 422
-    assert "may be at most 512 KB" in refused.text
+    assert "may be at most 200 kB" in refused.text
     assert huge.strip() in html.unescape(refused.text)  # nothing typed is lost
 
     nothing = upload(client, text="   ")
