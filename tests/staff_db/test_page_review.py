@@ -120,6 +120,10 @@ def test_a_removed_project_is_retired_with_its_coordinator(review):
     assert {r.path for r in live.kb.retired} >= {"projects[magnus]", "organisations[linkoping]"}
 
 
+SQLITE_ONLY = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # no database logic
+
+
+@SQLITE_ONLY
 def test_a_bad_resolution_changes_nothing_and_says_where(review):
     name = review.upload(PAGE, page("changed_figures.txt"), STAFF).name
     english = review.review(name).facts["programmes.english_taught"]
@@ -150,6 +154,7 @@ def test_a_bad_resolution_changes_nothing_and_says_where(review):
     assert english.path in [f.path for f in review.review(name).unresolved]
 
 
+@SQLITE_ONLY
 def test_one_pending_version_per_page_discard_and_the_cli(review, capsys):
     name = review.upload(PAGE, page("reordered.txt"), STAFF).name
     with pytest.raises(KnowledgeValidationError, match="already waiting"):

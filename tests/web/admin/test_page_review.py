@@ -13,6 +13,7 @@ import pytest
 
 from bot.staff_db.knowledge import KnowledgeRepository
 from tests.web.admin.helpers import hidden
+from tests.web.admin.live import Client
 
 # The workflow itself runs on SQLite and PostgreSQL in tests/staff_db/test_page_review.py; the
 # screens over HTTP need only one of them.
@@ -34,7 +35,14 @@ def upload(client, content: bytes | None = None, text: str = ""):
     return client.post("/admin/knowledge/page", data=data, files=files)
 
 
-def test_refusals_say_why_and_keep_the_pasted_text(client):
+def test_closed_without_login_refusals_say_why_and_keep_the_pasted_text(client, live):
+    anonymous = Client(live.url)
+    assert anonymous.get("/admin/knowledge/page").status_code == 302  # to the login page
+    assert anonymous.get("/admin/knowledge/coverage").status_code == 302
+    anonymous.close()
+    forged = client.post("/admin/knowledge/page", data={"source": PAGE, "text": "A new page."})
+    assert forged.status_code == 403  # the session's cookie went along, the CSRF token did not
+
     form = client.get("/admin/knowledge/page")
     assert form.status_code == 200
     assert f'<option value="{PAGE}" selected>' in form.text
@@ -51,6 +59,7 @@ def test_refusals_say_why_and_keep_the_pasted_text(client):
 
     nothing = upload(client, text="   ")
     assert nothing.status_code == 422 and "Choose a file" in nothing.text
+    assert "Waiting for review" not in client.get("/admin/knowledge/page").text
 
 
 def test_upload_resolve_every_item_then_accept(client, engine):
@@ -125,13 +134,3 @@ def test_upload_resolve_every_item_then_accept(client, engine):
     assert coverage.status_code == 200
     assert name in coverage.text
     assert "international_students" in coverage.text  # listed among the confirmed facts
-
-
-def test_closed_without_login_and_without_the_token(anonymous, client):
-    assert anonymous.get("/admin/knowledge/page").status_code == 302
-    assert anonymous.get("/admin/knowledge/coverage").status_code == 302
-    forged = client.post(
-        "/admin/knowledge/page", data={"source": PAGE, "text": "A new page."}
-    )  # the session's cookie goes along, the CSRF token does not
-    assert forged.status_code == 403
-    assert "waiting" not in client.get("/admin/knowledge/page").text
