@@ -69,8 +69,15 @@ def marks(old: str, new: str) -> Tuple[List[Tuple[str, bool]], List[Tuple[str, b
     return left, right
 
 
-def editor_link(path: str, quote: str | None, source: str) -> str:
-    query = {"path": path, **({"quote": quote, "source": source} if quote else {})}
+def editor_link(path: str, quote: str | None = None, source: str | None = None) -> str:
+    """The fact editor (kbadmin) on `path`, optionally pre-filled with a quote of `source`.
+
+    The review links without a quote: a pending version cannot be cited by an ordinary edit
+    before it is accepted (bot/staff_db/knowledge.py), so a quote of it saved in the editor would
+    be refused; the inline "Replace the quote" form records it for acceptance instead."""
+    query = {"path": path, **({"quote": quote} if quote else {})}
+    if quote and source:
+        query["source"] = source
     return f"{FACT_EDITOR_URL}?{urlencode(query)}"
 
 
@@ -114,7 +121,7 @@ def _items(review: Review) -> List[Dict[str, Any]]:
                 "states": _states(data),
                 "figures": figures(data),
                 "suggested": suggested or new_sentence or "",
-                "editor": editor_link(change.path, suggested or new_sentence, review.name),
+                "editor": editor_link(change.path),
                 "resolution": resolution if review.holds(change.path) else None,
                 "stale": resolution is not None and not review.holds(change.path),
             }
