@@ -11,7 +11,7 @@ import pytest
 
 from bot import paths
 from bot.kb.index import KnowledgeIndex
-from bot.kb.load import load_countries
+from bot.kb.load import load_countries, load_kb
 from bot.kb.schema import PROVENANCE_REQUIRED
 from bot.staff_db.knowledge import (
     FactConflict,
@@ -225,6 +225,26 @@ def test_export_then_import_changes_nothing(repo, tmp_path):
     shutil.copy(paths.KB_FILE, tmp_path / "kb.yml")
     repo.export_yaml(tmp_path / "kb.yml", tmp_path / "sources")
     assert (tmp_path / "kb.yml").read_bytes() == paths.KB_FILE.read_bytes()
+
+
+def test_staff_edits_export_to_a_valid_kb_yml_that_imports_as_no_change(repo, tmp_path):
+    edit(repo, "mobility.students", count=44, quote=[], confirmed=CONFIRMED)
+    magnus = repo.fact("projects[magnus]")
+    repo.retire(magnus.path, "the project ended", magnus.version, "alice")
+    kabul = {"id": "tohoku", "name": "Tohoku University", "country": "JP",
+             "kind": "university", "confirmed": CONFIRMED}  # fmt: skip
+    repo.add_item("organisations", kabul, "alice")
+    shutil.copy(paths.KB_FILE, tmp_path / "kb.yml")
+    repo.export_yaml(tmp_path / "kb.yml", tmp_path / "sources")
+    text = (tmp_path / "kb.yml").read_text("utf-8")
+    assert "# BEU international-relations knowledge base." in text  # comments kept
+    assert "date: 2026-12-01" in text  # dates stay YAML dates, as staff would write them
+    kb = load_kb(tmp_path / "kb.yml", tmp_path / "sources", COUNTRIES)  # what `make kb` reads
+    assert kb.mobility.students.count == 44 and kb.retired[0].path == "projects[magnus]"
+    marker = repo.revision_marker()
+    report = repo.import_yaml(tmp_path / "kb.yml", tmp_path / "sources", who="dev")
+    assert (report.changed, report.skipped) == ([], [])
+    assert repo.current().document == repo.revision(int(marker))
 
 
 def test_import_never_overwrites_a_newer_admin_edit(repo, tmp_path):
