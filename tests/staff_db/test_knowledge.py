@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import shutil
+import threading
 
 import pytest
 
@@ -130,6 +131,32 @@ def test_two_editors_on_one_version_the_second_gets_a_conflict(repo):
     assert conflict.value.current.data["count"] == 34
     assert conflict.value.attempted["count"] == 35
     assert repo.current().kb.mobility.students.count == 34
+
+
+def test_simultaneous_editors_queue_and_exactly_one_wins(repo):
+    """Both read version 1 and write at once: the marker's row lock queues them, the second
+    sees the first's revision and gets a conflict (never a duplicate revision or a lost edit)."""
+    base = repo.fact("mobility.students")
+    start = threading.Barrier(2)
+    outcomes: dict = {}
+
+    def write(who: str, count: int) -> None:
+        data = {**base.data, "count": count, "quote": [], "confirmed": CONFIRMED}
+        start.wait()
+        try:
+            outcomes[who] = repo.edit_fact(base.path, data, base.version, who)
+        except FactConflict as conflict:
+            outcomes[who] = conflict
+
+    threads = [threading.Thread(target=write, args=(w, c)) for w, c in (("a", 50), ("b", 51))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(type(o).__name__ for o in outcomes.values()) == ["FactConflict", "int"]
+    winner = next(w for w, o in outcomes.items() if isinstance(o, int))
+    assert repo.current().kb.mobility.students.count == {"a": 50, "b": 51}[winner]
+    assert repo.revision_marker() == "2"
 
 
 def test_history_and_rollback(repo):
