@@ -50,6 +50,7 @@ class Cited(Strict):
     source: str | None = Field(None, description="source version file; defaults to the document's")
     as_of: str | None = None
     review_by: dt.date | None = None
+    owner: str | None = Field(None, description="who re-checks the fact when review_by comes")
 
     @root_validator(pre=True)
     def _quote_optional_when_confirmed(cls, values: Dict) -> Dict:

@@ -338,10 +338,10 @@ _DATE_KEYS = ("review_by",)
 def _typed(value: Any, key: str = "", parent: str = "") -> Any:
     """The stored JSON with kb.yml's types back: dates as YAML dates where the schema has a
     date (review_by, a confirmation's or retirement's date), so the file reads as before."""
-    if isinstance(value, dict):
+    if isinstance(value, dict):  # its fields' parent is the field that holds it
         return {k: _typed(v, k, key) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_typed(v, "", key) for v in value]
+    if isinstance(value, list):  # an item stands where its list does
+        return [_typed(v, key, parent) for v in value]
     is_date_field = key in _DATE_KEYS or (key == "date" and parent in ("confirmed", "retired"))
     if is_date_field and isinstance(value, str) and _DATE.match(value):
         return dt.date.fromisoformat(value)

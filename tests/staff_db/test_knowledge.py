@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import copy
 import shutil
+import threading
 
 import pytest
 
 from bot import paths
 from bot.kb.index import KnowledgeIndex
-from bot.kb.load import load_countries
+from bot.kb.load import load_countries, load_kb
 from bot.kb.schema import PROVENANCE_REQUIRED
 from bot.staff_db.knowledge import (
     FactConflict,
@@ -132,6 +133,32 @@ def test_two_editors_on_one_version_the_second_gets_a_conflict(repo):
     assert repo.current().kb.mobility.students.count == 34
 
 
+def test_simultaneous_editors_queue_and_exactly_one_wins(repo):
+    """Both read version 1 and write at once: the marker's row lock queues them, the second
+    sees the first's revision and gets a conflict (never a duplicate revision or a lost edit)."""
+    base = repo.fact("mobility.students")
+    start = threading.Barrier(2)
+    outcomes: dict = {}
+
+    def write(who: str, count: int) -> None:
+        data = {**base.data, "count": count, "quote": [], "confirmed": CONFIRMED}
+        start.wait()
+        try:
+            outcomes[who] = repo.edit_fact(base.path, data, base.version, who)
+        except FactConflict as conflict:
+            outcomes[who] = conflict
+
+    threads = [threading.Thread(target=write, args=(w, c)) for w, c in (("a", 50), ("b", 51))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(type(o).__name__ for o in outcomes.values()) == ["FactConflict", "int"]
+    winner = next(w for w, o in outcomes.items() if isinstance(o, int))
+    assert repo.current().kb.mobility.students.count == {"a": 50, "b": 51}[winner]
+    assert repo.revision_marker() == "2"
+
+
 def test_history_and_rollback(repo):
     edit(repo, "mobility.students", count=40, quote=[], confirmed=CONFIRMED)
     edit(repo, "mobility.staff", count=9, quote=[], confirmed=CONFIRMED)
@@ -225,6 +252,26 @@ def test_export_then_import_changes_nothing(repo, tmp_path):
     shutil.copy(paths.KB_FILE, tmp_path / "kb.yml")
     repo.export_yaml(tmp_path / "kb.yml", tmp_path / "sources")
     assert (tmp_path / "kb.yml").read_bytes() == paths.KB_FILE.read_bytes()
+
+
+def test_staff_edits_export_to_a_valid_kb_yml_that_imports_as_no_change(repo, tmp_path):
+    edit(repo, "mobility.students", count=44, quote=[], confirmed=CONFIRMED)
+    magnus = repo.fact("projects[magnus]")
+    repo.retire(magnus.path, "the project ended", magnus.version, "alice")
+    kabul = {"id": "tohoku", "name": "Tohoku University", "country": "JP",
+             "kind": "university", "confirmed": CONFIRMED}  # fmt: skip
+    repo.add_item("organisations", kabul, "alice")
+    shutil.copy(paths.KB_FILE, tmp_path / "kb.yml")
+    repo.export_yaml(tmp_path / "kb.yml", tmp_path / "sources")
+    text = (tmp_path / "kb.yml").read_text("utf-8")
+    assert "# BEU international-relations knowledge base." in text  # comments kept
+    assert "date: 2026-12-01" in text  # dates stay YAML dates, as staff would write them
+    kb = load_kb(tmp_path / "kb.yml", tmp_path / "sources", COUNTRIES)  # what `make kb` reads
+    assert kb.mobility.students.count == 44 and kb.retired[0].path == "projects[magnus]"
+    marker = repo.revision_marker()
+    report = repo.import_yaml(tmp_path / "kb.yml", tmp_path / "sources", who="dev")
+    assert (report.changed, report.skipped) == ([], [])
+    assert repo.current().document == repo.revision(int(marker))
 
 
 def test_import_never_overwrites_a_newer_admin_edit(repo, tmp_path):
