@@ -1,19 +1,17 @@
 """Reviewing a new version of a source page: stored as a pending version, every fact it changes
-or removes resolved by staff, then made current.
+or removes resolved by staff, then made current (bot/staff_db/knowledge.py keeps the versions).
 
-A pending version cannot be cited before it is accepted (bot/staff_db/knowledge.py), so the
-three resolutions work as follows:
-  - *confirmed*: the fact is edited now to carry a staff confirmation (who, date, note); at
-    acceptance its quote is pinned to the version it came from, so its provenance stays true;
-  - *retired*: the fact is retired now (kept in history, no longer answered);
-  - *updated*: the new quote (and figures) are checked now against the pending text, exactly as
-    they will be cited, and stored with the resolution; acceptance applies them in the same
-    transaction that makes the version current, so no revision ever cites an uncitable text.
+The three resolutions are ordinary knowledge-base edits, made at once and validated like any:
+  - *updated*: the fact quotes the new version (`source` names the pending version, which is
+    citable; it becomes the default source when accepted), with its new figures;
+  - *confirmed*: the fact carries a staff confirmation (who, date, note); at acceptance its
+    quote is pinned to the version it came from, so its provenance stays true;
+  - *retired*: the fact is retired (kept in history, no longer answered).
 
 What is open is worked out again from the live knowledge base each time (the page diff through
-today's facts), not from a list saved at upload: a fact retired, or fixed some other way, no
-longer cites a gone sentence, whichever screen did it. The `resolutions` column of the pending
-`kb_sources` row keeps who decided what, when and why.
+today's facts), not from a list saved at upload: a fact updated in the fact editor no longer
+cites the replaced version, a retired one is gone, whichever screen did it. The `resolutions`
+column of the pending `kb_sources` row keeps who decided what, when and why.
 """
 
 from __future__ import annotations
@@ -28,19 +26,16 @@ from typing import Any, Dict, List, Mapping
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 
-from bot.kb import fact_paths as fp
-from bot.kb.load import KnowledgeError, validate_document
+from bot.kb.load import source_names
 from bot.kb.page_diff import FactChange, PageDiff, diff_page
 from bot.staff_db import tables as t
 from bot.staff_db.db import write_transaction
 from bot.staff_db.errors import NotFoundError
 from bot.staff_db.knowledge import (
-    FactConflict,
     FactView,
     KnowledgeRepository,
     KnowledgeValidationError,
     SourceVersion,
-    located_errors,
 )
 
 MIN_NOTE = 3
@@ -64,8 +59,6 @@ class Resolution:
     who: str
     at: str  # ISO time
     note: str = ""
-    data: Dict[str, Any] | None = None  # updated: the fact as acceptance will store it
-    base_version: int | None = None  # updated: the fact's version it was based on
 
 
 @dataclass(frozen=True)
@@ -83,13 +76,13 @@ class Review:
         return self.version.name
 
     def holds(self, path: str) -> bool:
-        """Does the recorded resolution of `path` still stand?"""
+        """Does the recorded resolution of `path` still stand? (A later edit may undo it.)"""
         resolution = self.resolutions.get(path)
         view = self.facts.get(path)
         if resolution is None:
             return False
-        if resolution.action == "updated":  # stale once the fact was edited since
-            return view is not None and view.version == resolution.base_version
+        if resolution.action == "updated":
+            return view is not None and view.data.get("source") == self.name
         if resolution.action == "confirmed":
             return view is not None and bool(view.data.get("confirmed"))
         return view is None  # retired: gone from the knowledge base
@@ -158,14 +151,34 @@ class PageReview:
         return self.repository.add_source(name, text, who, replaces=page)
 
     def discard(self, name: str) -> None:
-        """Drop a pending version (a wrong file); current and old versions are never deleted."""
+        """Drop a pending version (a wrong file) that no fact quotes yet; current and old
+        versions are never deleted. Checked under the knowledge base's write lock, so no edit
+        can start citing it meanwhile."""
         table = t.kb_sources
         with write_transaction(self.engine) as connection:
-            gone = connection.execute(
-                delete(table).where(table.c.name == name, table.c.state == "pending")
-            ).rowcount
-        if not gone:
-            raise NotFoundError(f"no new version {name!r} is waiting for review")
+            connection.execute(  # the lock every knowledge-base writer takes first
+                update(t.settings)
+                .where(t.settings.c.key == t.KB_MARKER_KEY)
+                .values(value=t.settings.c.value)
+            )
+            pending = connection.execute(
+                select(table.c.id).where(table.c.name == name, table.c.state == "pending")
+            ).first()
+            if pending is None:
+                raise NotFoundError(f"no new version {name!r} is waiting for review")
+            newest = connection.execute(
+                select(t.kb_revisions.c.document)
+                .order_by(t.kb_revisions.c.revision.desc())
+                .limit(1)
+            ).scalar()
+            if newest is not None and name in source_names(newest):
+                raise KnowledgeValidationError(
+                    {
+                        "": f"facts already quote {name}: accept it, or undo those edits "
+                        "(the fact's history) before discarding it"
+                    }
+                )
+            connection.execute(delete(table).where(table.c.id == pending.id))
 
     # -- the report --------------------------------------------------------------------------
 
@@ -188,8 +201,6 @@ class PageReview:
                 who=str(value.get("who", "")),
                 at=str(value.get("at", "")),
                 note=str(value.get("note") or ""),
-                data=value.get("data"),
-                base_version=value.get("base_version"),
             )
             for path, value in version.resolutions.items()
         }
@@ -200,20 +211,6 @@ class PageReview:
         return Review(version, live.revision, diff, resolutions, facts)
 
     # -- resolutions -------------------------------------------------------------------------
-
-    def _record(self, name: str, path: str, entry: Dict[str, Any]) -> None:
-        """Write one resolution (with the extra keys an update needs) into the pending row."""
-        table = t.kb_sources
-        with write_transaction(self.engine) as connection:
-            row = connection.execute(
-                select(table.c.resolutions).where(table.c.name == name, table.c.state == "pending")
-            ).first()
-            if row is None:
-                raise NotFoundError(f"no new version {name!r} is waiting for review")
-            resolutions = {**(row.resolutions or {}), path: entry}
-            connection.execute(
-                update(table).where(table.c.name == name).values(resolutions=resolutions)
-            )
 
     @staticmethod
     def _note(note: str, field_name: str = "note") -> str:
@@ -233,48 +230,26 @@ class PageReview:
         base_version: int,
         who: str,
         note: str = "",
-    ) -> Resolution:
-        """The fact will cite `quote` of the new version (with `new_figures`) from acceptance
-        on. Checked now against the pending text with the whole knowledge base, as an edit is."""
+    ) -> int:
+        """The fact quotes `quote` of the new version, with `new_figures`: the new revision.
+        Live at once (the version is citable while pending), validated like any edit."""
         version = self._pending_version(name)
         quote = " ".join((quote or "").split())
         if not quote:
             raise KnowledgeValidationError({"quote": "the new quote cannot be empty"})
         view = self.repository.fact(path)
-        if view.version != base_version:
-            raise FactConflict(view, None)
         data = copy.deepcopy(view.data)
         data["quote"] = [quote]
-        for key in ("confirmed", "source"):
-            data.pop(key, None)
-        if version.replaces != self.repository.current().kb.document.file:
-            data["source"] = version.name  # not the page the document cites by default
+        data["source"] = version.name
+        data.pop("confirmed", None)
         known = figures(view.data)
         data.update({key: value for key, value in new_figures.items() if key in known})
-        self._check(path, data, version)
-        entry = {
-            "action": "updated",
-            "who": who,
-            "at": self.repository.clock().isoformat(),
-            "note": " ".join((note or "").split()),
-            "data": fp.plain(data),
-            "base_version": base_version,
-        }
-        self._record(name, path, entry)
-        return Resolution(path=path, **entry)
-
-    def _check(self, path: str, data: Dict[str, Any], version: SourceVersion) -> None:
-        """Validate the knowledge base with the fact citing the pending text explicitly."""
-        live = self.repository.current()
-        document = copy.deepcopy(live.document)
-        fp.put(document, path, {**data, "source": version.name})
-        sources = {**live.sources, version.name: version.text}
-        try:
-            validate_document(document, sources, self.repository.countries)
-        except KnowledgeError as error:
-            errors = located_errors(error, path)
-            errors.pop("source", None)
-            raise KnowledgeValidationError(errors or {"": str(error)}) from error
+        note = " ".join((note or "").split())
+        revision = self.repository.edit_fact(
+            path, data, base_version, who, note or f"quotes the new version {name}"
+        )
+        self.repository.set_resolution(name, path, "updated", who, note)
+        return revision
 
     def confirm(self, name: str, path: str, note: str, base_version: int, who: str) -> int:
         """Keep the fact as it is, on the word of a staff member; its quote stays, pinned to
@@ -295,26 +270,12 @@ class PageReview:
         self.repository.set_resolution(name, path, "retired", who, reason)
         return revision
 
-    def reopen(self, name: str, path: str, who: str) -> None:
-        """Withdraw an update decided but not applied yet (confirmations and retirements are
-        edits already made: history and rollback undo those)."""
-        review = self.review(name)
-        resolution = review.resolutions.get(path)
-        if resolution is None or resolution.action != "updated":
-            raise KnowledgeValidationError({"": "only a pending update can be withdrawn"})
-        self.repository.set_resolution(name, path, None, who)
-
     # -- acceptance --------------------------------------------------------------------------
 
     def accept(self, name: str, who: str) -> int:
-        """Make the pending version current, with the updates staff decided; refused while a
-        fact is unresolved (and by the storage if the result would not validate)."""
+        """Make the pending version current; refused while a fact is unresolved (and by the
+        storage if the result would not validate)."""
         review = self.review(name)
         if review.unresolved:
             raise Unresolved(review.unresolved)
-        edits = {
-            path: resolution.data
-            for path, resolution in review.resolutions.items()
-            if resolution.action == "updated" and review.holds(path) and resolution.data
-        }
-        return self.repository.accept_source(name, who, edits=edits)
+        return self.repository.accept_source(name, who)

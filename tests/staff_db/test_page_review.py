@@ -60,18 +60,10 @@ def test_changed_figures_resolved_one_by_one_then_accepted(review):
         STAFF,
         "the new page",
     )
-    review.reopen(name, students.path, STAFF)  # changed their mind: open again
-    assert "mobility.students" in [f.path for f in review.review(name).unresolved]
-    review.update(
-        name,
-        students.path,
-        "a total of 45 students have been involved",
-        {"count": 45},
-        students.version,
-        STAFF,
-    )
-    # An update is applied at acceptance: until then the live facts are unchanged.
-    assert review.repository.current().revision == before.revision
+    # An update is live at once: the pending version is citable.
+    live = review.repository.current()
+    assert live.kb.mobility.students.count == 45 and live.kb.mobility.students.source == name
+    assert live.kb.document.file == PAGE
     international = report.facts["international_students"]
     note = "The registry confirmed it by e-mail"
     review.confirm(name, international.path, note, international.version, STAFF)
@@ -90,6 +82,7 @@ def test_changed_figures_resolved_one_by_one_then_accepted(review):
     assert live.kb.document.file == name
     assert live.kb.programmes.english_taught.count == 24
     assert live.kb.programmes.english_taught.quote == [suggested]
+    assert live.kb.programmes.english_taught.source is None  # the new default source
     assert live.kb.mobility.students.count == 45
     confirmed = live.kb.international_students
     assert confirmed.confirmed.by == STAFF and confirmed.confirmed.note == note
@@ -144,14 +137,14 @@ def test_a_bad_resolution_changes_nothing_and_says_where(review):
     assert review.repository.fact(english.path).data == english.data
     assert len(report.unresolved) == 3
 
-    # An update decided, then the fact edited by someone else: the decision no longer holds.
+    # An update made, then undone by someone else: the fact is open again.
     quote = "The presence of 24 specialties in English"
     review.update(name, english.path, quote, {}, english.version, STAFF)
     assert english.path not in [f.path for f in review.review(name).unresolved]
-    review.repository.edit_fact(
-        english.path, {**english.data, "as_of": "2019"}, english.version, "x"
-    )
+    updated = review.repository.fact(english.path)
+    review.repository.edit_fact(english.path, english.data, updated.version, "someone.else")
     assert english.path in [f.path for f in review.review(name).unresolved]
+    assert not review.review(name).holds(english.path)
 
 
 @SQLITE_ONLY
@@ -163,6 +156,14 @@ def test_one_pending_version_per_page_discard_and_the_cli(review, capsys):
         review.upload("nope.txt", page("changed_figures.txt"), STAFF)
     review.discard(name)
     assert review.pending() == []
+    cited = review.upload(PAGE, page("changed_figures.txt"), STAFF).name
+    english = review.repository.fact("programmes.english_taught")
+    review.update(cited, english.path, "24 specialties", {"count": 24}, english.version, STAFF)
+    with pytest.raises(KnowledgeValidationError, match="facts already quote"):
+        review.discard(cited)  # the live knowledge base cites it
+    updated = review.repository.fact(english.path)
+    review.repository.edit_fact(english.path, english.data, updated.version, STAFF)
+    review.discard(cited)
     again = review.upload(PAGE, page("reordered.txt"), STAFF).name
     assert review.review(again).unresolved == []  # reordered: nothing to resolve
     review.accept(again, STAFF)

@@ -33,15 +33,14 @@ REVIEW_URL = "/admin/knowledge/page/review"
 FACT_EDITOR_URL = "/admin/knowledge/fact"  # kbadmin's fact editor
 DONE = {
     "uploaded": "The new version is saved as pending: resolve every fact below, then accept it.",
-    "updated": "Noted: the fact will quote the new version from its acceptance on.",
+    "updated": "The fact now quotes the new version (the assistant says it from now on).",
     "confirmed": "The fact is kept, confirmed by you.",
     "retired": "The fact is retired: the assistant no longer states it.",
     "accepted": "The new version is now the current source page.",
-    "reopened": "The decision was withdrawn: resolve the fact again.",
     "discarded": "The new version was discarded; nothing in the knowledge base changed.",
 }
 ACTION_LABELS = {
-    "updated": "Will quote the new version",
+    "updated": "Updated to quote the new version",
     "confirmed": "Kept, confirmed by staff",
     "retired": "Retired",
 }
@@ -70,11 +69,7 @@ def marks(old: str, new: str) -> Tuple[List[Tuple[str, bool]], List[Tuple[str, b
 
 
 def editor_link(path: str, quote: str | None = None, source: str | None = None) -> str:
-    """The fact editor (kbadmin) on `path`, optionally pre-filled with a quote of `source`.
-
-    The review links without a quote: a pending version cannot be cited by an ordinary edit
-    before it is accepted (bot/staff_db/knowledge.py), so a quote of it saved in the editor would
-    be refused; the inline "Replace the quote" form records it for acceptance instead."""
+    """The fact editor (kbadmin) on `path`, pre-filled with a quote of the new version."""
     query = {"path": path, **({"quote": quote} if quote else {})}
     if quote and source:
         query["source"] = source
@@ -121,7 +116,7 @@ def _items(review: Review) -> List[Dict[str, Any]]:
                 "states": _states(data),
                 "figures": figures(data),
                 "suggested": suggested or new_sentence or "",
-                "editor": editor_link(change.path),
+                "editor": editor_link(change.path, suggested or new_sentence, review.name),
                 "resolution": resolution if review.holds(change.path) else None,
                 "stale": resolution is not None and not review.holds(change.path),
             }
@@ -261,9 +256,6 @@ async def resolve(request: Request) -> HTTPResponse:
                 review.confirm, source, path, form.get("note", ""), version, who(request)
             )
             done = "confirmed"
-        elif action == "reopen":  # an update decided but not applied yet can be changed
-            await run_sync(review.reopen, source, path, who(request))
-            done = "reopened"
         elif action == "retire":
             await run_sync(
                 review.retire, source, path, form.get("reason", ""), version, who(request)
@@ -318,7 +310,12 @@ async def accept(request: Request) -> HTTPResponse:
 
 @guarded(api=False)
 async def discard(request: Request) -> HTTPResponse:
-    await run_sync(_review(request).discard, request.form.get("source", ""))
+    source = request.form.get("source", "")
+    try:
+        await run_sync(_review(request).discard, source)
+    except KnowledgeValidationError as error:
+        message = "The new version was not discarded: " + "; ".join(error.errors.values())
+        return await _review_page(request, source, message=message, status=409)
     return render.redirect(f"{PAGE_URL}?done=discarded")
 
 
