@@ -69,7 +69,8 @@ class Review:
     revision: int  # the live knowledge-base revision the diff was computed on
     diff: PageDiff
     resolutions: Dict[str, Resolution] = field(default_factory=dict)
-    facts: Dict[str, FactView] = field(default_factory=dict)  # the flagged facts, as stored now
+    # The flagged and the resolved facts, as stored now (a retired one is absent).
+    facts: Dict[str, FactView] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

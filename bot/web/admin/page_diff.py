@@ -49,8 +49,8 @@ ACTION_LABELS = {
 def _review(request: Request) -> PageReview:
     """One PageReview per app (it holds only the engine)."""
     ctx = request.app.ctx
-    if getattr(ctx, "page_review", None) is None:
-        ctx.page_review = PageReview(ctx.admin.engine)
+    if getattr(ctx, "page_review", None) is None:  # sharing the fact screens' repository
+        ctx.page_review = PageReview(ctx.admin.engine, getattr(ctx.admin, "knowledge", None))
     return ctx.page_review
 
 
