@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Tuple
 
 from pydantic import BaseModel
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bot.kb import fact_paths as fp
@@ -404,10 +404,17 @@ class KnowledgeRepository:
             return self._source_row(connection, name)
 
     def set_resolution(
-        self, name: str, path: str, action: str | None, who: str, note: str = ""
+        self,
+        name: str,
+        path: str,
+        action: str | None,
+        who: str,
+        note: str = "",
+        **extra: Any,
     ) -> SourceVersion:
         """Record staff's decision on one item of a pending version's page diff (`action`
-        None clears it). The page diff (bot/kb/page_diff.py) decides what is unresolved."""
+        None clears it; `extra` JSON data is kept with it, e.g. the edit to apply). The page
+        diff (bot/kb/page_diff.py) decides what is unresolved."""
         table = t.kb_sources
         with write_transaction(self.engine) as connection:
             version = self._source_row(connection, name)
@@ -424,6 +431,7 @@ class KnowledgeRepository:
                         {"action": "name the resolution (20 characters at most)"}
                     )
                 resolutions[path] = {
+                    **fp.plain(extra),
                     "action": action.strip(),
                     "who": who,
                     "at": self.clock().isoformat(),
@@ -433,6 +441,23 @@ class KnowledgeRepository:
                 update(table).where(table.c.name == name).values(resolutions=resolutions)
             )
             return self._source_row(connection, name)
+
+    def discard_source(self, name: str) -> None:
+        """Delete a pending version (a wrong file). Refused while a fact of the live knowledge
+        base quotes it: pending versions are citable, and the quote must keep its source."""
+        table = t.kb_sources
+        with self._writing() as (connection, live):
+            version = self._source_row(connection, name)
+            if version.state != "pending":
+                raise KnowledgeValidationError(
+                    {"": f"{name!r} is {version.state}: only a pending version can be discarded"}
+                )
+            citing = [path for path, fact in iter_cited(live.kb) if fact.source == name]
+            if citing:
+                raise KnowledgeValidationError(
+                    {"": f"{', '.join(citing)} quote {name!r}: change them first"}
+                )
+            connection.execute(delete(table).where(table.c.name == name))
 
     def accept_source(self, name: str, who: str, note: str = "") -> int:
         """Make a pending version current: the knowledge base cites it by default from the new
