@@ -329,8 +329,11 @@ def test_a_new_page_version_is_pending_until_accepted(repo):
     assert list(error.value.errors) == ["international_students.quote"]
     assert repo.source("beu-2027.txt").state == "pending"
 
-    resolved = repo.set_resolution("beu-2027.txt", "international_students", "keep", "alice", "ok")
+    resolved = repo.set_resolution(
+        "beu-2027.txt", "international_students", "keep", "alice", "ok", base_version=1
+    )
     assert resolved.resolutions["international_students"]["action"] == "keep"
+    assert resolved.resolutions["international_students"]["base_version"] == 1
     edit(repo, "international_students", confirmed=CONFIRMED)  # kept, with staff confirmation
     revision = repo.accept_source("beu-2027.txt", "alice")
     live = repo.current()
@@ -363,3 +366,19 @@ def test_the_stored_document_is_independent_of_what_callers_hold(repo):
     data = copy.deepcopy(view.data)
     view.data["count"] = 999  # a caller mutating its copy changes nothing stored
     assert repo.fact("mobility.students").data == data
+
+
+def test_a_pending_version_is_citable_and_not_discarded_while_cited(repo):
+    page = repo.current().sources["beu-international-relations.txt"]
+    new_page = page.replace("a total of 30 students", "a total of 36 students")
+    repo.add_source("beu-2027.txt", new_page, "alice")
+    quote = "Over the last 4 semesters through these exchange programs, a total of 36 students"
+    edit(repo, "mobility.students", count=36, quote=[quote], source="beu-2027.txt")
+    with pytest.raises(KnowledgeValidationError) as error:
+        repo.discard_source("beu-2027.txt")
+    assert "mobility.students" in error.value.errors[""]
+    edit(repo, "mobility.students", count=36, quote=[], source=None, confirmed=CONFIRMED)
+    repo.discard_source("beu-2027.txt")
+    assert [v.name for v in repo.sources()] == ["beu-international-relations.txt"]
+    with pytest.raises(KnowledgeValidationError):
+        repo.discard_source("beu-international-relations.txt")  # never the current version
