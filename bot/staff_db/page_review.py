@@ -23,13 +23,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 
-from bot.kb.load import source_names
 from bot.kb.page_diff import FactChange, PageDiff, diff_page
-from bot.staff_db import tables as t
-from bot.staff_db.db import write_transaction
 from bot.staff_db.errors import NotFoundError
 from bot.staff_db.knowledge import (
     FactView,
@@ -152,34 +148,9 @@ class PageReview:
         return self.repository.add_source(name, text, who, replaces=page)
 
     def discard(self, name: str) -> None:
-        """Drop a pending version (a wrong file) that no fact quotes yet; current and old
-        versions are never deleted. Checked under the knowledge base's write lock, so no edit
-        can start citing it meanwhile."""
-        table = t.kb_sources
-        with write_transaction(self.engine) as connection:
-            connection.execute(  # the lock every knowledge-base writer takes first
-                update(t.settings)
-                .where(t.settings.c.key == t.KB_MARKER_KEY)
-                .values(value=t.settings.c.value)
-            )
-            pending = connection.execute(
-                select(table.c.id).where(table.c.name == name, table.c.state == "pending")
-            ).first()
-            if pending is None:
-                raise NotFoundError(f"no new version {name!r} is waiting for review")
-            newest = connection.execute(
-                select(t.kb_revisions.c.document)
-                .order_by(t.kb_revisions.c.revision.desc())
-                .limit(1)
-            ).scalar()
-            if newest is not None and name in source_names(newest):
-                raise KnowledgeValidationError(
-                    {
-                        "": f"facts already quote {name}: accept it, or undo those edits "
-                        "(the fact's history) before discarding it"
-                    }
-                )
-            connection.execute(delete(table).where(table.c.id == pending.id))
+        """Drop a pending version (a wrong file); refused by the storage while a fact quotes
+        it, and for current and old versions, which are never deleted."""
+        self.repository.discard_source(name)
 
     # -- the report --------------------------------------------------------------------------
 
