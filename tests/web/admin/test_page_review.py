@@ -61,6 +61,13 @@ def test_closed_without_login_refusals_say_why_and_keep_the_pasted_text(client, 
     assert nothing.status_code == 422 and "Choose a file" in nothing.text
     assert "Waiting for review" not in client.get("/admin/knowledge/page").text
 
+    wrong_file = upload(client, (PAGES / "reordered.txt").read_bytes())  # then discarded
+    name = parse_qs(urlparse(wrong_file.headers["Location"]).query)["source"][0]
+    assert "Waiting for review" in client.get("/admin/knowledge/page").text
+    discarded = client.form("/admin/knowledge/page/discard", {"source": name})
+    assert discarded.headers["Location"].endswith("done=discarded")
+    assert "Waiting for review" not in client.get("/admin/knowledge/page").text
+
 
 def test_upload_resolve_every_item_then_accept(client, engine):
     reply = upload(client, (PAGES / "changed_figures.txt").read_bytes())
