@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,8 +199,11 @@ class KnowledgeRepository(SourceVersions):
             t.kb_revisions.c.at,
             t.kb_revisions.c.note,
         ).order_by(t.kb_revisions.c.revision)
-        with self.engine.connect() as connection:
+        try:
             fp.parse(path)
+        except fp.PathError as error:
+            raise NotFoundError(str(error)) from error
+        with self.engine.connect() as connection:
             rows = [r for r in connection.execute(statement) if path in (r.changed or [])]
             if not rows:
                 raise NotFoundError(f"no fact {path!r} in the knowledge base's history")
@@ -242,8 +246,10 @@ class KnowledgeRepository(SourceVersions):
             if view.version != base_version:
                 raise FactConflict(view, data)
             document = copy.deepcopy(live.document)
-            fp.put(document, path, data)
             new_path = _renamed(path, data)
+            if new_path != path and _exists(live, new_path):
+                raise KnowledgeValidationError({"id": f"{data['id']!r} is already used"})
+            fp.put(document, path, data)
             return self._commit(connection, live, document, "edit", path, who, note, new_path)
 
     def add_item(self, list_path: str, data: Mapping[str, Any], who: str, note: str = "") -> str:
@@ -518,14 +524,51 @@ class KnowledgeRepository(SourceVersions):
         return export_yaml(self, Path(kb_path), Path(sources_dir))
 
 
+MAX_TEXT = 5000  # characters in one field: the longest quote of the page is ~600
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _mapping(data: Any) -> Dict[str, Any]:
     """The fact as stored (JSON types), or a located refusal of something that is no fact."""
     if not isinstance(data, Mapping):
         raise KnowledgeValidationError({"": "a fact is a mapping of its fields, as in kb.yml"})
     try:
-        return fp.plain(dict(data))
+        plain = fp.plain(dict(data))
     except TypeError as error:
         raise KnowledgeValidationError({"": f"not knowledge-base data: {error}"}) from error
+    errors = dict(_text_problems(plain))
+    if errors:
+        raise KnowledgeValidationError(errors)
+    return plain
+
+
+def _text_problems(node: Any, path: str = "") -> Iterator[Tuple[str, str]]:
+    """Texts no student should be shown: control characters (a binary paste) or far too long."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _text_problems(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _text_problems(item, f"{path}[{index}]")
+    elif isinstance(node, str):
+        if _CONTROL.search(node):
+            yield path, "contains control characters: paste plain text"
+        elif len(node) > MAX_TEXT:
+            yield path, f"{len(node):,} characters; the limit is {MAX_TEXT:,}"
+
+
+def _exists(live: LiveKnowledge, path: str) -> bool:
+    """Whether `path` names a fact now, or a retired one (its history keeps the path)."""
+    if any(r.path == path for r in live.kb.retired):
+        return True
+    try:
+        list_path, label = fp.parent_list(path)
+        return any(
+            isinstance(item, dict) and item.get("id") == label
+            for item in fp.get(live.document, list_path)
+        )
+    except fp.PathError:
+        return False
 
 
 def _renamed(path: str, data: Mapping[str, Any]) -> str:

@@ -94,6 +94,10 @@ def test_schema_rejections_name_the_field(repo):
     assert list(errors) == ["text"] and "broken link" in errors["text"]
     errors = refused(repo, "organisations[graz]", country="XX")
     assert errors == {"country": "unknown country code 'XX'"}
+    errors = refused(repo, "organisations[graz]", aliases=["Graz", "\x00\x01PK"])
+    assert errors == {"aliases[1]": "contains control characters: paste plain text"}
+    assert list(refused(repo, "cooperation.overview", text="x" * 6000)) == ["text"]
+    assert refused(repo, "organisations[graz]", id="laquila") == {"id": "'laquila' is already used"}
 
 
 def test_provenance_is_a_quote_or_a_staff_confirmation(repo):
