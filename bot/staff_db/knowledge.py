@@ -93,7 +93,7 @@ class FactView:
     version: int  # the last revision that changed this fact's content
     as_of: str | None  # the fact's, else the document's
     review_by: dt.date | None  # the fact's, else the document's
-    owner: str | None  # who re-checks it: the confirming staff member, else the last editor
+    owner: str | None  # who re-checks it: the fact's `owner`, else who confirmed it
 
 
 @dataclass(frozen=True)

@@ -386,3 +386,18 @@ def test_a_pending_version_is_citable_and_not_discarded_while_cited(repo):
     assert [v.name for v in repo.sources()] == ["beu-international-relations.txt"]
     with pytest.raises(KnowledgeValidationError):
         repo.discard_source("beu-international-relations.txt")  # never the current version
+
+
+def test_a_kb_yml_moved_to_a_new_page_version_makes_it_current(repo, tmp_path):
+    (tmp_path / "sources").mkdir()
+    page = repo.current().sources["beu-international-relations.txt"]
+    (tmp_path / "sources" / "beu-2027.txt").write_text(page, "utf-8")
+    text = paths.KB_FILE.read_text("utf-8").replace(
+        "file: beu-international-relations.txt", "file: beu-2027.txt"
+    )
+    (tmp_path / "kb.yml").write_text(text, "utf-8")
+    report = repo.import_yaml(tmp_path / "kb.yml", tmp_path / "sources", who="dev")
+    assert report.sources_added == ["beu-2027.txt"] and report.skipped == []
+    states = {v.name: v.state for v in repo.sources()}
+    assert states == {"beu-2027.txt": "current", "beu-international-relations.txt": "old"}
+    assert repo.current().kb.document.file == "beu-2027.txt"
