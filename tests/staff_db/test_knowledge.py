@@ -7,6 +7,8 @@ from __future__ import annotations
 import copy
 import shutil
 import threading
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -14,25 +16,52 @@ from bot import paths
 from bot.kb.index import KnowledgeIndex
 from bot.kb.load import load_countries, load_kb
 from bot.kb.schema import PROVENANCE_REQUIRED
+from bot.staff_db.db import make_engine, migrate
 from bot.staff_db.knowledge import (
     FactConflict,
     KnowledgeRepository,
     KnowledgeValidationError,
     NotFoundError,
 )
+from tests.staff_db.conftest import _reset as reset
 
 COUNTRIES = load_countries()
 CONFIRMED = {"by": "Aysel Mammadova", "date": "2026-12-01", "note": "e-mail from the registrar"}
 
 
-@pytest.fixture()
-def repo(engine) -> KnowledgeRepository:
+def seed(engine) -> KnowledgeRepository:
     """A repository seeded from knowledge/kb.yml, as bootstrap seeds an empty database."""
     repository = KnowledgeRepository(engine, countries=COUNTRIES)
     assert repository.revision_marker() is None and repository.current() is None
     report = repository.import_yaml(paths.KB_FILE, paths.SOURCES, who="seed")
     assert report.revision == 1 and report.sources_added == ["beu-international-relations.txt"]
     return repository
+
+
+@pytest.fixture(scope="module")
+def seeded_sqlite(tmp_path_factory) -> Path:
+    """One seeded SQLite file; each test gets a copy (cheaper than migrating and seeding)."""
+    path = tmp_path_factory.mktemp("kb") / "seeded.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    seed(engine)
+    engine.dispose()  # the last connection closed: WAL checkpointed into the file
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def repo(request, tmp_path, seeded_sqlite) -> Iterator[KnowledgeRepository]:
+    if request.param == "sqlite":
+        shutil.copy(seeded_sqlite, tmp_path / "staff.sqlite3")
+        engine = make_engine(f"sqlite:///{tmp_path / 'staff.sqlite3'}")
+        repository = KnowledgeRepository(engine, countries=COUNTRIES)
+    else:
+        url, seeded = request.getfixturevalue("postgres_migrated")
+        reset(url, seeded)
+        engine = make_engine(url)
+        repository = seed(engine)
+    yield repository
+    engine.dispose()
 
 
 def edit(repo: KnowledgeRepository, path: str, who: str = "alice", **changes) -> int:
