@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from sqlalchemy import delete
 
 from bot import paths
 from bot.kb.index import KnowledgeIndex
 from bot.kb.load import load_countries, load_kb
 from bot.kb.schema import PROVENANCE_REQUIRED
+from bot.staff_db import tables as t
 from bot.staff_db.db import make_engine, migrate
 from bot.staff_db.knowledge import (
     FactConflict,
@@ -430,3 +432,19 @@ def test_a_kb_yml_moved_to_a_new_page_version_makes_it_current(repo, tmp_path):
     states = {v.name: v.state for v in repo.sources()}
     assert states == {"beu-2027.txt": "current", "beu-international-relations.txt": "old"}
     assert repo.current().kb.document.file == "beu-2027.txt"
+
+
+def test_a_revision_broken_behind_the_repository_is_served_and_named_at_the_next_write(
+    repo, caplog
+):
+    page = repo.current().sources["beu-international-relations.txt"]
+    repo.add_source("beu-2027.txt", page.replace("30 students", "31 students"), "alice")
+    quote = "a total of 31 students have been involved"
+    edit(repo, "mobility.students", count=31, quote=[quote], source="beu-2027.txt")
+    with repo.engine.begin() as connection:  # deleted by hand, not through discard_source
+        connection.execute(delete(t.kb_sources).where(t.kb_sources.c.name == "beu-2027.txt"))
+    fresh = KnowledgeRepository(repo.engine, countries=COUNTRIES)
+    assert fresh.current().kb.mobility.students.count == 31  # still answering
+    assert "no longer validates" in caplog.text
+    errors = refused(fresh, "mobility.staff", count=41)
+    assert errors == {"": "mobility.students.source: source version 'beu-2027.txt' not found"}
