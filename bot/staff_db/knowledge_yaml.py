@@ -118,6 +118,7 @@ def import_yaml(
             kb = validate_document(merged, sources, repo.countries)
         except KnowledgeError as error:
             raise KnowledgeValidationError(located_errors(error, None)) from error
+        _follow_document_file(connection, kb.document.file)
         changed = fp.changed_paths(current.document, merged)
         if changed or fp.fingerprint(base) != fp.fingerprint(document):
             revision = current.revision + 1
@@ -176,6 +177,16 @@ def _import_sources(
             report.sources_kept.append(
                 (name, "differs from the stored version; save a new page version under a new name")
             )
+
+
+def _follow_document_file(connection: Any, name: str) -> None:
+    """The version the imported document cites by default is the current one; any other
+    current version of the page becomes old (kb.yml moved to a new page version)."""
+    table = t.kb_sources
+    connection.execute(
+        update(table).where(table.c.state == "current", table.c.name != name).values(state="old")
+    )
+    connection.execute(update(table).where(table.c.name == name).values(state="current"))
 
 
 def _last_imported(connection: Any) -> Dict[str, Any] | None:
