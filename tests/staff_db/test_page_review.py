@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import paths
 from bot.__main__ import main as bot_main
 from bot.staff_db.errors import NotFoundError
-from bot.staff_db.knowledge import FactConflict, KnowledgeRepository, KnowledgeValidationError
+from bot.staff_db.knowledge import FactConflict, KnowledgeValidationError
 from bot.staff_db.page_review import PageReview, Unresolved, version_name
+
+# The knowledge storage tests' fixtures: `repo` is a seeded repository, SQLite and PostgreSQL.
+from tests.staff_db.test_knowledge import repo, seeded_sqlite  # noqa: F401
 
 PAGES = Path(__file__).resolve().parent.parent / "kb" / "pages"
 PAGE = "beu-international-relations.txt"
@@ -25,10 +27,9 @@ def page(name: str) -> str:
 
 
 @pytest.fixture()
-def review(engine) -> PageReview:
-    repository = KnowledgeRepository(engine)
-    repository.import_yaml(paths.KB_FILE, paths.SOURCES, "seed")
-    return PageReview(engine, repository)
+def review(repo) -> PageReview:  # noqa: F811
+    """On a knowledge base seeded from knowledge/ (SQLite: a copy of one seeded file)."""
+    return PageReview(repo.engine, repo)
 
 
 def test_changed_figures_resolved_one_by_one_then_accepted(review):
@@ -113,7 +114,7 @@ def test_a_removed_project_is_retired_with_its_coordinator(review):
     assert {r.path for r in live.kb.retired} >= {"projects[magnus]", "organisations[linkoping]"}
 
 
-SQLITE_ONLY = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # no database logic
+SQLITE_ONLY = pytest.mark.parametrize("repo", ["sqlite"], indirect=True)  # no database logic
 
 
 @SQLITE_ONLY
