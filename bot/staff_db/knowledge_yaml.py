@@ -34,6 +34,7 @@ from bot.staff_db.knowledge import (
     located_errors,
     sha256,
 )
+from bot.staff_db.knowledge_sources import safe_source_name
 
 if TYPE_CHECKING:
     from bot.staff_db.knowledge import KnowledgeRepository
@@ -96,9 +97,14 @@ def import_yaml(
 ) -> KbImportReport:
     """Bring kb.yml and its source versions into the database in one transaction."""
     document = read_document(kb_path)
+    names = source_names(document)
+    unsafe = sorted(name for name in names if not safe_source_name(name))
+    if unsafe:
+        message = f"not a plain .txt file name in {sources_dir}: {', '.join(map(repr, unsafe))}"
+        raise KnowledgeValidationError({"": message})
     file_sources = {
         name: (sources_dir / name).read_text(encoding="utf-8")
-        for name in source_names(document)
+        for name in names
         if (sources_dir / name).is_file()
     }
     digest = files_digest(kb_path, sources_dir, document)
@@ -315,6 +321,8 @@ def export_yaml(repo: KnowledgeRepository, kb_path: Path, sources_dir: Path) -> 
     _write(kb_path, render_yaml(live.document, kb_path if kb_path.is_file() else None))
     cited = _cited(live)
     for name in sorted(cited):
+        if not safe_source_name(name):  # stored names are checked; never write outside
+            raise ValueError(f"source version {name!r} is not a plain file name")
         target = sources_dir / name
         text = live.sources[name]
         if not target.is_file() or target.read_text(encoding="utf-8") != text:

@@ -342,6 +342,16 @@ def test_an_invalid_import_writes_nothing(repo, tmp_path):
     assert repo.revision_marker() == "1"
 
 
+def test_an_import_naming_a_source_outside_the_folder_is_refused(repo, tmp_path):
+    text = paths.KB_FILE.read_text("utf-8").replace(
+        "file: beu-international-relations.txt", "file: ../../etc/passwd"
+    )
+    (tmp_path / "kb.yml").write_text(text, "utf-8")
+    with pytest.raises(KnowledgeValidationError) as error:
+        repo.import_yaml(tmp_path / "kb.yml", paths.SOURCES, who="dev")
+    assert "'../../etc/passwd'" in error.value.errors[""]
+
+
 def test_a_new_page_version_is_pending_until_accepted(repo):
     page = repo.current().sources["beu-international-relations.txt"]
     new_page = page.replace("95 students from 17 countries", "120 students from 17 countries")
