@@ -18,7 +18,7 @@ from bot.kb.index import KnowledgeIndex
 from bot.kb.load import load_countries, load_kb
 from bot.kb.schema import PROVENANCE_REQUIRED
 from bot.staff_db import tables as t
-from bot.staff_db.db import make_engine, migrate
+from bot.staff_db.db import make_engine, migrate, write_transaction
 from bot.staff_db.knowledge import (
     FactConflict,
     KnowledgeRepository,
@@ -458,3 +458,20 @@ def test_a_revision_broken_behind_the_repository_is_served_and_named_at_the_next
     assert "no longer validates" in caplog.text
     errors = refused(fresh, "mobility.staff", count=41)
     assert errors == {"": "mobility.students.source: source version 'beu-2027.txt' not found"}
+
+
+def test_a_busy_database_postpones_the_start_up_import(seeded_sqlite, tmp_path, caplog):
+    from bot.staff_db.bootstrap import _import_knowledge
+
+    shutil.copy(seeded_sqlite, tmp_path / "staff.sqlite3")
+    url = f"sqlite:///{tmp_path / 'staff.sqlite3'}"
+    holder, engine = make_engine(url), make_engine(url, wait=0.1)
+    kb_file = tmp_path / "kb.yml"
+    kb_file.write_text(paths.KB_FILE.read_text("utf-8").replace("count: 40\n", "count: 41\n"))
+    with write_transaction(holder) as connection:  # another writer holds the lock
+        connection.execute(t.settings.update().values(value=t.settings.c.value))
+        assert "database busy" in _import_knowledge(engine, kb_file, paths.SOURCES)
+    assert "kb.yml imported" in _import_knowledge(engine, kb_file, paths.SOURCES)
+    assert KnowledgeRepository(engine, countries=COUNTRIES).current().kb.mobility.staff.count == 41
+    holder.dispose()
+    engine.dispose()
