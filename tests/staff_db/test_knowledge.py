@@ -293,14 +293,15 @@ def test_staff_edits_export_to_a_valid_kb_yml_that_imports_as_no_change(repo, tm
     edit(repo, "mobility.students", count=44, quote=[], confirmed=CONFIRMED)
     magnus = repo.fact("projects[magnus]")
     repo.retire(magnus.path, "the project ended", magnus.version, "alice")
-    kabul = {"id": "tohoku", "name": "Tohoku University", "country": "JP",
+    tohoku = {"id": "tohoku", "name": "Tohoku University", "aliases": ["Tohoku"], "country": "JP",
              "kind": "university", "confirmed": CONFIRMED}  # fmt: skip
-    repo.add_item("organisations", kabul, "alice")
+    repo.add_item("organisations", tohoku, "alice")
     shutil.copy(paths.KB_FILE, tmp_path / "kb.yml")
     repo.export_yaml(tmp_path / "kb.yml", tmp_path / "sources")
     text = (tmp_path / "kb.yml").read_text("utf-8")
     assert "# BEU international-relations knowledge base." in text  # comments kept
     assert "date: 2026-12-01" in text  # dates stay YAML dates, as staff would write them
+    assert "    aliases: [Tohoku]\n" in text  # a short list on one line, like the others
     kb = load_kb(tmp_path / "kb.yml", tmp_path / "sources", COUNTRIES)  # what `make kb` reads
     assert kb.mobility.students.count == 44 and kb.retired[0].path == "projects[magnus]"
     marker = repo.revision_marker()
