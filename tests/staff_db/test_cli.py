@@ -86,5 +86,5 @@ def test_commands_refuse_an_unmigrated_database_until_db_upgrade(tmp_path, monke
     assert "db upgrade" in capsys.readouterr().err
     assert run(url, "db", "upgrade", monkeypatch=monkeypatch) == 0
     assert run(url, "db", "upgrade", monkeypatch=monkeypatch) == 0
-    assert "schema 0003" in capsys.readouterr().out
+    assert "schema 0006" in capsys.readouterr().out
     assert run(url, "users", "list", monkeypatch=monkeypatch) == 0
