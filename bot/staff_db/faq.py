@@ -22,6 +22,7 @@ from sqlalchemy import Integer, String, cast, insert, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
+from bot.kb.provenance import iter_cited
 from bot.staff_db import tables as t
 from bot.staff_db.db import as_utc, utcnow, write_transaction
 from bot.staff_db.errors import NotFoundError
@@ -289,8 +290,19 @@ class FaqRepository:
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.engine = engine
-        self.known_fact_ids = known_fact_ids
+        self.known_fact_ids = known_fact_ids or self._live_fact_ids
         self.clock = clock
+
+    def _live_fact_ids(self) -> Iterable[str]:
+        """An entry may cite any fact of the live knowledge base in this database (a partner
+        staff added in the admin included), or of knowledge/kb.yml before it is seeded."""
+        from bot.staff_db.knowledge import KnowledgeRepository
+        from bot.staff_db.validation import kb_fact_ids
+
+        live = KnowledgeRepository(self.engine).current()
+        if live is None:
+            return kb_fact_ids()
+        return [path for path, _ in iter_cited(live.kb)]
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -476,3 +476,20 @@ def test_a_busy_database_postpones_the_start_up_import(seeded_sqlite, tmp_path, 
     assert KnowledgeRepository(engine, countries=COUNTRIES).current().kb.mobility.staff.count == 41
     holder.dispose()
     engine.dispose()
+
+
+def test_an_faq_entry_may_cite_a_fact_staff_added_in_the_admin(repo):
+    """The FAQ's fact references follow the live knowledge base of the same database, not kb.yml."""
+    from bot.staff_db.faq import FaqRepository
+    from bot.staff_db.validation import ValidationError
+    from tests.staff_db.helpers import draft
+
+    faq = FaqRepository(repo.engine)
+    with pytest.raises(ValidationError) as error:
+        faq.create(draft(fact_ref="organisations[tohoku]"), who="alice")
+    assert "fact_ref" in error.value.errors
+    tohoku = {"id": "tohoku", "name": "Tohoku University", "country": "JP",
+              "kind": "university", "confirmed": CONFIRMED}  # fmt: skip
+    repo.add_item("organisations", tohoku, "alice")
+    entry = faq.create(draft(fact_ref="organisations[tohoku]"), who="alice")
+    assert entry.fact_ref == "organisations[tohoku]"
