@@ -218,7 +218,7 @@ def test_a_new_question_after_thumbs_down_is_answered_not_swallowed():
     assert "passed that on" not in reply["text"].lower()
     assert "english" in reply["text"].lower()
     assert slots[COMMENT_SLOT] is None
-    inbox, rows = stored_for(who)
+    _, rows = stored_for(who)
     assert [(r.value, r.comment) for r in rows] == [("down", None)]
 
 
