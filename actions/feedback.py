@@ -65,6 +65,11 @@ def is_factual(reply: Answer) -> bool:
     return bool(reply.facts or reply.faq_entries)
 
 
+def feedback_offered(reply: Answer) -> bool:
+    """Whether this reply carries 👍/👎 (for the analytics metadata `feedback_offered`)."""
+    return any(b.payload.startswith(f"/{FEEDBACK_INTENT}{{") for b in reply.buttons)
+
+
 def offer_feedback(tracker: Tracker, reply: Answer) -> List[Dict[str, Any]]:
     """Add 👍/👎 to a factual reply when it is due (after its own buttons, with a one-line
     prompt) and return the slot events that count answers; [] when nothing changes."""

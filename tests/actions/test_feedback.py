@@ -12,8 +12,16 @@ from typing import Any, Dict, List, Tuple
 import pytest
 from sqlalchemy import select
 
-from actions.feedback import COMMENT_SLOT, COUNT_SLOT, OFFER_SLOT, ActionFeedback
+from actions.feedback import (
+    COMMENT_SLOT,
+    COUNT_SLOT,
+    OFFER_SLOT,
+    ActionFeedback,
+    feedback_offered,
+    offer_feedback,
+)
 from actions.parts import action_for
+from bot.answers import Answer, Button
 from bot.faq import service
 from bot.rasa_server.channels.render import quick_replies
 from bot.staff_db import tables as t
@@ -246,3 +254,10 @@ def test_messenger_keeps_thumbs_and_cuts_follow_ups_to_eleven():
     assert len(replies) == 13
     assert [r["payload"] for r in replies] == [f"/ask_{i}" for i in range(11)] + [UP, DOWN]
     assert len(quick_replies(follow_ups)) == 13, "without thumbs, 13 follow-ups as before"
+
+
+def test_feedback_offered_says_whether_a_reply_carries_the_thumbs():
+    reply = Answer("text", [Button.ask("More", "ask_projects")], "projects", faq_entries=[1])
+    assert not feedback_offered(reply)
+    offer_feedback(create_tracker("q", "ask_projects"), reply)
+    assert feedback_offered(reply) and reply.buttons[0].title == "More"
