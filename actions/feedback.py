@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from functools import lru_cache
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -96,16 +95,20 @@ def offer_feedback(tracker: Tracker, reply: Answer) -> List[Dict[str, Any]]:
 
 def fact_paths(facts: Sequence[Any]) -> List[str]:
     """The knowledge-base paths of the facts an answer rests on ("projects[promig]")."""
-    paths = _paths_by_identity(id(knowledge().kb))
+    paths = _paths_of(knowledge().kb)
     return [paths[id(fact)] for fact in facts if id(fact) in paths]
 
 
-@lru_cache(maxsize=2)
-def _paths_by_identity(kb_id: int) -> Dict[int, str]:
-    """id(fact) -> path for the knowledge base currently loaded (a new one gets a new map)."""
-    kb = knowledge().kb
-    assert id(kb) == kb_id
-    return {id(fact): path for path, fact in iter_cited(kb)}
+_PATHS: Tuple[Any, Dict[int, str]] | None = None  # (the knowledge base, id(fact) -> path)
+
+
+def _paths_of(kb: Any) -> Dict[int, str]:
+    """Built once per knowledge base loaded (a live edit loads a new one); the reference kept
+    here means an id is never reused for another fact while the map is in use."""
+    global _PATHS
+    if _PATHS is None or _PATHS[0] is not kb:
+        _PATHS = (kb, {id(fact): path for path, fact in iter_cited(kb)})
+    return _PATHS[1]
 
 
 def _user_events(tracker: Tracker) -> List[Dict[str, Any]]:
