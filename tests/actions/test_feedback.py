@@ -23,7 +23,6 @@ from actions.feedback import (
 from actions.parts import action_for
 from bot.answers import Answer, Button
 from bot.faq import service
-from bot.rasa_server.channels.render import quick_replies
 from bot.staff_db import tables as t
 from bot.staff_db.db import make_engine
 from bot.staff_db.feedback import FeedbackRepository
@@ -245,15 +244,6 @@ def test_skip_after_thumbs_down_stores_no_comment():
     _, slots = tap("down", slots, who)
     reply, slots = tap("skip", slots, who)
     assert reply["text"] and slots[COMMENT_SLOT] is None
-
-
-def test_messenger_keeps_thumbs_and_cuts_follow_ups_to_eleven():
-    follow_ups = [{"title": f"Question {i}", "payload": f"/ask_{i}"} for i in range(14)]
-    thumbs = [{"title": "👍", "payload": UP}, {"title": "👎", "payload": DOWN}]
-    replies = quick_replies([*follow_ups, *thumbs])
-    assert len(replies) == 13
-    assert [r["payload"] for r in replies] == [f"/ask_{i}" for i in range(11)] + [UP, DOWN]
-    assert len(quick_replies(follow_ups)) == 13, "without thumbs, 13 follow-ups as before"
 
 
 def test_feedback_offered_says_whether_a_reply_carries_the_thumbs():
