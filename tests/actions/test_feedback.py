@@ -108,6 +108,16 @@ def test_a_factual_answer_offers_thumbs_after_its_own_buttons():
     assert "mobility.students" in slots[OFFER_SLOT]["facts"]
 
 
+def test_a_staff_faq_answer_is_factual_and_names_its_entry():
+    message, slots = ask("Where do I send my application documents?", "ask_not_covered")
+    assert offered(message)
+    entries = slots[OFFER_SLOT]["faq_entries"]
+    assert len(entries) == 1 and slots[OFFER_SLOT]["topic"] == "faq"
+    assert service.staff_faq().entries[entries[0]].question == (
+        "Where do I send my application documents?"
+    )
+
+
 @pytest.mark.parametrize(
     "text, intent",
     [
