@@ -33,7 +33,7 @@ from bot.answers.feedback import (
     UP,
     ask_what_was_wrong,
     feedback_buttons,
-    helpful_prompt,
+    feedback_offered,
     noted,
     skipped,
     thanks_for_comment,
@@ -46,6 +46,7 @@ from bot.kb.provenance import iter_cited
 from bot.understanding.feedback_comment import is_new_question
 
 log = logging.getLogger(__name__)
+__all__ = ["ActionFeedback", "feedback_offered", "offer_feedback", "reply_to_comment"]
 
 COUNT_SLOT = "answers_since_feedback"
 OFFER_SLOT = "feedback_answer"
@@ -64,11 +65,6 @@ def is_factual(reply: Answer) -> bool:
     return bool(reply.facts or reply.faq_entries)
 
 
-def feedback_offered(reply: Answer) -> bool:
-    """Whether this reply carries 👍/👎 (for the analytics metadata `feedback_offered`)."""
-    return any(b.payload.startswith(f"/{FEEDBACK_INTENT}{{") for b in reply.buttons)
-
-
 def offer_feedback(tracker: Tracker, reply: Answer) -> List[Dict[str, Any]]:
     """Add 👍/👎 to a factual reply when it is due (after its own buttons, with a one-line
     prompt) and return the slot events that count answers; [] when nothing changes."""
@@ -77,8 +73,7 @@ def offer_feedback(tracker: Tracker, reply: Answer) -> List[Dict[str, Any]]:
     since = tracker.get_slot(COUNT_SLOT)
     due = since is None or since >= ANSWERS_BETWEEN_OFFERS - 1
     if is_factual(reply) and due:
-        reply.buttons = [*reply.buttons, *feedback_buttons()]
-        reply.text = f"{reply.text}\n\n{helpful_prompt()}"
+        reply.buttons = [*reply.buttons, *feedback_buttons()]  # send() adds the prompt line
         offer = {
             "question": (tracker.latest_message or {}).get("text"),
             "facts": fact_paths(reply.facts),

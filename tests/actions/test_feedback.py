@@ -261,3 +261,21 @@ def test_feedback_offered_says_whether_a_reply_carries_the_thumbs():
     assert not feedback_offered(reply)
     offer_feedback(create_tracker("q", "ask_projects"), reply)
     assert feedback_offered(reply) and reply.buttons[0].title == "More"
+
+
+def test_the_prompt_is_the_last_line_after_the_untranslated_note():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.reply import send
+    from bot.answers.feedback import feedback_buttons
+    from bot.i18n import speaking
+    from bot.i18n.context import note_left_in_english
+
+    dispatcher = CollectingDispatcher()
+    with speaking("ru"):
+        note_left_in_english("An aim with no translation yet.")
+        send(dispatcher, Answer("Ответ.", feedback_buttons(), "projects"))
+    paragraphs = dispatcher.messages[0]["text"].split("\n\n")
+    assert paragraphs[0] == "Ответ."
+    assert "English" in paragraphs[1] or "англ" in paragraphs[1].lower()
+    assert paragraphs[2] == "_Было ли это полезно?_"
