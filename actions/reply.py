@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers import Answer
+from bot.answers.feedback import feedback_offered, helpful_prompt
 from bot.faq.service import PREVIEW_PREFIX
 from bot.i18n import SUPPORTED_LANGUAGES, untranslated_note
 from bot.language.detect import answer_language
@@ -41,6 +42,8 @@ def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
     note = untranslated_note()  # some free text had no translation: said once, at the end
     if note:
         text = f"{text}\n\n{note}"
+    if feedback_offered(answer):  # "Was this helpful?" last, just above 👍/👎
+        text = f"{text}\n\n{helpful_prompt()}"
     dispatcher.utter_message(
         text=text, buttons=[{"title": b.title, "payload": b.payload} for b in answer.buttons]
     )

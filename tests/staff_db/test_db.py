@@ -20,6 +20,7 @@ TABLES = {
     "settings",
     "kb_revisions",
     "kb_sources",
+    "feedback",
     "alembic_version",
 }
 
