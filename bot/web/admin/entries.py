@@ -6,6 +6,7 @@ result or the field errors next to their fields.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sanic.request import Request
@@ -29,6 +30,7 @@ from bot.web.admin.forms import (
     version_field,
     version_values,
 )
+from bot.web.admin.review import DUE_WITHIN_DAYS, due_for_review
 
 DONE = {
     "created": "Saved as a draft. The assistant does not use it until you publish it.",
@@ -83,9 +85,19 @@ async def list_entries(request: Request) -> HTTPResponse:
     query = request.args.get("q", "").strip()
     state = request.args.get("state", "")
     state = state if state in STATES else ""
-    entries = await run_sync(_admin(request).faq.list_entries, query or None, state or None)
+    admin = _admin(request)
+    entries = await run_sync(admin.faq.list_entries, query or None, state or None)
+    # the admin's home: what is due for review comes first (not on a search's results)
+    due = [] if query or state else await run_sync(due_for_review, admin, dt.date.today())
     return render.page(
-        request, "entries.html", entries=entries, query=query, state=state, states=STATES
+        request,
+        "entries.html",
+        entries=entries,
+        query=query,
+        state=state,
+        states=STATES,
+        due=due,
+        due_days=DUE_WITHIN_DAYS,
     )
 
 
