@@ -17,7 +17,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.staff_db.db import store_unavailable
-from bot.staff_db.knowledge import FactConflict, FactView, KnowledgeValidationError
+from bot.staff_db.knowledge import (
+    FactConflict,
+    FactRevision,
+    FactView,
+    KnowledgeValidationError,
+    NotFoundError,
+)
 from bot.staff_db.validation import ValidationError
 from bot.web.admin import fact_preview, render
 from bot.web.admin.auth import guarded, who
@@ -436,17 +442,29 @@ async def add_item(request: Request) -> HTTPResponse:
 # -- history, diff, rollback ---------------------------------------------------------------------
 
 
+def _generic_values(data: dict[str, Any]) -> dict[str, str]:
+    """A fact of a kind no form describes any more (retired), key by key."""
+    return {
+        key: "\n".join(map(str, value)) if isinstance(value, list) else str(value)
+        for key, value in data.items()
+    }
+
+
 def revision_changes(
-    revisions: list[Any], form: FactForm, document_source: str
-) -> list[tuple[Any, list[tuple[str, str, str]]]]:
+    revisions: list[FactRevision], form: FactForm | None, document_source: str
+) -> list[tuple[FactRevision, list[tuple[str, str, str]]]]:
     """Each revision (newest first) with the inputs it changed: (label, before, after)."""
-    names = labels(form)
+    names = labels(form) if form else {}
     result = []
     previous: dict[str, str] = {}
     for revision in sorted(revisions, key=lambda r: r.revision):
         data = revision.data or {}
-        shown = form_values(form, data, document_source) if data else {}
-        shown.pop("provenance", None)
+        if form is None:
+            shown = _generic_values(data)
+            names.update({key: key for key in shown if key not in names})
+        else:
+            shown = form_values(form, data, document_source) if data else {}
+            shown.pop("provenance", None)
         changed = [
             (label, previous.get(name, ""), shown.get(name, ""))
             for name, label in names.items()
@@ -459,30 +477,28 @@ def revision_changes(
 
 def _history_context(admin: Admin, path: str) -> dict[str, Any]:
     repository = admin.knowledge
-    revisions = repository.history(path)
-    if not revisions:
-        raise_not_found(path)
+    revisions = repository.history(path)  # NotFoundError when the path never existed
     view = _view_or_none(repository, path)
-    kind = view.kind if view else revisions[-1].kind
     live = repository.current()
-    form = fact_form(kind)
+    retired = next((r for r in live.kb.retired if r.path == path), None)
+    kind = view.kind if view else (retired.kind if retired else None)
+    try:
+        form = fact_form(kind) if kind else None
+    except LookupError:
+        form = None
+    last_data = next((r.data for r in reversed(revisions) if r.data), {})
     return {
-        "path": path,
+        "fact_path": path,
         "view": view,
-        "title": title_of((view.data if view else revisions[-1].data) or {}, path),
+        "retired": retired,
+        # a rollback names the fact's version: the last revision that changed it
+        "base_version": view.version if view else max(r.revision for r in revisions),
+        "title": title_of((view.data if view else last_data) or {}, path),
         "revisions": revision_changes(revisions, form, live.kb.document.file),
     }
 
 
-def raise_not_found(path: str) -> None:
-    from bot.staff_db.errors import NotFoundError
-
-    raise NotFoundError(f"no fact {path!r}")
-
-
 def _view_or_none(repository: Any, path: str) -> FactView | None:
-    from bot.staff_db.errors import NotFoundError
-
     try:
         return repository.fact(path)
     except NotFoundError:
