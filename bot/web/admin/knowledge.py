@@ -406,12 +406,18 @@ def add_and_attach(
     """Add the item; a new organisation may also become a partner of an exchange programme."""
     repository = admin.knowledge
     path = repository.add_item(list_path, data, who)
-    if programme:
+    if programme:  # a second revision: the repository changes one path per write
         target = f"exchange_programmes[{programme}]"
-        view = repository.fact(target)
-        universities = [*view.data.get("universities", []), data["id"]]
-        changed = {**view.data, "universities": universities}
-        repository.edit_fact(target, changed, view.version, who, f"partner {data['id']} added")
+        for attempt in range(3):  # someone may edit the programme in between: re-read it
+            view = repository.fact(target)
+            universities = [*view.data.get("universities", []), data["id"]]
+            changed = {**view.data, "universities": universities}
+            try:
+                repository.edit_fact(target, changed, view.version, who, f"partner {path} added")
+                break
+            except FactConflict:
+                if attempt == 2:
+                    raise
     return path
 
 

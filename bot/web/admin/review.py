@@ -2,7 +2,9 @@
 passed, or comes within 30 days, with who owns them.
 
 Both kinds carry a review-by date and an owner (FAQ: the entry's owner; facts: the repository's
-`FactView.owner`), so staff see one list, most overdue first, rather than two places to check.
+`FactView.owner`, the staff member who confirmed the fact, else its last editor), so staff see one
+list, most overdue first, rather than two places to check. Facts without a date of their own
+follow the source page's (`document.review_by`): that is one row, not one per fact.
 """
 
 from __future__ import annotations
@@ -43,8 +45,17 @@ def due_for_review(admin: Any, today: dt.date, within_days: int = DUE_WITHIN_DAY
     """Everything whose review-by date is before `today + within_days`, earliest first."""
     horizon = today + dt.timedelta(days=within_days)
     items: list[DueItem] = []
+    live = admin.knowledge.current()
+    document_review = _date(live.kb.document.review_by) if live else None
+    if document_review is not None and document_review <= horizon:
+        # facts without a date of their own follow the page's: one row, not one per fact
+        title = f"The whole knowledge base ({live.kb.document.title})"
+        overdue = document_review < today
+        items.append(
+            DueItem("Fact", title, "/admin/knowledge", document_review, "not set", overdue)
+        )
     for view in admin.knowledge.facts():
-        review_by = _date(view.review_by)
+        review_by = _date(view.data.get("review_by"))  # its own date, not the page's
         if review_by is not None and review_by <= horizon:
             title = title_of(view.data, view.path)
             owner = view.owner or "not set"

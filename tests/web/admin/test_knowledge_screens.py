@@ -14,6 +14,8 @@ import pytest
 
 from bot.staff_db.faq import FaqRepository
 from bot.staff_db.validation import FaqDraft
+from bot.web.admin.context import Admin, AdminSettings
+from bot.web.admin.review import due_for_review
 from tests.web.admin.helpers import field_error, field_value, hidden, html_login
 from tests.web.admin.knowledge_helpers import STUDENTS, confirmed, seed_knowledge
 
@@ -95,6 +97,12 @@ def test_the_list_the_home_review_list_and_a_prefilled_quote(browser, repository
     assert "students have taken part" in due and "(overdue)" in due
     assert "Is there a gym on campus?" in due and "Sports office" in due
     assert due.index("students have taken part") < due.index("Is there a gym")
+    # Near the page's own review date: one row for the facts that follow it, not one per fact.
+    page_review = repository.current().kb.document.review_by
+    facts_due = [
+        i for i in due_for_review(Admin(engine, AdminSettings()), page_review) if i.what == "Fact"
+    ]
+    assert len(facts_due) == 2 and facts_due[-1].title.startswith("The whole knowledge base")
 
 
 def test_edit_a_fact_through_the_form_errors_kept_conflict_history_rollback(browser, repository):
