@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict
 
-from bot.staff_db.knowledge import KnowledgeRepository
 from sqlalchemy.engine import Engine
 
 from bot import paths
+from bot.staff_db.knowledge import KnowledgeRepository
 
 STUDENTS = "mobility.students"
 

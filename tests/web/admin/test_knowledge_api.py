@@ -122,6 +122,29 @@ def test_add_a_partner_refuse_a_dangling_reference_and_retire(client, repository
     )
     assert unknown.status_code == 422 and "country" in unknown.json()["errors"], unknown.text
 
+    project = {
+        "id": "kyoto_exchange",
+        "acronym": "KYOX",
+        "name": "Kyoto engineering exchange",
+        "programme": "bilateral",
+        "role": "partner",
+        "coordinator": "nowhere",
+        "confirmed": confirmation("project agreement signed by the rector"),
+    }
+    dangling = client.api("POST", "/facts", {"list": "projects", "data": project})
+    assert dangling.status_code == 422 and "nowhere" in dangling.json()["errors"]["coordinator"]
+    project["coordinator"] = "kyoto"
+    added_project = client.api("POST", "/facts", {"list": "projects", "data": project})
+    assert added_project.status_code == 201, added_project.text
+    assert added_project.json()["data"]["coordinator"] == "kyoto"
+    assert repository.current().kb.projects[-1].acronym == "KYOX"
+    retire_project = client.api(
+        "POST",
+        "/facts/retire?path=projects[kyoto_exchange]",
+        {"reason": "never started", "base_version": added_project.json()["version"]},
+    )
+    assert retire_project.status_code == 200, retire_project.text
+
     programme = fact(client, "exchange_programmes[erasmus_ka1]")
     dangling = {**programme["data"], "universities": ["kyoto", "nowhere"]}
     reply = put(client, "exchange_programmes[erasmus_ka1]", dangling, programme["version"])
@@ -141,6 +164,6 @@ def test_add_a_partner_refuse_a_dangling_reference_and_retire(client, repository
     assert client.api("GET", "/facts?path=organisations[kyoto]").status_code == 404
     kb = repository.current().kb
     assert "kyoto" not in {o.id for o in kb.organisations}
-    assert [r.name for r in kb.retired] == ["Kyoto University"]
+    assert [r.name for r in kb.retired] == ["Kyoto engineering exchange", "Kyoto University"]
     history = client.api("GET", "/facts/history?path=organisations[kyoto]").json()["history"]
     assert len(history) >= 2, "kept in the history"
