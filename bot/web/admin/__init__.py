@@ -4,7 +4,7 @@ Modules, one per concern:
     context.py  Admin: the store classes of one database, and the steps that combine them
     auth.py     signed session cookie, CSRF, the `guarded` decorator every route uses
     login.py    login/logout screens
-    entries.py  FAQ list/add/edit/publish/history/rollback; the home (review.py: what is due)
+    entries.py  FAQ list/add/edit/publish/history/rollback; the home (due.py: due for review)
     knowledge.py  the knowledge base's facts: list, edit, add, retire, history, rollback
     inbox.py    inbox and handoff screens (grouping in grouping.py)
     preview.py  "what would the bot answer now" (Rasa REST channel)

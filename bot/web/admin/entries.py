@@ -19,6 +19,7 @@ from bot.web.admin import render
 from bot.web.admin.auth import guarded, who
 from bot.web.admin.busy import BUSY_MESSAGE, busy_headers
 from bot.web.admin.context import Admin, run_sync
+from bot.web.admin.due import DUE_WITHIN_DAYS, due_for_review
 from bot.web.admin.forms import (
     DEFAULT_OWNER,
     LANGUAGE_NAMES,
@@ -30,7 +31,6 @@ from bot.web.admin.forms import (
     version_field,
     version_values,
 )
-from bot.web.admin.review import DUE_WITHIN_DAYS, due_for_review
 
 DONE = {
     "created": "Saved as a draft. The assistant does not use it until you publish it.",

@@ -58,10 +58,6 @@ GROUPS = (
 )
 
 
-def _repository(request: Request) -> Any:
-    return request.app.ctx.admin.knowledge
-
-
 def _admin(request: Request) -> Admin:
     return request.app.ctx.admin
 

@@ -15,7 +15,7 @@ import pytest
 from bot.staff_db.faq import FaqRepository
 from bot.staff_db.validation import FaqDraft
 from bot.web.admin.context import Admin, AdminSettings
-from bot.web.admin.review import due_for_review
+from bot.web.admin.due import due_for_review
 from tests.web.admin.helpers import field_error, field_value, hidden, html_login
 from tests.web.admin.knowledge_helpers import STUDENTS, confirmed, seed_knowledge
 
