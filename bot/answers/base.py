@@ -166,13 +166,21 @@ def office_contact_hint() -> str:
     if contacts.website:
         ways.append(_("the website {website}", website=contacts.website))
     if ways:
-        return _("Please contact the **{office}**: {ways}.", office=name, ways=join(ways, "or"))
-    return _(
-        "Please contact the **{office}** of {university}. I don't have their e-mail address: "
-        "the page I was built from hides it.",
-        office=name,
-        university=kb.university.name,
-    )
+        hint = _("Please contact the **{office}**: {ways}.", office=name, ways=join(ways, "or"))
+    else:
+        hint = _(
+            "Please contact the **{office}** of {university}. I don't have their e-mail address: "
+            "the page I was built from hides it.",
+            office=name,
+            university=kb.university.name,
+        )
+    # Staff fill these in the admin (confirmed by them); told as given, never guessed.
+    if contacts.address:
+        hint += " " + _("Their address: {address}.", address=contacts.address.rstrip("."))
+    if contacts.opening_hours:
+        hours = contacts.opening_hours.rstrip(".")
+        hint += " " + _("Opening hours: {hours}.", hours=hours)
+    return hint
 
 
 def lookup_unavailable() -> Answer:
