@@ -61,6 +61,8 @@ HINTS = {
     "breakdown": "YAML: one '- {count: N, label: ...}' per line.",
     "programmes": "YAML: one '- {name: ..., aliases: [...]}' per line.",
 }
+# Fields that name one organisation by id: a select of the knowledge base's organisations.
+ORGANISATION_REFERENCES = ("coordinator", "funder", "partner")
 # The knowledge base's lists to which staff add items, and what an item is.
 ADDABLE = {"organisations": "Organisation", "projects": "Project"}
 
@@ -71,7 +73,7 @@ class FormField:
 
     name: str
     label: str
-    kind: str  # text | number | select | lines | date | yaml
+    kind: str  # text | number | select | organisation | lines | date | yaml
     required: bool = False
     hint: str = ""
     choices: tuple[tuple[str, str], ...] = ()  # (value, label) for selects
@@ -134,6 +136,8 @@ def _form_field(name: str, model_field: ModelField, adding: bool) -> FormField:
         return FormField(kind="select", choices=choices, required=True, **common)
     if name == "country":
         return FormField(kind="select", choices=country_choices(), required=True, **common)
+    if name in ORGANISATION_REFERENCES:  # the choices are the live knowledge base's
+        return FormField(kind="organisation", required=required, **common)
     if _subclass(inner, dt.date):
         return FormField(kind="date", required=required, **common)
     if _subclass(inner, int):

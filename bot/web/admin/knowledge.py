@@ -197,6 +197,12 @@ class FactPage:
     sources: list[str]
     document_source: str
     says: list[str]
+    organisations: list[tuple[str, str]]
+
+
+def organisation_choices(kb: Any) -> list[tuple[str, str]]:
+    """(id, "Name (id)") of every organisation, for the fields that name one."""
+    return [(o.id, f"{o.name} ({o.id})") for o in kb.organisations]
 
 
 def _fact_page(admin: Admin, path: str, quote: str = "", source: str = "") -> FactPage:
@@ -212,7 +218,8 @@ def _fact_page(admin: Admin, path: str, quote: str = "", source: str = "") -> Fa
             values["source"] = source
     sources = sorted(set(live.sources) | ({source} if source else set()))
     says = fact_preview.sentences_at(live.revision, live.kb).get(path, [])
-    return FactPage(view, form, values, sources, document_source, says)
+    organisations = organisation_choices(live.kb)
+    return FactPage(view, form, values, sources, document_source, says, organisations)
 
 
 def _render_fact(
@@ -246,6 +253,7 @@ def _render_fact(
         document_source=page.document_source,
         children=_children(view.path, page.form, view.data),
         says=page.says,
+        organisations=page.organisations,
         note=note,
         reason=reason,
         retirable=view.path.endswith("]"),
@@ -366,6 +374,7 @@ def _add_context(admin: Admin, list_path: str) -> dict[str, Any]:
         "sources": sorted(live.sources),
         "document_source": live.kb.document.file,
         "programmes": programmes if list_path == "organisations" else [],
+        "organisations": organisation_choices(live.kb),
     }
 
 

@@ -177,6 +177,10 @@ def test_add_a_partner_attached_to_a_programme_then_retire_it(browser, repositor
     kb = repository.current().kb
     assert kb.organisations[-1].aliases == ["Kyodai", "Kyoto Uni"]
     assert "kyoto" in next(p for p in kb.exchange_programmes if p.id == "erasmus_ka1").universities
+    # A project's coordinator is chosen among the organisations, the new one included.
+    promig = fact_page(browser, "projects[promig]").text
+    assert '<option value="tbilisi_state" selected>' in promig
+    assert '<option value="kyoto">Kyoto University (kyoto)</option>' in promig
 
     # Retiring needs a reason; a partner still listed by a programme cannot go.
     path = "organisations[kyoto]"
