@@ -31,6 +31,7 @@ from bot.staff_db.validation import ValidationError
 from bot.web.admin.api import json_body
 from bot.web.admin.auth import guarded, who
 from bot.web.admin.context import run_sync
+from bot.web.admin.knowledge import fact_history
 
 
 def _jsonable(value: Any) -> Any:
@@ -164,7 +165,7 @@ def revision_json(revision: Any) -> dict[str, Any]:
 
 @guarded(api=True)
 async def history(request: Request) -> HTTPResponse:
-    revisions = await run_sync(_repository(request).history, _path(request))
+    revisions = await run_sync(fact_history, _repository(request), _path(request))
     return response.json({"history": [revision_json(r) for r in revisions]})
 
 

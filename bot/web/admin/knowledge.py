@@ -16,6 +16,7 @@ from urllib.parse import quote as url_quote
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.kb.fact_paths import PathError
 from bot.staff_db.db import store_unavailable
 from bot.staff_db.knowledge import (
     FactConflict,
@@ -486,9 +487,17 @@ def revision_changes(
     return list(reversed(result))
 
 
+def fact_history(repository: Any, path: str) -> list[FactRevision]:
+    """The fact's revisions; NotFoundError for a path that never existed or cannot exist."""
+    try:
+        return repository.history(path)
+    except PathError as error:  # malformed: a 404 like any unknown fact, not a 500
+        raise NotFoundError(str(error)) from error
+
+
 def _history_context(admin: Admin, path: str) -> dict[str, Any]:
     repository = admin.knowledge
-    revisions = repository.history(path)  # NotFoundError when the path never existed
+    revisions = fact_history(repository, path)
     view = _view_or_none(repository, path)
     live = repository.current()
     retired = next((r for r in live.kb.retired if r.path == path), None)

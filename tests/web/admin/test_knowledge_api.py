@@ -53,6 +53,7 @@ def test_closed_without_login_edit_invalid_edit_conflict_history_rollback(
     original = fact(client, STUDENTS)
     assert original["kind"] == "Count" and original["data"]["count"] == 30
     assert client.api("GET", "/facts?path=nowhere[x]").status_code == 404
+    assert client.api("GET", "/facts/history?path=]bad[").status_code == 404
 
     # A new figure, vouched for by staff: saved, and a new revision of the fact.
     reply = put(client, STUDENTS, confirmed(original["data"], count=31), original["version"])

@@ -18,6 +18,7 @@ from bot.web.admin.context import Admin, AdminSettings
 from bot.web.admin.due import due_for_review
 from tests.web.admin.helpers import field_error, field_value, hidden, html_login
 from tests.web.admin.knowledge_helpers import STUDENTS, confirmed, seed_knowledge
+from tests.web.admin.live import Client
 
 
 @pytest.fixture()
@@ -66,7 +67,13 @@ def form_of(page: str) -> dict:
     return data
 
 
-def test_the_list_the_home_review_list_and_a_prefilled_quote(browser, repository, engine):
+def test_the_list_the_home_review_list_and_a_prefilled_quote(browser, repository, engine, live):
+    outsider = Client(live.url)  # no session: the login page; no CSRF token: refused
+    assert outsider.get("/admin/knowledge").headers["Location"].startswith("/admin/login")
+    assert outsider.get(f"/admin/knowledge/fact?path={STUDENTS}").status_code == 302
+    forged = browser.post(f"/admin/knowledge/fact?path={STUDENTS}", data={"count": "1"})
+    assert forged.status_code == 403 and repository.fact(STUDENTS).data["count"] == 30
+    assert browser.get("/admin/knowledge/history?path=]bad[").status_code == 404
     page = browser.get("/admin/knowledge")
     assert page.status_code == 200
     text = html.unescape(page.text)
