@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import logging
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Tuple
 
 from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
@@ -43,6 +46,8 @@ from bot.staff_db.knowledge_sources import (  # re-exported: the repository's on
 
 if TYPE_CHECKING:
     from bot.staff_db.knowledge_yaml import KbImportReport
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "MAX_SOURCE_CHARS",
@@ -92,7 +97,7 @@ class FactView:
     version: int  # the last revision that changed this fact's content
     as_of: str | None  # the fact's, else the document's
     review_by: dt.date | None  # the fact's, else the document's
-    owner: str | None  # who re-checks it: the confirming staff member, else the last editor
+    owner: str | None  # who re-checks it: the fact's `owner`, else who confirmed it
 
 
 @dataclass(frozen=True)
@@ -198,8 +203,11 @@ class KnowledgeRepository(SourceVersions):
             t.kb_revisions.c.at,
             t.kb_revisions.c.note,
         ).order_by(t.kb_revisions.c.revision)
-        with self.engine.connect() as connection:
+        try:
             fp.parse(path)
+        except fp.PathError as error:
+            raise NotFoundError(str(error)) from error
+        with self.engine.connect() as connection:
             rows = [r for r in connection.execute(statement) if path in (r.changed or [])]
             if not rows:
                 raise NotFoundError(f"no fact {path!r} in the knowledge base's history")
@@ -242,8 +250,10 @@ class KnowledgeRepository(SourceVersions):
             if view.version != base_version:
                 raise FactConflict(view, data)
             document = copy.deepcopy(live.document)
-            fp.put(document, path, data)
             new_path = _renamed(path, data)
+            if new_path != path and _exists(live, new_path):
+                raise KnowledgeValidationError({"id": f"{data['id']!r} is already used"})
+            fp.put(document, path, data)
             return self._commit(connection, live, document, "edit", path, who, note, new_path)
 
     def add_item(self, list_path: str, data: Mapping[str, Any], who: str, note: str = "") -> str:
@@ -382,7 +392,10 @@ class KnowledgeRepository(SourceVersions):
             select(table.c.document).where(table.c.revision == revision)
         ).scalar_one()
         sources = self._source_texts(connection)
-        kb = validate_document(document, sources, self.countries, where=f"revision {revision}")
+        try:
+            kb = validate_document(document, sources, self.countries, where=f"revision {revision}")
+        except KnowledgeError as error:
+            kb = _still_readable(document, error)
         live = LiveKnowledge(revision, document, sources, kb)
         self._cache = live
         return live
@@ -518,14 +531,64 @@ class KnowledgeRepository(SourceVersions):
         return export_yaml(self, Path(kb_path), Path(sources_dir))
 
 
+MAX_TEXT = 5000  # characters in one field: the longest quote of the page is ~600
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _still_readable(document: Dict[str, Any], error: KnowledgeError) -> KnowledgeBase:
+    """A stored revision that no longer passes every check (a source version deleted behind
+    the repository's back, a country code dropped from the reference list) is still served if
+    its schema holds, loudly: the assistant keeps answering, and the next write, validated as a
+    whole, names the problem so staff can fix it."""
+    try:
+        kb = KnowledgeBase.parse_obj(document)
+    except PydanticValidationError:
+        raise error from None
+    log.error("the live knowledge base no longer validates; serving it anyway: %s", error)
+    return kb
+
+
 def _mapping(data: Any) -> Dict[str, Any]:
     """The fact as stored (JSON types), or a located refusal of something that is no fact."""
     if not isinstance(data, Mapping):
         raise KnowledgeValidationError({"": "a fact is a mapping of its fields, as in kb.yml"})
     try:
-        return fp.plain(dict(data))
+        plain = fp.plain(dict(data))
     except TypeError as error:
         raise KnowledgeValidationError({"": f"not knowledge-base data: {error}"}) from error
+    errors = dict(_text_problems(plain))
+    if errors:
+        raise KnowledgeValidationError(errors)
+    return plain
+
+
+def _text_problems(node: Any, path: str = "") -> Iterator[Tuple[str, str]]:
+    """Texts no student should be shown: control characters (a binary paste) or far too long."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _text_problems(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _text_problems(item, f"{path}[{index}]")
+    elif isinstance(node, str):
+        if _CONTROL.search(node):
+            yield path, "contains control characters: paste plain text"
+        elif len(node) > MAX_TEXT:
+            yield path, f"{len(node):,} characters; the limit is {MAX_TEXT:,}"
+
+
+def _exists(live: LiveKnowledge, path: str) -> bool:
+    """Whether `path` names a fact now, or a retired one (its history keeps the path)."""
+    if any(r.path == path for r in live.kb.retired):
+        return True
+    try:
+        list_path, label = fp.parent_list(path)
+        return any(
+            isinstance(item, dict) and item.get("id") == label
+            for item in fp.get(live.document, list_path)
+        )
+    except fp.PathError:
+        return False
 
 
 def _renamed(path: str, data: Mapping[str, Any]) -> str:

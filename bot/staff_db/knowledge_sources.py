@@ -49,10 +49,15 @@ MAX_SOURCE_CHARS = 200_000  # the page is ~10 kB; a megabyte is a wrong file, no
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.txt$")
 
 
+def safe_source_name(name: object) -> bool:
+    """A plain file name in knowledge/sources/ (no folder, no '..'): safe to read and write."""
+    return isinstance(name, str) and bool(_SOURCE_NAME.match(name)) and ".." not in name
+
+
 def source_problems(name: str, text: str) -> Dict[str, str]:
     """Why a new source version cannot be stored (field -> message), {} when it can."""
     errors: Dict[str, str] = {}
-    if not isinstance(name, str) or not _SOURCE_NAME.match(name):
+    if not safe_source_name(name):
         errors["name"] = (
             "a file name such as beu-international-relations-2027.txt (.txt, no folders)"
         )

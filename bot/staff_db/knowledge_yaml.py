@@ -34,6 +34,7 @@ from bot.staff_db.knowledge import (
     located_errors,
     sha256,
 )
+from bot.staff_db.knowledge_sources import safe_source_name
 
 if TYPE_CHECKING:
     from bot.staff_db.knowledge import KnowledgeRepository
@@ -96,9 +97,14 @@ def import_yaml(
 ) -> KbImportReport:
     """Bring kb.yml and its source versions into the database in one transaction."""
     document = read_document(kb_path)
+    names = source_names(document)
+    unsafe = sorted(name for name in names if not safe_source_name(name))
+    if unsafe:
+        message = f"not a plain .txt file name in {sources_dir}: {', '.join(map(repr, unsafe))}"
+        raise KnowledgeValidationError({"": message})
     file_sources = {
         name: (sources_dir / name).read_text(encoding="utf-8")
-        for name in source_names(document)
+        for name in names
         if (sources_dir / name).is_file()
     }
     digest = files_digest(kb_path, sources_dir, document)
@@ -118,6 +124,7 @@ def import_yaml(
             kb = validate_document(merged, sources, repo.countries)
         except KnowledgeError as error:
             raise KnowledgeValidationError(located_errors(error, None)) from error
+        _follow_document_file(connection, kb.document.file)
         changed = fp.changed_paths(current.document, merged)
         if changed or fp.fingerprint(base) != fp.fingerprint(document):
             revision = current.revision + 1
@@ -176,6 +183,16 @@ def _import_sources(
             report.sources_kept.append(
                 (name, "differs from the stored version; save a new page version under a new name")
             )
+
+
+def _follow_document_file(connection: Any, name: str) -> None:
+    """The version the imported document cites by default is the current one; any other
+    current version of the page becomes old (kb.yml moved to a new page version)."""
+    table = t.kb_sources
+    connection.execute(
+        update(table).where(table.c.state == "current", table.c.name != name).values(state="old")
+    )
+    connection.execute(update(table).where(table.c.name == name).values(state="current"))
 
 
 def _last_imported(connection: Any) -> Dict[str, Any] | None:
@@ -304,6 +321,8 @@ def export_yaml(repo: KnowledgeRepository, kb_path: Path, sources_dir: Path) -> 
     _write(kb_path, render_yaml(live.document, kb_path if kb_path.is_file() else None))
     cited = _cited(live)
     for name in sorted(cited):
+        if not safe_source_name(name):  # stored names are checked; never write outside
+            raise ValueError(f"source version {name!r} is not a plain file name")
         target = sources_dir / name
         text = live.sources[name]
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
