@@ -286,13 +286,48 @@ def data_from_form(
         except ValueError as error:
             errors[form_field.name] = str(error)
             continue
-        if value is None or value == []:
-            data.pop(form_field.name, None)  # the schema's default: absent, as kb.yml writes it
-        else:
-            data[form_field.name] = value
+        data[form_field.name] = value  # empty: left out below, unless kb.yml wrote it
     if form.cited:
         errors.update(_provenance(form, values, data, who, today, document_source))
-    return data, errors
+    return _as_written(form, base, data), errors
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as the schema reads them: a lone quote is a list of one, absent is empty."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, str) and value == "":
+            return None
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if value == [] or value == {}:
+            return None
+        return value
+
+    if isinstance(a, str) and isinstance(b, list):
+        a = [a]
+    if isinstance(b, str) and isinstance(a, list):
+        b = [b]
+    return plain(a) == plain(b)
+
+
+def _as_written(form: FactForm, base: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """`data`, with every value that means what `base` says written as `base` wrote it, and no
+    schema default `base` left out: saving a form unchanged changes nothing (no revision, no
+    noise in the exported kb.yml)."""
+    defaults = {name: f.default for name, f in form.model.__fields__.items()}
+    result: dict[str, Any] = {}
+    for name in [*base, *(n for n in data if n not in base)]:
+        if name not in data:
+            continue
+        value = data[name]
+        if name in base and _same(base[name], value):
+            result[name] = base[name]
+        elif name not in base and (_same(None, value) or _same(defaults.get(name), value)):
+            continue  # empty, or the schema's default: absent, as kb.yml writes it
+        else:
+            result[name] = value
+    return result
 
 
 def _provenance(
