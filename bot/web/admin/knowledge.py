@@ -237,6 +237,9 @@ def _render_fact(
     busy: str | None = None,
 ) -> HTTPResponse:
     view = page.view
+    shown = values if values is not None else page.values
+    # a source version typed or linked (a pending one) stays chosen even if not current
+    sources = sorted({*page.sources, shown.get("source") or page.document_source})
     resp = render.page(
         request,
         "knowledge_fact.html",
@@ -246,11 +249,11 @@ def _render_fact(
         title=title_of(view.data, view.path),
         form=page.form,
         labels=labels(page.form),
-        values=values if values is not None else page.values,
+        values=shown,
         version=view.version if version is None else version,
         errors=errors or {},
         conflict=conflict,
-        sources=page.sources,
+        sources=sources,
         document_source=page.document_source,
         children=_children(view.path, page.form, view.data),
         says=page.says,

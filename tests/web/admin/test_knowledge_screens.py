@@ -89,6 +89,11 @@ def test_the_list_the_home_review_list_and_a_prefilled_quote(browser, repository
     # From the page diff: the new sentence the fact should cite, pre-filled.
     sentence = "Over the last 4 semesters through these exchange programs, a total of 30 students"
     assert form_of(fact_page(browser, STUDENTS, quote=sentence).text)["quote"] == sentence
+    linked = form_of(fact_page(browser, STUDENTS, quote=sentence, source="page-2027.txt").text)
+    assert (linked["quote"], linked["source"]) == (sentence, "page-2027.txt")
+    refused = browser.form(f"/admin/knowledge/fact?path={STUDENTS}", linked)
+    assert refused.status_code == 422, "no such source version is stored"
+    assert form_of(refused.text)["source"] == "page-2027.txt", "the choice is kept"
 
     # The home lists what is due for review: facts and FAQ answers, with their owners.
     today = dt.date.today()
