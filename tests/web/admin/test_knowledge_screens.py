@@ -172,7 +172,7 @@ def test_edit_a_fact_through_the_form_errors_kept_conflict_history_rollback(brow
     assert repository.fact(STUDENTS).data["count"] == 30
 
 
-def test_add_a_partner_attached_to_a_programme_then_retire_it(browser, repository):
+def test_add_a_partner_then_retire_it_and_fill_the_office_contacts(browser, repository):
     page = browser.get("/admin/knowledge/add?list=organisations")
     assert page.status_code == 200 and '<option value="JP">Japan (JP)</option>' in page.text
     token = hidden(page.text, "csrf_token")[0]
@@ -212,8 +212,7 @@ def test_add_a_partner_attached_to_a_programme_then_retire_it(browser, repositor
     listing = browser.get("/admin/knowledge").text
     assert "Kyoto University" in listing and "the agreement ended" in listing
 
-
-def test_fill_the_office_contacts(browser, repository):
+    # The office contacts: e-mails one per line, each checked; the rest kept when refused.
     page = fact_page(browser, "office.contacts")
     assert page.status_code == 200
     data = form_of(page.text)
