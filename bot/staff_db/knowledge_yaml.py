@@ -393,6 +393,24 @@ def _null(representer: Any, _value: None) -> Any:
     return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
+def _styled(value: Any) -> Any:
+    """A new value in kb.yml's style: lists of plain values on one line (`aliases: [A, B]`),
+    mappings and lists of mappings as blocks."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        styled = CommentedMap()
+        for key, item in value.items():
+            styled[key] = _styled(item)
+        return styled
+    if isinstance(value, list):
+        styled_list = CommentedSeq(_styled(item) for item in value)
+        if not any(isinstance(item, (dict, list)) for item in value):
+            styled_list.fa.set_flow_style()
+        return styled_list
+    return value
+
+
 def _update(target: Any, new: Any) -> Any:
     """`target` (a ruamel node) changed to equal `new`, keeping the nodes that already do."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -404,7 +422,7 @@ def _update(target: Any, new: Any) -> Any:
             if key in target:
                 target[key] = _update(target[key], value)
                 continue
-            target.insert(position, key, value)
+            target.insert(position, key, _styled(value))
         return target
     if isinstance(target, CommentedSeq) and isinstance(new, list):
         old_ids = _ids(list(target))
@@ -412,18 +430,21 @@ def _update(target: Any, new: Any) -> Any:
         if old_ids is not None and new_ids is not None:
             by_id = {item["id"]: item for item in target}
             items = [
-                _update(by_id[i], v) if i in by_id else v for i, v in zip(new_ids, new, strict=True)
+                _update(by_id[i], v) if i in by_id else _styled(v)
+                for i, v in zip(new_ids, new, strict=True)
             ]
         else:
-            items = [_update(o, v) for o, v in zip(target, new, strict=False)] + list(
-                new[len(target) :]
-            )
+            items = [_update(o, v) for o, v in zip(target, new, strict=False)]
+            items += [_styled(v) for v in new[len(target) :]]
+        was_empty = len(target) == 0  # `[]`: ruamel records no style; kb.yml's is one line
         del target[:]
         target.extend(items)
+        if was_empty and not any(isinstance(item, (dict, list)) for item in new):
+            target.fa.set_flow_style()
         return target
     if _plain_equal(target, new):
         return target
-    return new
+    return _styled(new)
 
 
 def _plain_equal(old: Any, new: Any) -> bool:

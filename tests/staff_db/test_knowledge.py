@@ -18,7 +18,7 @@ from bot.kb.index import KnowledgeIndex
 from bot.kb.load import load_countries, load_kb
 from bot.kb.schema import PROVENANCE_REQUIRED
 from bot.staff_db import tables as t
-from bot.staff_db.db import make_engine, migrate
+from bot.staff_db.db import make_engine, migrate, write_transaction
 from bot.staff_db.knowledge import (
     FactConflict,
     KnowledgeRepository,
@@ -293,14 +293,15 @@ def test_staff_edits_export_to_a_valid_kb_yml_that_imports_as_no_change(repo, tm
     edit(repo, "mobility.students", count=44, quote=[], confirmed=CONFIRMED)
     magnus = repo.fact("projects[magnus]")
     repo.retire(magnus.path, "the project ended", magnus.version, "alice")
-    kabul = {"id": "tohoku", "name": "Tohoku University", "country": "JP",
+    tohoku = {"id": "tohoku", "name": "Tohoku University", "aliases": ["Tohoku"], "country": "JP",
              "kind": "university", "confirmed": CONFIRMED}  # fmt: skip
-    repo.add_item("organisations", kabul, "alice")
+    repo.add_item("organisations", tohoku, "alice")
     shutil.copy(paths.KB_FILE, tmp_path / "kb.yml")
     repo.export_yaml(tmp_path / "kb.yml", tmp_path / "sources")
     text = (tmp_path / "kb.yml").read_text("utf-8")
     assert "# BEU international-relations knowledge base." in text  # comments kept
     assert "date: 2026-12-01" in text  # dates stay YAML dates, as staff would write them
+    assert "    aliases: [Tohoku]\n" in text  # a short list on one line, like the others
     kb = load_kb(tmp_path / "kb.yml", tmp_path / "sources", COUNTRIES)  # what `make kb` reads
     assert kb.mobility.students.count == 44 and kb.retired[0].path == "projects[magnus]"
     marker = repo.revision_marker()
@@ -458,3 +459,20 @@ def test_a_revision_broken_behind_the_repository_is_served_and_named_at_the_next
     assert "no longer validates" in caplog.text
     errors = refused(fresh, "mobility.staff", count=41)
     assert errors == {"": "mobility.students.source: source version 'beu-2027.txt' not found"}
+
+
+def test_a_busy_database_postpones_the_start_up_import(seeded_sqlite, tmp_path, caplog):
+    from bot.staff_db.bootstrap import _import_knowledge
+
+    shutil.copy(seeded_sqlite, tmp_path / "staff.sqlite3")
+    url = f"sqlite:///{tmp_path / 'staff.sqlite3'}"
+    holder, engine = make_engine(url), make_engine(url, wait=0.1)
+    kb_file = tmp_path / "kb.yml"
+    kb_file.write_text(paths.KB_FILE.read_text("utf-8").replace("count: 40\n", "count: 41\n"))
+    with write_transaction(holder) as connection:  # another writer holds the lock
+        connection.execute(t.settings.update().values(value=t.settings.c.value))
+        assert "database busy" in _import_knowledge(engine, kb_file, paths.SOURCES)
+    assert "kb.yml imported" in _import_knowledge(engine, kb_file, paths.SOURCES)
+    assert KnowledgeRepository(engine, countries=COUNTRIES).current().kb.mobility.staff.count == 41
+    holder.dispose()
+    engine.dispose()
