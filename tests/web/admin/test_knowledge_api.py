@@ -167,4 +167,16 @@ def test_add_a_partner_refuse_a_dangling_reference_and_retire(client, repository
     assert "kyoto" not in {o.id for o in kb.organisations}
     assert [r.name for r in kb.retired] == ["Kyoto engineering exchange", "Kyoto University"]
     history = client.api("GET", "/facts/history?path=organisations[kyoto]").json()["history"]
-    assert len(history) >= 2, "kept in the history"
+    assert [h["action"] for h in history][-1] == "retire" and history[-1]["data"] is None
+    assert history[0]["data"]["name"] == "Kyoto University", "kept in the history"
+
+    # Brought back: rolled back to the revision that added it (its version: the retirement).
+    back = client.api(
+        "POST",
+        "/facts/rollback?path=organisations[kyoto]",
+        {"revision": history[0]["revision"], "base_version": history[-1]["revision"]},
+    )
+    assert back.status_code == 200, back.text
+    kb = repository.current().kb
+    assert "kyoto" in {o.id for o in kb.organisations}
+    assert [r.name for r in kb.retired] == ["Kyoto engineering exchange"]
