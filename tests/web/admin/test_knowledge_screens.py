@@ -211,6 +211,8 @@ def test_add_a_partner_then_retire_it_and_fill_the_office_contacts(browser, repo
     assert retired.status_code == 302, retired.text[:2000]
     listing = browser.get("/admin/knowledge").text
     assert "Kyoto University" in listing and "the agreement ended" in listing
+    history = browser.get(f"/admin/knowledge/history?path={quote(path)}").text
+    assert "retired by staff.one" in history and "Bring it back as at revision" in history
 
     # The office contacts: e-mails one per line, each checked; the rest kept when refused.
     page = fact_page(browser, "office.contacts")
