@@ -29,7 +29,7 @@ from bot.kb import schema
 from bot.kb.load import load_countries
 from bot.kb.schema import Cited
 
-PROVENANCE = ("quote", "source", "confirmed", "as_of", "review_by")
+PROVENANCE = ("quote", "source", "confirmed", "as_of", "review_by", "owner")
 QUOTE, CONFIRMED = "quote", "confirmed"
 LABELS = {
     "id": "Id (lower-case letters, digits and _; used in links, cannot change later)",
@@ -43,6 +43,7 @@ LABELS = {
     "qualifier": "The count is",
     "as_of": "As of",
     "review_by": "Review by",
+    "owner": "Owner",
     "quote": "Quote",
     "source": "Source version",
     "confirmed.by": "Confirmed by",
@@ -173,7 +174,7 @@ def labels(form: FactForm) -> dict[str, str]:
     """Input name -> label, for error summaries, conflicts and history."""
     names = {f.name: f.label for f in form.fields}
     if form.cited:
-        names.update({n: _label(n) for n in ("quote", "source", "as_of", "review_by")})
+        names.update({n: _label(n) for n in ("quote", "source", "as_of", "review_by", "owner")})
         if form.confirmable:
             names.update(
                 {n: _label(n) for n in ("confirmed.by", "confirmed.date", "confirmed.note")}
@@ -214,6 +215,7 @@ def form_values(form: FactForm, data: Mapping[str, Any], source: str = "") -> di
             "source": data.get("source") or source,
             "as_of": _shown("text", data.get("as_of")),
             "review_by": _shown("text", data.get("review_by")),
+            "owner": str(data.get("owner") or ""),
             "confirmed.by": str(confirmed.get("by") or ""),
             "confirmed.date": _shown("text", confirmed.get("date")),
             "confirmed.note": str(confirmed.get("note") or ""),
@@ -261,7 +263,7 @@ def posted_values(form: FactForm, posted: Mapping[str, Any]) -> dict[str, str]:
     """Everything typed, as typed (shown again when the save is refused)."""
     names = [f.name for f in form.fields if not f.readonly]
     if form.cited:
-        names += ["provenance", "quote", "source", "as_of", "review_by"]
+        names += ["provenance", "quote", "source", "as_of", "review_by", "owner"]
         names += ["confirmed.date", "confirmed.note"]
     return {name: str(posted.get(name) or "") for name in names}
 
@@ -339,7 +341,12 @@ def _provenance(
     document_source: str,
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for name in ("as_of", "review_by"):
+    names = (
+        ("as_of", "review_by", "owner")
+        if "owner" in form.model.__fields__
+        else ("as_of", "review_by")
+    )
+    for name in names:
         text = (values.get(name) or "").strip()
         if text:
             data[name] = text  # as_of is free-form (YYYY, YYYY-MM...): the schema judges it

@@ -141,9 +141,11 @@ def test_edit_a_fact_through_the_form_errors_kept_conflict_history_rollback(brow
     assert repository.fact(STUDENTS).data["count"] == 30, "the old fact stays live"
 
     typed["confirmed.note"] = "figure from the registrar, e-mail of 1 December"
+    typed["owner"] = "Exchange coordinator"
     saved = browser.form(f"/admin/knowledge/fact?path={STUDENTS}", typed)
     assert saved.status_code == 302, saved.text[:2000]
     assert repository.fact(STUDENTS).data["count"] == 31
+    assert repository.fact(STUDENTS).owner == "Exchange coordinator"
     shown = browser.get(saved.headers["Location"])
     assert "Saved and published" in shown.text
     assert "31 students took part in exchanges (edited)" in html.unescape(shown.text)  # preview
