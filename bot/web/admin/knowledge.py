@@ -199,6 +199,7 @@ class FactPage:
     document_source: str
     says: list[str]
     organisations: list[tuple[str, str]]
+    source_states: dict[str, str]  # name -> current | pending | old
 
 
 def organisation_choices(kb: Any) -> list[tuple[str, str]]:
@@ -218,9 +219,10 @@ def _fact_page(admin: Admin, path: str, quote: str = "", source: str = "") -> Fa
         if source:
             values["source"] = source
     sources = sorted(set(live.sources) | ({source} if source else set()))
+    states = {version.name: version.state for version in repository.sources()}
     says = fact_preview.sentences_at(live.revision, live.kb).get(path, [])
     organisations = organisation_choices(live.kb)
-    return FactPage(view, form, values, sources, document_source, says, organisations)
+    return FactPage(view, form, values, sources, document_source, says, organisations, states)
 
 
 def _render_fact(
@@ -254,6 +256,7 @@ def _render_fact(
         errors=errors or {},
         conflict=conflict,
         sources=sources,
+        source_states=page.source_states,
         document_source=page.document_source,
         children=_children(view.path, page.form, view.data),
         says=page.says,
@@ -376,6 +379,7 @@ def _add_context(admin: Admin, list_path: str) -> dict[str, Any]:
         "kind": ADDABLE[list_path],
         "form": form,
         "sources": sorted(live.sources),
+        "source_states": {v.name: v.state for v in admin.knowledge.sources()},
         "document_source": live.kb.document.file,
         "programmes": programmes if list_path == "organisations" else [],
         "organisations": organisation_choices(live.kb),

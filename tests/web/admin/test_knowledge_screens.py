@@ -95,6 +95,20 @@ def test_the_list_the_home_review_list_and_a_prefilled_quote(browser, repository
     assert refused.status_code == 422, "no such source version is stored"
     assert form_of(refused.text)["source"] == "page-2027.txt", "the choice is kept"
 
+    # A new version of the page, pending its review: the fact may quote it already.
+    live = repository.current()
+    sentence = "Over the last 6 semesters, a total of 44 students have been involved."
+    page_text = live.sources[live.kb.document.file] + "\n" + sentence + "\n"
+    repository.add_source("page-2027.txt", page_text, "staff.one")
+    page = fact_page(browser, STUDENTS, quote=sentence, source="page-2027.txt")
+    assert "page-2027.txt (pending version)</option>" in page.text
+    saved = browser.form(
+        f"/admin/knowledge/fact?path={STUDENTS}", {**form_of(page.text), "count": "44"}
+    )
+    assert saved.status_code == 302, saved.text[:3000]
+    cited = repository.fact(STUDENTS).data
+    assert (cited["count"], cited["source"], cited["quote"]) == (44, "page-2027.txt", [sentence])
+
     # The home lists what is due for review: facts and FAQ answers, with their owners.
     today = dt.date.today()
     view = repository.fact(STUDENTS)
