@@ -309,3 +309,10 @@ def _scholarships(index: KnowledgeIndex, match: re.Match, fact: Cited) -> Iterat
 
 def by_path(docs: Sequence[FactDoc]) -> Dict[str, FactDoc]:
     return {doc.path: doc for doc in docs}
+
+
+def docs_of(index: KnowledgeIndex, raw_path: str, fact: Cited) -> List[FactDoc]:
+    """One fact's documents, by its `iter_cited` path: the admin shows their sentences as what
+    the assistant says from that fact (bot/web/admin/fact_preview.py)."""
+    with speaking("en"):
+        return list(_docs_for(index, raw_path, fact))

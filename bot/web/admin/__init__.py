@@ -4,11 +4,12 @@ Modules, one per concern:
     context.py  Admin: the store classes of one database, and the steps that combine them
     auth.py     signed session cookie, CSRF, the `guarded` decorator every route uses
     login.py    login/logout screens
-    entries.py  FAQ list/add/edit/publish/history/rollback screens
+    entries.py  FAQ list/add/edit/publish/history/rollback; the home (due.py: due for review)
+    knowledge.py  the knowledge base's facts: list, edit, add, retire, history, rollback
     inbox.py    inbox and handoff screens (grouping in grouping.py)
     preview.py  "what would the bot answer now" (Rasa REST channel)
     page_diff.py  a new version of the source page: upload, resolve each fact, accept; coverage
-    api.py      the same operations as JSON under /admin/api/
+    api.py      the same operations as JSON under /admin/api/ (facts_api.py: /admin/api/facts)
     render.py   Jinja2 templates (templates/admin/), CSP, safe markdown
 """
 
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Engine
 
 from bot.staff_db.bootstrap import prepare_engine
 from bot.staff_db.db import make_engine
-from bot.web.admin import api, entries, inbox, login, page_diff, preview
+from bot.web.admin import api, entries, facts_api, inbox, knowledge, login, page_diff, preview
 from bot.web.admin.auth import Sessions
 from bot.web.admin.busy import unless_busy
 from bot.web.admin.context import Admin, AdminSettings
@@ -48,11 +49,11 @@ def register_admin(
     app.ctx.admin_grouper = grouper or process_grouper()
 
     blueprint = Blueprint(f"{app.name}_admin", url_prefix="/admin")
-    for module in (login, entries, inbox, preview, page_diff, api):
+    for module in (login, entries, knowledge, inbox, preview, page_diff, api, facts_api):
         for handler, uri, methods in module.ROUTES:
             name = f"{module.__name__.rsplit('.', 1)[-1]}_{handler.__name__}_{methods[0].lower()}"
             if module is not login and handler.__name__ != "login":  # login: bot/web/admin/login.py
-                handler = unless_busy(handler, api=module is api)
+                handler = unless_busy(handler, api=module in (api, facts_api))
             blueprint.add_route(handler, uri, methods=methods, name=name, strict_slashes=False)
 
     @blueprint.middleware("response")

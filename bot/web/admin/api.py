@@ -52,7 +52,7 @@ def is_json(request: Request) -> bool:
     )
 
 
-def _body(request: Request) -> dict[str, Any]:
+def json_body(request: Request) -> dict[str, Any]:
     """The JSON object sent; anything else is a 422 on the `body` field."""
     if not is_json(request):
         raise ValidationError({"body": SEND_JSON})
@@ -98,7 +98,7 @@ async def login(request: Request) -> HTTPResponse:
             status=415,
         )
     try:
-        body = _body(request)
+        body = json_body(request)
     except ValidationError as error:
         return response.json({"errors": error.errors}, status=422)
     username, password = body.get("username"), body.get("password")
@@ -135,7 +135,7 @@ async def list_entries(request: Request) -> HTTPResponse:
 
 @guarded(api=True)
 async def create_entry(request: Request) -> HTTPResponse:
-    body = _body(request)
+    body = json_body(request)
     draft = draft_from_json(body)
     if "state" in body:
         draft.state = body["state"]
@@ -154,7 +154,7 @@ async def get_entry(request: Request, entry_id: int) -> HTTPResponse:
 async def update_entry(request: Request, entry_id: int) -> HTTPResponse:
     """Change content (state only by publish/unpublish); `version` is the one edited."""
     admin = _admin(request)
-    body = _body(request)
+    body = json_body(request)
     version = parse_version(body.get("version"))
     current = await run_sync(admin.faq.get, entry_id)
     draft = draft_from_json(body, base=current.draft())
@@ -167,7 +167,7 @@ async def update_entry(request: Request, entry_id: int) -> HTTPResponse:
 
 async def _state(request: Request, entry_id: int, publish: bool) -> HTTPResponse:
     admin = _admin(request)
-    body = _body(request) if request.body else {}
+    body = json_body(request) if request.body else {}
     version = parse_version(body["version"]) if body.get("version") is not None else None
     change = admin.publish if publish else admin.unpublish
     try:
@@ -208,7 +208,7 @@ async def history(request: Request, entry_id: int) -> HTTPResponse:
 
 @guarded(api=True)
 async def rollback(request: Request, entry_id: int) -> HTTPResponse:
-    body = _body(request)
+    body = json_body(request)
     errors: dict[str, str] = {}
     for name in ("to_version", "version"):
         try:
@@ -228,7 +228,7 @@ async def rollback(request: Request, entry_id: int) -> HTTPResponse:
 
 @guarded(api=True)
 async def preview(request: Request) -> HTTPResponse:
-    body = _body(request)
+    body = json_body(request)
     result = await ask_bot_for(request, body.get("question"), body.get("language"))
     return response.json(result.to_dict(), status=502 if result.error else 200)
 
@@ -240,7 +240,7 @@ async def inbox(request: Request) -> HTTPResponse:
 
 @guarded(api=True)
 async def dismiss(request: Request) -> HTTPResponse:
-    ids = _ids(_body(request).get("ids"), "ids")
+    ids = _ids(json_body(request).get("ids"), "ids")
     if not ids:
         raise ValidationError({"ids": "name the questions to dismiss"})
     count = await run_sync(_admin(request).inbox.dismiss, ids, who(request))

@@ -27,6 +27,7 @@ from bot.staff_db import tables as t
 from bot.staff_db.db import write_transaction
 from bot.staff_db.faq import FaqEntry, FaqRepository
 from bot.staff_db.inbox import Inbox
+from bot.staff_db.knowledge import KnowledgeRepository
 from bot.staff_db.users import Users
 from bot.staff_db.validation import FaqDraft
 
@@ -72,6 +73,7 @@ class Admin:
         self.settings = settings
         self.faq = FaqRepository(engine)
         self.inbox = Inbox(engine)
+        self.knowledge = KnowledgeRepository(engine)
         self.users = Users(engine, rounds=settings.bcrypt_rounds)
 
     # -- settings rows ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ result or the field errors next to their fields.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sanic.request import Request
@@ -18,6 +19,7 @@ from bot.web.admin import render
 from bot.web.admin.auth import guarded, who
 from bot.web.admin.busy import BUSY_MESSAGE, busy_headers
 from bot.web.admin.context import Admin, run_sync
+from bot.web.admin.due import DUE_WITHIN_DAYS, due_for_review
 from bot.web.admin.forms import (
     DEFAULT_OWNER,
     LANGUAGE_NAMES,
@@ -83,9 +85,19 @@ async def list_entries(request: Request) -> HTTPResponse:
     query = request.args.get("q", "").strip()
     state = request.args.get("state", "")
     state = state if state in STATES else ""
-    entries = await run_sync(_admin(request).faq.list_entries, query or None, state or None)
+    admin = _admin(request)
+    entries = await run_sync(admin.faq.list_entries, query or None, state or None)
+    # the admin's home: what is due for review comes first (not on a search's results)
+    due = [] if query or state else await run_sync(due_for_review, admin, dt.date.today())
     return render.page(
-        request, "entries.html", entries=entries, query=query, state=state, states=STATES
+        request,
+        "entries.html",
+        entries=entries,
+        query=query,
+        state=state,
+        states=STATES,
+        due=due,
+        due_days=DUE_WITHIN_DAYS,
     )
 
 
