@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Tuple
 import yaml
 from pydantic import BaseModel, Field, ValidationError, validator
 
+from bot.kb import live
 from bot.paths import KNOWLEDGE, ROOT
 
 TRANSLATIONS = KNOWLEDGE / "translations"
@@ -137,7 +138,8 @@ def load_translations(language: str, folder: Path | None = None) -> TranslationF
 
 @cache
 def current_translations(language: str) -> Dict[str, str]:
-    """English -> translation, for the entries whose English is still the knowledge base's."""
+    """English -> translation, for the entries whose English is still the knowledge base's
+    (the live one: a fact staff reword stops showing its old translation at once)."""
     from bot.answers.base import knowledge
 
     english_now = {text for _, text in free_text(knowledge().kb)}
@@ -146,6 +148,11 @@ def current_translations(language: str) -> Dict[str, str]:
         for t in load_translations(language).translations
         if t.english in english_now
     }
+
+
+@live.on_change
+def _forget_translations(_index: object) -> None:
+    current_translations.cache_clear()
 
 
 def _numbers(text: str) -> List[str]:

@@ -135,10 +135,7 @@ GENERIC_NAME_WORDS = word_set(
 )
 
 
-def _name_labels() -> Iterable[str]:
-    from bot.answers.base import knowledge  # lazy: the knowledge base loads on first use
-
-    index = knowledge()
+def _name_labels(index: Any) -> Iterable[str]:
     countries = [label for label in index.country_names if len(label) >= 4]  # not "us", "car"
     yield from countries
     yield from index.project_names
@@ -150,11 +147,18 @@ def _name_labels() -> Iterable[str]:
         yield from (fold(n) for n in (programme.name, *programme.aliases))
 
 
-@lru_cache(maxsize=1)
 def known_names() -> Tuple[FrozenSet[str], FrozenSet[str], int]:
-    """(folded name phrases, single distinctive name words, longest phrase in words)."""
+    """(folded name phrases, single distinctive name words, longest phrase in words) of the live
+    knowledge base: a partner staff add is a name, not a word of some language, at once."""
+    from bot.answers.base import knowledge  # lazy: the knowledge base loads on first use
+
+    return _known_names(knowledge())
+
+
+@lru_cache(maxsize=1)
+def _known_names(index: Any) -> Tuple[FrozenSet[str], FrozenSet[str], int]:
     phrases, words = set(), set()
-    for label in _name_labels():
+    for label in _name_labels(index):
         tokens = [fold(t) for t in WORD.findall(label)]
         if not tokens:
             continue

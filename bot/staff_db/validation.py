@@ -69,19 +69,19 @@ def _bad_url(url: str) -> str | None:
 def kb_fact_ids() -> frozenset:
     """Ids of the knowledge base's facts: the paths `make kb` reports, e.g. 'projects[promig]'.
 
-    Cached per modification time of kb.yml, so a long-running admin sees edits to it.
+    Of the live knowledge base (bot/kb/live.py), so an FAQ entry may cite a fact staff added
+    a moment ago in the admin.
     """
-    from bot import paths
+    from bot.answers.base import knowledge
 
-    return _fact_ids(paths.KB_FILE.stat().st_mtime_ns)
+    return _fact_ids(knowledge())
 
 
 @lru_cache(maxsize=1)
-def _fact_ids(_stamp: int) -> frozenset:
-    from bot.kb.load import load_kb
+def _fact_ids(index: object) -> frozenset:
     from bot.kb.provenance import iter_cited
 
-    return frozenset(path for path, _ in iter_cited(load_kb()))
+    return frozenset(path for path, _ in iter_cited(index.kb))  # type: ignore[attr-defined]
 
 
 def _strings(value: object) -> bool:
