@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Dict, List, Literal
+from typing import Dict, List, Literal, Tuple, Union
 
 from pydantic import BaseModel, Extra, Field, root_validator, validator
 
@@ -22,13 +22,41 @@ class Strict(BaseModel):
         allow_mutation = False
 
 
-class Cited(Strict):
-    """A fact: its quote(s) from the source, and optionally when it held and when to re-check it."""
+class StaffConfirmation(Strict):
+    """A fact staff vouch for without a quote (an e-mail from the partner office, a phone call):
+    who, when and on what grounds, so the provenance is never lost."""
 
+    by: str = Field(..., min_length=1)
+    date: dt.date
+    note: str = Field(..., min_length=3)
+
+    @validator("by", "note")
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("may not be blank")
+        return value.strip()
+
+
+PROVENANCE_REQUIRED = "provenance: quote a source version, or staff confirmation"
+
+
+class Cited(Strict):
+    """A fact: its evidence (quote(s) of a source version, or a staff confirmation), and
+    optionally when it held and when to re-check it."""
+
+    # Declared before `quote` so the provenance rule (on `quote`) sees it.
+    confirmed: StaffConfirmation | None = None
     quote: List[str] = Field(..., description="exact sentence(s) of the source the fact comes from")
-    source: str | None = Field(None, description="source file; defaults to the document's")
+    source: str | None = Field(None, description="source version file; defaults to the document's")
     as_of: str | None = None
     review_by: dt.date | None = None
+
+    @root_validator(pre=True)
+    def _quote_optional_when_confirmed(cls, values: Dict) -> Dict:
+        # A confirmed fact needs no quote; without either, `quote` is reported missing.
+        if isinstance(values, dict) and values.get("confirmed") is not None:
+            values = {"quote": [], **values}
+        return values
 
     @validator("quote", pre=True)
     def _one_or_many(cls, value: object) -> object:
@@ -37,9 +65,11 @@ class Cited(Strict):
         return value
 
     @validator("quote")
-    def _non_empty(cls, value: List[str]) -> List[str]:
-        if not value or any(not q.strip() for q in value):
-            raise ValueError("a fact needs at least one non-empty quote of the source")
+    def _non_empty(cls, value: List[str], values: Dict) -> List[str]:
+        if any(not q.strip() for q in value):
+            raise ValueError("a quote is empty")
+        if not value and values.get("confirmed") is None:
+            raise ValueError(PROVENANCE_REQUIRED)
         return value
 
     @validator("as_of")
@@ -122,16 +152,38 @@ class Department(Strict):
     deals_with: ItemList
 
 
-class Contacts(Strict):
-    """Filled in by staff; empty means unknown, and the assistant says so."""
+CONTACT_FIELDS = ("emails", "phone", "website", "address", "opening_hours", "handoff_reply_time")
 
+
+class Contacts(Cited):
+    """The office's contacts, filled in by staff; empty means unknown, and the assistant says so.
+
+    The page hides them, so they are vouched for by staff: once any contact is filled,
+    `confirmed` (who, when, from where) is required.
+    """
+
+    quote: List[str] = []
     emails: List[str] = []
     phone: str | None = None
     website: str | None = None
+    address: str | None = None
+    opening_hours: str | None = None
     # How soon staff answer a conversation handed to them, as the office states it ("within two
     # working days"); told to a student who asks for a person. Empty: no promise is made.
     handoff_reply_time: str | None = None
     hidden_on_page: Statement | None = None
+
+    @root_validator(pre=True)
+    def _quote_optional_when_confirmed(cls, values: Dict) -> Dict:
+        if isinstance(values, dict):
+            values = {"quote": [], **values}
+        return values
+
+    @validator("quote")
+    def _non_empty(cls, value: List[str], values: Dict) -> List[str]:
+        if any(not q.strip() for q in value):
+            raise ValueError("a quote is empty")
+        return value
 
     @validator("emails", each_item=True)
     def _email_shape(cls, value: str) -> str:
@@ -144,6 +196,22 @@ class Contacts(Strict):
         if value is not None and not re.match(r"^https?://\S+$", value):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
+
+    @validator("phone", "address", "opening_hours", "handoff_reply_time")
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if isinstance(value, str) else value
+
+    def filled(self) -> bool:
+        """True when staff gave at least one way to reach the office."""
+        return any(getattr(self, name) for name in CONTACT_FIELDS)
+
+    @root_validator(skip_on_failure=True)
+    def _confirmed_once_filled(cls, values: Dict) -> Dict:
+        if any(values.get(name) for name in CONTACT_FIELDS) and values.get("confirmed") is None:
+            raise ValueError(
+                "contacts need a staff confirmation (who, date, note) once any is filled"
+            )
+        return values
 
 
 class Office(Strict):
@@ -268,6 +336,33 @@ class ScholarshipSupport(Cited):
     programmes: List[Scholarship] = Field(..., min_items=1)
 
 
+class RetiredFact(Strict):
+    """A list item staff retired: no longer answered, but its name is still recognised, so a
+    question about it gets "no current information" with who to ask, and its last content is
+    kept (`snapshot`) for history and for bringing it back."""
+
+    path: str
+    kind: str  # the model class name: Organisation, Project, Statement, ...
+    name: str | None = None
+    aliases: List[str] = []
+    snapshot: Dict
+    by: str = Field(..., min_length=1)
+    date: dt.date
+    reason: str = Field(..., min_length=3)
+
+
+Location = Tuple[Union[str, int], ...]
+
+
+class LocatedProblems(ValueError):
+    """Several problems found by one validator, each with its location below the model, so the
+    admin can show a dangling reference next to the very field that holds it."""
+
+    def __init__(self, problems: List[Tuple[Location, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(message for _, message in problems))
+
+
 class KnowledgeBase(Strict):
     document: Document
     non_factual: List[NonFactual] = []
@@ -282,28 +377,55 @@ class KnowledgeBase(Strict):
     projects: List[Project]
     international_students: InternationalStudents
     scholarship_support: ScholarshipSupport
+    retired: List[RetiredFact] = []
 
     @root_validator(skip_on_failure=True)
     def _references_resolve(cls, values: Dict) -> Dict:
+        problems: List[Tuple[Location, str]] = []
         org_ids = [o.id for o in values["organisations"]]
-        duplicated = {i for i in org_ids if org_ids.count(i) > 1}
-        if duplicated:
-            raise ValueError(f"duplicate organisation ids: {sorted(duplicated)}")
+        for index, org_id in enumerate(org_ids):
+            if org_ids.index(org_id) != index:
+                problems.append(
+                    (("organisations", index, "id"), f"duplicate organisation id {org_id!r}")
+                )
         known = set(org_ids)
-        for project in values["projects"]:
-            for ref in (project.coordinator, project.funder, *project.involved):
+        for p_index, project in enumerate(values["projects"]):
+            refs: List[Tuple[Location, str | None]] = [
+                (("coordinator",), project.coordinator),
+                (("funder",), project.funder),
+            ]
+            refs += [(("involved", i), ref) for i, ref in enumerate(project.involved)]
+            for where, ref in refs:
                 if ref is not None and ref not in known:
-                    raise ValueError(f"project {project.id}: unknown organisation {ref!r}")
-        for programme in values["exchange_programmes"]:
-            for ref in programme.universities:
+                    problems.append(
+                        (
+                            ("projects", p_index, *where),
+                            f"project {project.id}: unknown organisation {ref!r}",
+                        )
+                    )
+        for e_index, programme in enumerate(values["exchange_programmes"]):
+            for u_index, ref in enumerate(programme.universities):
                 if ref not in known:
-                    raise ValueError(f"exchange {programme.id}: unknown organisation {ref!r}")
+                    problems.append(
+                        (
+                            ("exchange_programmes", e_index, "universities", u_index),
+                            f"exchange {programme.id}: unknown organisation {ref!r}",
+                        )
+                    )
         partner = values["programmes"].dual_degree.partner
         if partner not in known:
-            raise ValueError(f"dual_degree: unknown organisation {partner!r}")
+            problems.append(
+                (
+                    ("programmes", "dual_degree", "partner"),
+                    f"dual_degree: unknown organisation {partner!r}",
+                )
+            )
         project_ids = [p.id for p in values["projects"]]
-        if len(set(project_ids)) != len(project_ids):
-            raise ValueError("duplicate project ids")
+        for index, project_id in enumerate(project_ids):
+            if project_ids.index(project_id) != index:
+                problems.append((("projects", index, "id"), f"duplicate project id {project_id!r}"))
+        if problems:
+            raise LocatedProblems(problems)
         return values
 
 

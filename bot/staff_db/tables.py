@@ -142,5 +142,44 @@ settings = Table(
     Column("value", Text, nullable=False),
 )
 
+# The live knowledge base: one row per revision, each the whole kb.yml-shaped document (small,
+# and a revision then restores or exports on its own, with no replay of changes).
+kb_revisions = Table(
+    "kb_revisions",
+    metadata,
+    Column("revision", Integer, primary_key=True, autoincrement=False),
+    Column("document", JSON, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("path", String(400)),  # the fact the action was about; NULL: the whole document
+    Column("changed", JSON, nullable=False),  # fact paths whose content this revision changed
+    # the kb.yml document an import read (import/seed only): the base of the next import's
+    # three-way merge, so a path staff edited since is told apart from one the file changed
+    Column("imported", JSON),
+    Column("who", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    CheckConstraint("revision >= 1", name="revision"),
+)
+
+# Versions of the source page(s): immutable text under a unique name; `current` is cited by
+# default, `pending` awaits staff's resolution of its differences (kbdiff), `old` was replaced.
+kb_sources = Table(
+    "kb_sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("replaces", String(200)),  # the version this one supersedes once accepted
+    # fact path -> {"action", "who", "at", "note"}: staff's decisions on the page diff
+    Column("resolutions", JSON, nullable=False, server_default="{}"),
+    Column("who", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("state IN ('current', 'pending', 'old')", name="state"),
+)
+
 FAQ_MARKER_KEY = "faq_revision"  # bumped in the same transaction as every FAQ write
 INBOX_SALT_KEY = "inbox_salt"
+KB_MARKER_KEY = "kb_revision"  # the newest knowledge revision, bumped with every write
+KB_IMPORT_KEY = "kb_import_sha256"  # kb.yml + sources as last imported (bootstrap re-imports)

@@ -20,7 +20,7 @@ from bot.i18n import speaking
 from bot.i18n.counting import count_phrase
 from bot.kb.index import KnowledgeIndex
 from bot.kb.provenance import iter_cited
-from bot.kb.schema import Cited, Project
+from bot.kb.schema import Cited, Contacts, Project
 
 # Facts that answer nothing a student asks on their own (the university's own name).
 UNRETRIEVED = frozenset({"university"})
@@ -132,6 +132,18 @@ def _office(index: KnowledgeIndex, match: re.Match, fact: Cited) -> Iterator[Fac
     text = _statement_text(fact)
     sentence = f"{name} deals with {text}" if field == "deals_with" else f"{name}: {text}"
     yield FactDoc(match.string, "office", subject, None, sentence, _quote(fact), (name,))
+
+
+@_rule(r"office\.contacts")
+def _contacts(index: KnowledgeIndex, match: re.Match, fact: Cited) -> Iterator[FactDoc]:
+    """The office's contacts once staff filled them (nothing to retrieve while they are empty:
+    the contact answer says so itself)."""
+    if not isinstance(fact, Contacts) or not fact.filled():
+        return
+    name = index.kb.office.department.name
+    given = [*fact.emails, fact.phone, fact.website, fact.address, fact.opening_hours]
+    sentence = f"{name} contacts: {', '.join(value for value in given if value)}"
+    yield FactDoc(match.string, "office", "contacts", None, sentence, _quote(fact), (name,))
 
 
 @_rule(r"cooperation\.\w+")

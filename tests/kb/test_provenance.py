@@ -30,7 +30,7 @@ def test_a_changed_source_sentence_is_caught(tmp_path):
     changed.write_text(text.replace("95 students from 17 countries", "96 students"), "utf-8")
     with pytest.raises(KnowledgeError) as error:
         load_kb(sources_dir=sources)
-    assert "international_students: quote not found" in str(error.value)
+    assert "international_students.quote: quote not found" in str(error.value)
     assert "95 students from 17 countries" in str(error.value)
 
 

@@ -61,7 +61,9 @@ def test_a_coordinator_that_is_not_a_known_organisation_is_rejected(tmp_path, kb
 
 def test_an_unknown_country_code_is_rejected(tmp_path, kb_data):
     kb_data["international_students"]["countries"][0] = "XX"
-    assert "international_students: unknown country code 'XX'" in problems_of(tmp_path, kb_data)
+    assert "international_students.countries[0]: unknown country code 'XX'" in problems_of(
+        tmp_path, kb_data
+    )
 
 
 def test_a_contact_email_must_be_an_address(tmp_path, kb_data):

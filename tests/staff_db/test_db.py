@@ -18,6 +18,8 @@ TABLES = {
     "users",
     "login_attempts",
     "settings",
+    "kb_revisions",
+    "kb_sources",
     "alembic_version",
 }
 
@@ -43,7 +45,7 @@ def test_migrating_again_changes_nothing_and_keeps_data(empty_engine):
 
     with empty_engine.connect() as connection:
         settings = dict(connection.execute(select(t.settings.c.key, t.settings.c.value)).all())
-    assert settings == {"probe": "kept", t.FAQ_MARKER_KEY: "0"}
+    assert settings == {"probe": "kept", t.FAQ_MARKER_KEY: "0", t.KB_MARKER_KEY: "0"}
 
 
 def test_migration_matches_the_table_definitions(engine):
