@@ -19,10 +19,12 @@ measures both).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Sequence, Tuple
 
+from bot.kb import live
 from bot.kb.index import fold
 from bot.language.textfold import closest_unambiguous, similarity
 from bot.understanding.local_entities import WORD
@@ -149,3 +151,61 @@ class Gazetteer:
         if not candidates:
             return None
         return closest_unambiguous(key, candidates, self.names.__getitem__, FUZZY_CUTOFF)
+
+
+# -- the names a question names, in the action server -------------------------------------------
+
+_lock = threading.Lock()
+_built: Tuple[Any, Gazetteer] | None = None  # (the KnowledgeIndex it follows, its gazetteer)
+_trained: FrozenSet[str] | None = None
+
+
+def _trained_names() -> FrozenSet[str]:
+    """The names a model trained on knowledge/kb.yml (the export) knows."""
+    global _trained
+    if _trained is None:
+        from bot.kb.load import load_countries, load_kb
+        from bot.offline.vocabulary import kb_vocabulary
+
+        countries = load_countries()
+        _trained = known_forms(kb_vocabulary(load_kb(countries=countries), countries))
+    return _trained
+
+
+def gazetteer_for(index: Any) -> Gazetteer:
+    """The gazetteer of a knowledge index: built once per reload (thread-safe)."""
+    global _built
+    built = _built
+    if built is not None and built[0] is index:
+        return built[1]
+    from bot.kb.schema import CountryList
+    from bot.offline.vocabulary import kb_vocabulary
+
+    with _lock:
+        built = _built
+        if built is None or built[0] is not index:
+            countries = CountryList(countries=list(index.countries.values()))
+            gazetteer = Gazetteer.build(kb_vocabulary(index.kb, countries), _trained_names())
+            _built = built = (index, gazetteer)
+    return built[1]
+
+
+@live.on_change
+def _follow(index: Any) -> None:
+    """Rebuild in the reload thread, so no question waits for it (only where it was used)."""
+    if _built is not None:
+        gazetteer_for(index)
+
+
+def with_live_names(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """`entities` plus the names of the live knowledge base the NLU missed because its model
+    predates them: the action server understands a partner staff added a minute ago even
+    before the Rasa server's gazetteer (bot/rasa_server/nlu/live_names.py) is in its model."""
+    from bot.answers.base import knowledge
+
+    gazetteer = gazetteer_for(knowledge())
+    if not gazetteer or not text:
+        return entities
+    taken = [(e["start"], e["end"]) for e in entities if "start" in e and "end" in e]
+    found = gazetteer.find(text, taken)
+    return [*entities, *found] if found else entities
