@@ -35,7 +35,7 @@ help:
 	@echo "make kb     validate knowledge/ and print the source coverage report"
 	@echo "make train  retrain the model (only when its inputs changed)"
 	@echo "make bench  latency/throughput/memory against stock Rasa"
-	@echo "make kb-export  write the staff FAQ database back to knowledge/faq.yml"
+	@echo "make kb-export  write the staff FAQ and knowledge base back to knowledge/ (faq.yml, kb.yml, sources/)"
 	@echo "make audit  known-vulnerability audit of the installed packages (pip-audit)"
 	@echo "make run-scaled  scale-out profile: nginx, 2 Rasa + 2 action servers, PostgreSQL, Redis"
 	@echo "make soak   load and faults against both profiles (~10 min, results/soak.json)"
@@ -83,6 +83,7 @@ system-deps:
 kb-export: $(VENV_STAMP)
 	$(PY) -m bot db upgrade
 	$(PY) -m bot faq export knowledge/faq.yml
+	$(PY) -m bot kb export --to knowledge
 
 # Node.js and npm for the widget bundle (and for PROFILE=scaled, PostgreSQL, Redis and nginx),
 # from Debian when missing (scripts/system-deps.sh).

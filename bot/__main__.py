@@ -1,4 +1,5 @@
-"""Command line: `python -m bot kb` builds the knowledge base (bot/offline)
+"""Command line: `python -m bot kb` builds the knowledge base (bot/offline), `python -m bot kb
+export|import` moves it between knowledge/ and the staff database (bot/kb/cli.py)
 and compiles the reply catalogues (`python -m bot locales` updates and checks them);
 `python -m bot serve` runs the assistant (bot/ops), `python -m bot status` shows its processes;
 `python -m bot web` serves the demo page with the widget (bot/web);
@@ -13,6 +14,8 @@ from typing import List
 
 
 def kb_command(args: argparse.Namespace) -> int:
+    if getattr(args, "kb_run", None) is not None:  # kb export | import | ... (bot/kb/cli.py)
+        return args.kb_run(args)
     from bot.offline.kb_build import build, without_tensorflow
 
     with without_tensorflow():
@@ -81,6 +84,10 @@ def main(argv: List[str] | None = None) -> int:
     kb = sub.add_parser("kb", help="validate knowledge/ and generate NLU data")
     kb.add_argument("--allow-uncited", action="store_true", help="report, but don't fail on, gaps")
     kb.set_defaults(func=kb_command)
+    if argv and argv[0] == "kb":  # its sub-commands import the knowledge base's modules
+        from bot.kb.cli import add_subcommands
+
+        add_subcommands(kb)
     locales = sub.add_parser("locales", help="update, check and compile the reply catalogues")
     locales.add_argument("--update", action="store_true", help="add new frames to every .po")
     locales.add_argument("--check", action="store_true", help="fail on untranslated frames")

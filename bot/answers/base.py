@@ -173,13 +173,22 @@ def office_contact_hint() -> str:
     name = kb.office.department.name
     ways = office_contact_ways()
     if ways:
-        return _("Please contact the **{office}**: {ways}.", office=name, ways=ways)
-    return _(
-        "Please contact the **{office}** of {university}. I don't have their e-mail address: "
-        "the page I was built from hides it.",
-        office=name,
-        university=kb.university.name,
-    )
+        hint = _("Please contact the **{office}**: {ways}.", office=name, ways=ways)
+    else:
+        hint = _(
+            "Please contact the **{office}** of {university}. I don't have their e-mail address: "
+            "the page I was built from hides it.",
+            office=name,
+            university=kb.university.name,
+        )
+    # Staff fill these in the admin (confirmed by them); told as given, never guessed.
+    contacts = kb.office.contacts
+    if contacts.address:
+        hint += " " + _("Their address: {address}.", address=contacts.address.rstrip("."))
+    if contacts.opening_hours:
+        hours = contacts.opening_hours.rstrip(".")
+        hint += " " + _("Opening hours: {hours}.", hours=hours)
+    return hint
 
 
 def lookup_unavailable() -> Answer:

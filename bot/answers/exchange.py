@@ -24,6 +24,7 @@ from bot.answers.localised import (
     organisation_with_country,
 )
 from bot.answers.projects import project as project_answer
+from bot.answers.retired import no_current_information, retired_lookup
 from bot.i18n import _, fact_text, join, n_, number
 from bot.i18n.counting import count_phrase
 from bot.kb.schema import ExchangeProgramme, PartnerClaim
@@ -302,6 +303,9 @@ def partner_organisation(name: str) -> Answer:
     index = knowledge()
     org = index.organisation(name)
     if org is None:
+        retired = retired_lookup(name)
+        if retired is not None:
+            return no_current_information(retired, "partners")
         return Answer(
             _(
                 "The page doesn't mention {name}, so I can't say whether it is a partner.",

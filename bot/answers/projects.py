@@ -15,6 +15,7 @@ from bot.answers.base import (
 )
 from bot.answers.localised import Translated, organisation_with_country
 from bot.answers.localised import country as country_in_reply
+from bot.answers.retired import no_current_information, retired_lookup
 from bot.i18n import _, fact_text, join, n_, number
 from bot.kb.schema import Cited, Project
 
@@ -200,6 +201,9 @@ def project(project_text: str | None, aspect: str = "details") -> Answer:
     found = index.project(project_text)
     topic = f"project_{aspect}"
     if found is None:
+        retired = retired_lookup(project_text)
+        if retired is not None:
+            return no_current_information(retired, topic)
         intro = (
             _("I don't know a project called {text}.", text=quoted(project_text))
             if project_text
@@ -221,7 +225,8 @@ def projects_with(organisation: str) -> Answer:
     index = knowledge()
     org = index.organisation(organisation)
     if org is None:
-        return project(None)
+        retired = retired_lookup(organisation)
+        return no_current_information(retired, "projects") if retired else project(None)
     links = [link for link in index.organisation_links(org.id) if link.kind == "project"]
     if not links:
         return project(None)

@@ -15,7 +15,15 @@ from typing import Any, Dict, Iterable, List, Tuple, TypeVar
 from bot.i18n import _, fact_text, n_, number
 from bot.i18n.counting import count_phrase
 from bot.kb.local_names import names_by_language
-from bot.kb.schema import Country, CountryList, KnowledgeBase, Organisation, Project, Scholarship
+from bot.kb.schema import (
+    Country,
+    CountryList,
+    KnowledgeBase,
+    Organisation,
+    Project,
+    RetiredFact,
+    Scholarship,
+)
 from bot.language.textfold import closest_unambiguous, strip_accents
 
 T = TypeVar("T")
@@ -104,6 +112,19 @@ class KnowledgeIndex:
         for scholarship in self.kb.scholarship_support.programmes:
             index.add([scholarship.name, *scholarship.aliases], scholarship)
         return index
+
+    @cached_property
+    def retired_names(self) -> NameIndex[RetiredFact]:
+        """Names of retired projects and partners: still recognised, so a question about one
+        gets "no current information" rather than "never heard of it"."""
+        index: NameIndex[RetiredFact] = NameIndex()
+        for retired in self.kb.retired:
+            index.add([retired.name or "", *retired.aliases], retired)
+        return index
+
+    def retired(self, text: str | None) -> RetiredFact | None:
+        """The retired fact `text` names, if it names no current one (look that up first)."""
+        return self.retired_names.find(text)
 
     def country(self, text: str | None) -> Country | None:
         return self.country_names.find(text)

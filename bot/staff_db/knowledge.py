@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,6 +259,222 @@ class KnowledgeRepository:
             new_path = _renamed(path, data)
             return self._commit(connection, live, document, "edit", path, who, note, new_path)
 
+    def add_item(self, list_path: str, data: Mapping[str, Any], who: str, note: str = "") -> str:
+        """Append a new item (a partner university under `organisations`, a project, a statement
+        under `projects[promig].events`...) to the list at `list_path`; returns its path."""
+        data = fp.plain(dict(data))
+        with self._writing() as (connection, live):
+            document = copy.deepcopy(live.document)
+            try:
+                items = fp.get(document, list_path)
+            except fp.PathError as error:
+                raise NotFoundError(str(error)) from error
+            if not isinstance(items, list):
+                raise NotFoundError(f"{list_path!r} is not a list of items")
+            item_id = data.get("id")
+            if isinstance(item_id, str) and item_id:
+                taken = {fp.item_label(item, i) for i, item in enumerate(items)}
+                taken |= {r.path for r in live.kb.retired}
+                if item_id in taken or f"{list_path}[{item_id}]" in taken:
+                    raise KnowledgeValidationError(
+                        {"id": f"{item_id!r} is already used (or was retired): choose another id"}
+                    )
+            items.append(data)
+            new_path = f"{list_path}[{fp.item_label(data, len(items) - 1)}]"
+            self._commit(connection, live, document, "add", new_path, who, note)
+            return new_path
+
+    def retire(self, path: str, reason: str, base_version: int, who: str, note: str = "") -> int:
+        """Take a list item out of the knowledge base: it is no longer answered, its name stays
+        recognisable (`retired`, with its last content), and its history is kept. An
+        organisation is also dropped from the exchange programmes' partner lists; one that a
+        project or the dual degree names cannot be retired (the validation says where)."""
+        reason = (reason or "").strip()
+        if len(reason) < 3:
+            raise KnowledgeValidationError({"reason": "say why the fact is retired"})
+        with self._writing() as (connection, live):
+            view = self._view(connection, live, path)
+            if view.version != base_version:
+                raise FactConflict(view, None)
+            try:
+                fp.parent_list(path)
+            except fp.PathError as error:
+                raise KnowledgeValidationError(
+                    {"": "only list items (a partner, a project, a statement) can be retired"}
+                ) from error
+            document = copy.deepcopy(live.document)
+            item = fp.remove(document, path)
+            if path.startswith("organisations["):
+                for programme in document.get("exchange_programmes", []):
+                    ids = programme.get("universities") or []
+                    programme["universities"] = [i for i in ids if i != item.get("id")]
+            names = [item.get("acronym")] if isinstance(item.get("acronym"), str) else []
+            retired = {
+                "path": path,
+                "kind": view.kind,
+                "name": item.get("name") if isinstance(item.get("name"), str) else None,
+                "aliases": [*names, *(item.get("aliases") or [])],
+                "snapshot": item,
+                "by": who,
+                "date": self.clock().date().isoformat(),
+                "reason": reason,
+            }
+            document.setdefault("retired", []).append(retired)
+            return self._commit(connection, live, document, "retire", path, who, note or reason)
+
+    def rollback(
+        self, path: str, revision: int, base_version: int, who: str, note: str = ""
+    ) -> int:
+        """A new revision in which the fact at `path` is as it was at `revision` (brought back
+        if it was retired since, removed if it did not exist yet); history is never rewritten."""
+        with self._writing() as (connection, live):
+            versions = self._versions(connection)
+            try:
+                current = self._view(connection, live, path)
+            except NotFoundError:
+                if path not in versions:
+                    raise
+                current = FactView(path, "Retired", {}, versions[path], None, None, None)
+            if current.version != base_version:
+                raise FactConflict(current, None)
+            old_document = self._documents(connection, [revision]).get(revision)
+            if old_document is None:
+                raise NotFoundError(f"no knowledge revision {revision}")
+            document = copy.deepcopy(live.document)
+            try:
+                old = copy.deepcopy(fp.get(old_document, path))
+            except fp.PathError:
+                old = None
+            exists = current.kind != "Retired"
+            if old is not None and exists:
+                fp.put(document, path, old)
+            elif old is not None:
+                _reinsert(document, old_document, path, old)
+            elif exists:
+                fp.remove(document, path)
+            note = note or f"back to revision {revision}"
+            return self._commit(connection, live, document, "rollback", path, who, note)
+
+    # -- sources ---------------------------------------------------------------------------
+
+    def sources(self) -> List[SourceVersion]:
+        """Every stored source version, newest first."""
+        table = t.kb_sources
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(table).order_by(table.c.id.desc())).all()
+        return [_source(row) for row in rows]
+
+    def source(self, name: str) -> SourceVersion:
+        with self.engine.connect() as connection:
+            return self._source_row(connection, name)
+
+    def add_source(
+        self, name: str, text: str, who: str, replaces: str | None = None
+    ) -> SourceVersion:
+        """Store a new version of a source page as `pending`: citable only once accepted, after
+        staff resolved what it changes. `replaces` defaults to the document's current source."""
+        errors = source_problems(name, text)
+        if errors:
+            raise KnowledgeValidationError(errors)
+        table = t.kb_sources
+        with self._writing() as (connection, live):
+            stored = {row.name: row for row in connection.execute(select(table))}
+            if name in stored:
+                raise KnowledgeValidationError({"name": f"a source version {name!r} exists"})
+            digest = sha256(text)
+            same = [row.name for row in stored.values() if row.sha256 == digest]
+            if same:
+                raise KnowledgeValidationError({"text": f"identical to the version {same[0]!r}"})
+            replaces = replaces or live.kb.document.file
+            if replaces not in stored:
+                raise KnowledgeValidationError({"replaces": f"no source version {replaces!r}"})
+            connection.execute(
+                insert(table).values(
+                    name=name,
+                    text=text,
+                    sha256=digest,
+                    state="pending",
+                    replaces=replaces,
+                    resolutions={},
+                    who=who,
+                    at=self.clock(),
+                )
+            )
+            return self._source_row(connection, name)
+
+    def set_resolution(
+        self, name: str, path: str, action: str | None, who: str, note: str = ""
+    ) -> SourceVersion:
+        """Record staff's decision on one item of a pending version's page diff (`action`
+        None clears it). The page diff (bot/kb/page_diff.py) decides what is unresolved."""
+        table = t.kb_sources
+        with write_transaction(self.engine) as connection:
+            version = self._source_row(connection, name)
+            if version.state != "pending":
+                raise KnowledgeValidationError(
+                    {"": f"{name!r} is not pending (it is {version.state})"}
+                )
+            resolutions = dict(version.resolutions)
+            if action is None:
+                resolutions.pop(path, None)
+            else:
+                if not action.strip() or len(action) > 20:
+                    raise KnowledgeValidationError(
+                        {"action": "name the resolution (20 characters at most)"}
+                    )
+                resolutions[path] = {
+                    "action": action.strip(),
+                    "who": who,
+                    "at": self.clock().isoformat(),
+                    "note": note,
+                }
+            connection.execute(
+                update(table).where(table.c.name == name).values(resolutions=resolutions)
+            )
+            return self._source_row(connection, name)
+
+    def accept_source(self, name: str, who: str, note: str = "") -> int:
+        """Make a pending version current: the knowledge base cites it by default from the new
+        revision on, and the version it replaces becomes old. A fact whose quote is not in the
+        new text keeps its provenance only if staff confirmed it: its quote is then pinned to
+        the version it came from; any other such fact refuses the acceptance (resolve it first)."""
+        table = t.kb_sources
+        with self._writing() as (connection, live):
+            version = self._source_row(connection, name)
+            if version.state != "pending":
+                raise KnowledgeValidationError(
+                    {"": f"{name!r} is not pending (it is {version.state})"}
+                )
+            document = copy.deepcopy(live.document)
+            old_name = live.kb.document.file
+            if version.replaces == old_name:
+                document["document"]["file"] = name
+                _pin_confirmed_quotes(document, live, old_name, version.text)
+            connection.execute(update(table).where(table.c.name == name).values(state="current"))
+            connection.execute(
+                update(table)
+                .where(table.c.name == version.replaces, table.c.state == "current")
+                .values(state="old")
+            )
+            sources = self._source_texts(connection)
+            return self._commit(
+                connection,
+                live,
+                document,
+                "accept_source",
+                None,
+                who,
+                note or f"source {name}",
+                sources=sources,
+                force=True,
+            )
+
+    def _source_row(self, connection: Connection, name: str) -> SourceVersion:
+        row = connection.execute(select(t.kb_sources).where(t.kb_sources.c.name == name)).first()
+        if row is None:
+            raise NotFoundError(f"no source version {name!r}")
+        return _source(row)
+
     # -- internals -------------------------------------------------------------------------
 
     @contextmanager
@@ -377,13 +594,14 @@ class KnowledgeRepository:
         error_path: str | None = None,
         imported: Dict[str, Any] | None = None,
         sources: Mapping[str, str] | None = None,
+        force: bool = False,
     ) -> int:
         """Validate `document` and append it as the next revision (moving the marker); the
         current revision when it changes nothing."""
         sources = live.sources if sources is None else sources
         kb = self._validated(document, sources, error_path or path)
         changed = fp.changed_paths(live.document, document)
-        if not changed and imported is None:
+        if not changed and imported is None and not force:
             return live.revision
         revision = live.revision + 1
         self._append(connection, revision, document, action, path, changed, who, note, imported)
@@ -457,3 +675,75 @@ def located_errors(error: KnowledgeError, fact_path: str | None) -> Dict[str, st
             key, message = "", f"{location}: {message}" if location else message
         errors[key] = f"{errors[key]}; {message}" if key in errors else message
     return errors
+
+
+MAX_SOURCE_CHARS = 200_000  # the page is ~10 kB; a megabyte is a wrong file, not a new version
+_SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.txt$")
+
+
+def source_problems(name: str, text: str) -> Dict[str, str]:
+    """Why a new source version cannot be stored (field -> message), {} when it can."""
+    errors: Dict[str, str] = {}
+    if not isinstance(name, str) or not _SOURCE_NAME.match(name):
+        errors["name"] = (
+            "a file name such as beu-international-relations-2027.txt (.txt, no folders)"
+        )
+    if not isinstance(text, str):
+        errors["text"] = "the page must be text"
+    elif "\x00" in text or sum(not (c.isprintable() or c in "\n\r\t") for c in text[:5000]) > 50:
+        errors["text"] = "this is not text (a binary file?): paste or upload the page as plain text"
+    elif len(text) > MAX_SOURCE_CHARS:
+        errors["text"] = (
+            f"the page is {len(text):,} characters; the limit is {MAX_SOURCE_CHARS:,}: "
+            "save only the page's text"
+        )
+    elif not text.strip():
+        errors["text"] = "the page is empty"
+    return errors
+
+
+def _source(row: Any) -> SourceVersion:
+    return SourceVersion(
+        name=row.name,
+        text=row.text,
+        sha256=row.sha256,
+        state=row.state,
+        replaces=row.replaces,
+        resolutions=dict(row.resolutions or {}),
+        who=row.who,
+        at=as_utc(row.at),
+    )
+
+
+def _reinsert(document: Dict[str, Any], old_document: Dict[str, Any], path: str, item: Any) -> None:
+    """Put a removed list item back where it was (as near as the list now allows) and drop its
+    retirement record."""
+    list_path, _label = fp.parent_list(path)
+    try:
+        items = fp.get(document, list_path)
+        old_items = fp.get(old_document, list_path)
+    except fp.PathError as error:
+        raise NotFoundError(f"{list_path!r} no longer exists") from error
+    position = next((i for i, old in enumerate(old_items) if old == item), len(items))
+    items.insert(min(position, len(items)), item)
+    retired = document.get("retired") or []
+    document["retired"] = [r for r in retired if r.get("path") != path]
+    if not document["retired"]:
+        del document["retired"]
+
+
+def _pin_confirmed_quotes(
+    document: Dict[str, Any], live: LiveKnowledge, old_name: str, new_text: str
+) -> None:
+    """Facts citing the replaced version by default, whose quote the new text lacks and which
+    staff confirmed: cite the replaced version explicitly, so the quote stays true of its source."""
+    from bot.kb.provenance import iter_cited, normalise
+
+    text = normalise(new_text)
+    for path, fact in iter_cited(live.kb):
+        if fact.source or fact.confirmed is None or not fact.quote:
+            continue
+        if all(normalise(q) in text for q in fact.quote):
+            continue
+        node = fp.get(document, path)
+        node["source"] = old_name

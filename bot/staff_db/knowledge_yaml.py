@@ -25,9 +25,15 @@ import yaml
 from sqlalchemy import insert, select, update
 
 from bot.kb import fact_paths as fp
-from bot.kb.load import KnowledgeError, source_names, validate_document
+from bot.kb.load import KnowledgeError, parse_yaml, source_names, validate_document
 from bot.staff_db import tables as t
-from bot.staff_db.knowledge import KnowledgeValidationError, LiveKnowledge, located_errors, sha256
+from bot.staff_db.knowledge import (
+    KnowledgeValidationError,
+    LiveKnowledge,
+    addressable,
+    located_errors,
+    sha256,
+)
 
 if TYPE_CHECKING:
     from bot.staff_db.knowledge import KnowledgeRepository
@@ -36,6 +42,9 @@ ADMIN_EDIT = "edited in the admin since the last import; `make kb-export` writes
 BOTH_EDITED = (
     "changed in kb.yml and in the admin since the last import; kept the admin's: merge by hand"
 )
+
+
+_UNREAD = object()
 
 
 @dataclass
@@ -57,13 +66,14 @@ class KbImportReport:
         return "\n".join(lines)
 
 
-def files_digest(kb_path: Path, sources_dir: Path) -> str:
+def files_digest(kb_path: Path, sources_dir: Path, document: object = _UNREAD) -> str:
     """Fingerprint of kb.yml and every source file it names: has the file side changed?"""
     digest = hashlib.sha256(kb_path.read_bytes())
-    try:
-        document = yaml.safe_load(kb_path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
-        document = None
+    if document is _UNREAD:
+        try:
+            document = parse_yaml(kb_path.read_text(encoding="utf-8"))
+        except yaml.YAMLError:
+            document = None
     for name in sorted(source_names(document)):
         path = sources_dir / name
         digest.update(name.encode("utf-8") + b"\0")
@@ -73,7 +83,7 @@ def files_digest(kb_path: Path, sources_dir: Path) -> str:
 
 def read_document(kb_path: Path) -> Dict[str, Any]:
     try:
-        document = yaml.safe_load(kb_path.read_text(encoding="utf-8"))
+        document = parse_yaml(kb_path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise KnowledgeValidationError({"": f"cannot read {kb_path}: {error}"}) from error
     if not isinstance(document, dict):
@@ -91,7 +101,7 @@ def import_yaml(
         for name in source_names(document)
         if (sources_dir / name).is_file()
     }
-    digest = files_digest(kb_path, sources_dir)
+    digest = files_digest(kb_path, sources_dir, document)
     report = KbImportReport()
     with repo._writing(allow_empty=True) as (connection, live):
         _import_sources(repo, connection, document, file_sources, who, report)
@@ -115,15 +125,10 @@ def import_yaml(
             repo._append(connection, revision, merged, action, None, changed, who, "", document)
             repo._cache = LiveKnowledge(revision, merged, dict(sources), kb)
             report.revision = revision
-        report.changed = [path for path in changed if _is_fact(path, kb)]
+        facts = {path for path, _ in addressable(kb)}
+        report.changed = [path for path in changed if path in facts]
         _remember_digest(connection, digest)
     return report
-
-
-def _is_fact(path: str, kb: Any) -> bool:
-    from bot.staff_db.knowledge import addressable
-
-    return path in {p for p, _ in addressable(kb)} if kb is not None else True
 
 
 def _import_sources(
@@ -341,6 +346,8 @@ def render_yaml(document: Dict[str, Any], previous: Path | None) -> str:
     writer.width = 4096
     writer.indent(mapping=2, sequence=4, offset=2)
     writer.allow_unicode = True
+    writer.preserve_quotes = True
+    writer.representer.add_representer(type(None), _null)
     if previous is not None:
         tree = writer.load(previous.read_text(encoding="utf-8"))
         tree = _update(tree, data)
@@ -349,6 +356,10 @@ def render_yaml(document: Dict[str, Any], previous: Path | None) -> str:
     stream = io.StringIO()
     writer.dump(tree, stream)
     return stream.getvalue()
+
+
+def _null(representer: Any, _value: None) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 def _update(target: Any, new: Any) -> Any:
