@@ -15,8 +15,8 @@ from functools import cache
 from typing import Dict, Iterable, List, Sequence
 
 from bot.i18n import SUPPORTED_LANGUAGES, _, current_language, join, speaking
-from bot.kb.index import KnowledgeIndex
 from bot.kb import live
+from bot.kb.index import KnowledgeIndex
 from bot.kb.schema import Cited
 from bot.links import echo
 

@@ -218,24 +218,31 @@ def source_setting() -> str:
     return value
 
 
-def _database_store() -> Store | None:
-    """The staff database's knowledge (the FAQ's connection pool), None when there is none to
-    read: BEU_KB_SOURCE=files, or a SQLite file that doesn't exist (never created here)."""
+def database_to_read() -> str | None:
+    """The staff database's URL, None when there is none to read: BEU_KB_SOURCE=files, or a
+    SQLite file that doesn't exist (never created here: `python -m bot kb` in a fresh clone)."""
     if source_setting() == "files":
         return None
     from sqlalchemy.engine import make_url
 
     from bot.staff_db.db import database_url
 
-    url = make_url(database_url())
-    if url.get_backend_name() == "sqlite":
-        if not url.database or url.database == ":memory:" or not Path(url.database).is_file():
+    url = database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if not database or database == ":memory:" or not Path(database).is_file():
             return None
-    try:
-        from bot.faq.service import staff_engine
-        from bot.staff_db.knowledge import KnowledgeRepository
-    except ImportError:  # a checkout without the knowledge tables' code
+    return url
+
+
+def _database_store() -> Store | None:
+    """The staff database's knowledge, on the FAQ's connection pool (one per process)."""
+    if database_to_read() is None:
         return None
+    from bot.faq.service import staff_engine
+    from bot.staff_db.knowledge import KnowledgeRepository
+
     return KnowledgeRepository(staff_engine())
 
 

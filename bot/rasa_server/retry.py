@@ -56,7 +56,7 @@ def _store_apology() -> str:
 
 
 def _office_contact() -> str | None:
-    """"If it keeps happening, ..." with the ways to reach the office; None while the knowledge
+    """ "If it keeps happening, ..." with the ways to reach the office; None while the knowledge
     base has none (or can't be read: the apology must never fail)."""
     from bot.answers.base import knowledge, office_contact_ways
 
@@ -68,7 +68,9 @@ def _office_contact() -> str | None:
     except Exception:
         logger.exception("the office's contacts could not be rendered for the store apology")
         return None
-    return _("If it keeps happening, please contact the **{office}**: {ways}.", office=office, ways=ways)
+    return _(
+        "If it keeps happening, please contact the **{office}**: {ways}.", office=office, ways=ways
+    )
 
 
 # In English (imported outside `speaking`), without contacts (none are in the files): tests, logs.

@@ -118,9 +118,7 @@ class Gazetteer:
             return None  # no name starts with this word, nor could a misspelt one
         n_max = 1
         while (
-            n_max < min(self.longest, len(words) - i)
-            and joined[i + n_max - 1]
-            and free[i + n_max]
+            n_max < min(self.longest, len(words) - i) and joined[i + n_max - 1] and free[i + n_max]
         ):
             n_max += 1
         for n in range(n_max, 0, -1):
@@ -144,9 +142,7 @@ class Gazetteer:
             return None
         slack = max(2, len(key) // 6)
         candidates = [
-            name
-            for name in self.fuzzy.get((key[0], n), ())
-            if abs(len(name) - len(key)) <= slack
+            name for name in self.fuzzy.get((key[0], n), ()) if abs(len(name) - len(key)) <= slack
         ]
         if not candidates:
             return None

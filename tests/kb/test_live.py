@@ -118,9 +118,9 @@ def test_a_database_without_a_knowledge_base_answers_from_the_files(tmp_path, co
 def test_the_files_can_be_pinned(monkeypatch, database):
     monkeypatch.setenv("DATABASE_URL", database[0])
     monkeypatch.setenv(live.SOURCE_ENV, "files")
-    assert live._database_store() is None
+    assert live.database_to_read() is None
     monkeypatch.setenv(live.SOURCE_ENV, "auto")
-    assert live._database_store() is not None
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database[1].parent / 'never-created.db'}")
-    assert live._database_store() is None, "a missing SQLite file is not created"
-    assert not (database[1].parent / "never-created.db").exists()
+    assert live.database_to_read() == database[0]
+    missing = database[1].parent / "never-created.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{missing}")
+    assert live.database_to_read() is None and not missing.exists(), "never created"

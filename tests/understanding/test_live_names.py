@@ -54,7 +54,9 @@ def gazetteer(countries, trained):
 
 
 def found(gazetteer, text, taken=()):
-    return [(e["entity"], e["value"], text[e["start"] : e["end"]]) for e in gazetteer.find(text, taken)]
+    return [
+        (e["entity"], e["value"], text[e["start"] : e["end"]]) for e in gazetteer.find(text, taken)
+    ]
 
 
 def test_nothing_is_new_in_the_knowledge_base_the_model_was_trained_on(countries, trained):

@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 
 
 def live_gazetteer(index: KnowledgeIndex, trained: FrozenSet[str]) -> Gazetteer:
-    from bot.offline.vocabulary import kb_vocabulary
     from bot.kb.schema import CountryList
+    from bot.offline.vocabulary import kb_vocabulary
 
     countries = CountryList(countries=list(index.countries.values()))
     return Gazetteer.build(kb_vocabulary(index.kb, countries), trained)
