@@ -73,6 +73,7 @@ class LiveKnowledge:
         self._loading = threading.Lock()
         self._checking = threading.Lock()
         self._callbacks: List[Callback] = []
+        self._preparers: List[Callback] = []
         self._stopped = threading.Event()
         self._poller: threading.Thread | None = None
         self._failing = False
@@ -144,6 +145,7 @@ class LiveKnowledge:
             self._recovered()
             if snapshot is None:
                 return False
+            self._prepare(snapshot.index)
             self._snapshot = snapshot
             self.reloads += 1
             log.info(
@@ -153,6 +155,20 @@ class LiveKnowledge:
             )
         self._notify(snapshot.index)
         return True
+
+    def before_change(self, callback: Callback) -> None:
+        """Call `callback(new_index)` (in the polling thread) before the new knowledge base is
+        answered from: caches keyed by the index are built here, not on a student's question."""
+        self._preparers.append(callback)
+
+    def _prepare(self, index: KnowledgeIndex) -> None:
+        for name in ("country_names", "project_names", "organisation_names", "scholarship_names"):
+            getattr(index, name)  # the name tables every answer resolves with
+        for callback in list(self._preparers):
+            try:
+                callback(index)
+            except Exception:
+                log.exception("knowledge base change: preparing %r failed", callback)
 
     def _notify(self, index: KnowledgeIndex) -> None:
         for callback in list(self._callbacks):
@@ -209,6 +225,7 @@ class LiveKnowledge:
 _lock = threading.Lock()
 _live: LiveKnowledge | None = None
 _callbacks: List[Callback] = []
+_preparers: List[Callback] = []
 
 
 def source_setting() -> str:
@@ -268,6 +285,8 @@ def live() -> LiveKnowledge:
                 created = LiveKnowledge(_files, _database_store(), _countries)
                 for callback in _callbacks:
                     created.on_change(callback)
+                for callback in _preparers:
+                    created.before_change(callback)
                 _live = created
     return _live
 
@@ -283,6 +302,16 @@ def on_change(callback: Callback) -> Callback:
         _callbacks.append(callback)
         if _live is not None:
             _live.on_change(callback)
+    return callback
+
+
+def before_change(callback: Callback) -> Callback:
+    """Register a cache keyed by the KnowledgeIndex to build for a new knowledge base before it
+    is answered from (in the polling thread); usable as a decorator."""
+    with _lock:
+        _preparers.append(callback)
+        if _live is not None:
+            _live.before_change(callback)
     return callback
 
 

@@ -143,11 +143,14 @@ def current_translations(language: str) -> Dict[str, str]:
     from bot.answers.base import knowledge
 
     english_now = {text for _, text in free_text(knowledge().kb)}
-    return {
-        t.english: t.text
-        for t in load_translations(language).translations
-        if t.english in english_now
-    }
+    return {english: text for english, text in _translated(language) if english in english_now}
+
+
+@cache
+def _translated(language: str) -> Tuple[Tuple[str, str], ...]:
+    """(English, translation) of the language's file, read once (a second or so of YAML and
+    schema): a reload of the knowledge base only filters them again."""
+    return tuple((t.english, t.text) for t in load_translations(language).translations)
 
 
 @live.on_change

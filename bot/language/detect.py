@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Tuple
 
 from bot.i18n.context import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.kb import live
 from bot.language.cues import ALL_CUE_WORDS, LATIN_SCRIPT_LANGUAGES, fold, latin_cues, word_set
 from bot.language.scripts import SCRIPT_LANGUAGE, script_of, scripts_of
 
@@ -155,7 +156,7 @@ def known_names() -> Tuple[FrozenSet[str], FrozenSet[str], int]:
     return _known_names(knowledge())
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
 def _known_names(index: Any) -> Tuple[FrozenSet[str], FrozenSet[str], int]:
     phrases, words = set(), set()
     for label in _name_labels(index):
@@ -168,6 +169,13 @@ def _known_names(index: Any) -> Tuple[FrozenSet[str], FrozenSet[str], int]:
     words -= ALL_CUE_WORDS
     longest = max((len(p.split()) for p in phrases), default=1)
     return frozenset(phrases), frozenset(words), min(longest, 8)
+
+
+@live.before_change
+def _prepare(index: Any) -> None:
+    """The new knowledge base's names, built before a message is detected with them."""
+    if _known_names.cache_info().currsize:
+        _known_names(index)
 
 
 def _content_words(words: List[str]) -> List[str]:

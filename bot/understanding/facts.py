@@ -206,7 +206,11 @@ def fact_index() -> FactIndex:
     current = _current
     if current is not None and current[0] is source:
         return current[1]
-    with _lock:
+    if current is not None and not _lock.acquire(blocking=False):
+        return current[1]  # being rebuilt for a published change: the last one meanwhile
+    if current is None:
+        _lock.acquire()
+    try:
         current = _current
         if current is not None and current[0] is source:
             return current[1]
@@ -226,6 +230,8 @@ def fact_index() -> FactIndex:
             )
         _current = (source, index)
         return index
+    finally:
+        _lock.release()
 
 
 @live.on_change
@@ -254,14 +260,20 @@ def warm_up_in_background() -> threading.Thread:
 
 
 def ready() -> bool:
-    """The index of the current knowledge base is built: `find_facts` costs one query."""
-    current = _current
-    return current is not None and current[0] is knowledge()
+    """An index is built: `find_facts` costs one query (for a second after staff publish a
+    change, the previous knowledge base's index answers while the new one is built)."""
+    return _current is not None
 
 
 def write_vectors(vectors_file: Path = VECTORS_FILE) -> FactIndex:
-    """`python -m bot kb`: embed every fact into build/, so the action server starts warm."""
-    return FactIndex.build(fact_docs(knowledge()), default_encoder(), vectors_file=vectors_file)
+    """`python -m bot kb`: embed every fact of knowledge/kb.yml (the build's, never the staff
+    database's) into build/, so the action server starts warm."""
+    from bot.kb.index import KnowledgeIndex
+    from bot.kb.load import load_countries, load_kb
+
+    countries = load_countries()
+    files = KnowledgeIndex(load_kb(countries=countries), countries)
+    return FactIndex.build(fact_docs(files), default_encoder(), vectors_file=vectors_file)
 
 
 def find_facts(text: str, limit: int = 3) -> List[FactHit]:
