@@ -10,8 +10,10 @@ server, the Rasa server and the web app alike. Nothing here runs on an event loo
 
 A database that is locked, missing or not yet migrated keeps the last good knowledge base (the
 files' at start) and is logged once, not once a second. Caches built from the knowledge base
-subscribe with `on_change(callback)`; a cache keyed by the KnowledgeIndex object itself (the
-name tables of bot/understanding/mentions.py) follows by construction.
+subscribe with `on_change(callback)` (after the swap: drop or rebuild); a cache keyed by the
+KnowledgeIndex object itself (the name tables of bot/understanding/mentions.py) follows by
+construction, and `before_change(callback)` builds it in the polling thread before the new
+index is answered from, so no question pays for it.
 
 BEU_KB_SOURCE=files pins the files (the build, training and tests that compare with kb.yml);
 the default, auto, is the database when it holds a knowledge base.
@@ -296,6 +298,14 @@ def current() -> KnowledgeIndex:
     return live().index()
 
 
+def loaded() -> KnowledgeIndex | None:
+    """The live knowledge base if this process has loaded one, else None (loading nothing: a
+    tool such as the database bootstrap must not start polling)."""
+    current = _live
+    snapshot = current._snapshot if current is not None else None
+    return snapshot.index if snapshot is not None else None
+
+
 def on_change(callback: Callback) -> Callback:
     """Register a cache to refresh (or drop) after every reload; usable as a decorator."""
     with _lock:
@@ -313,19 +323,3 @@ def before_change(callback: Callback) -> Callback:
         if _live is not None:
             _live.before_change(callback)
     return callback
-
-
-def reset() -> None:
-    """Forget this process's live knowledge base (the next question loads it afresh): tests
-    that switch DATABASE_URL or BEU_KB_SOURCE."""
-    global _live
-    with _lock:
-        previous, _live = _live, None
-    if previous is not None:
-        previous.stop()
-        if previous._snapshot is not None:
-            for callback in list(_callbacks):
-                try:
-                    callback(current())
-                except Exception:
-                    log.exception("knowledge base reset: %r failed", callback)

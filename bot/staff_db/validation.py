@@ -69,19 +69,32 @@ def _bad_url(url: str) -> str | None:
 def kb_fact_ids() -> frozenset:
     """Ids of the knowledge base's facts: the paths `make kb` reports, e.g. 'projects[promig]'.
 
-    Of the live knowledge base (bot/kb/live.py), so an FAQ entry may cite a fact staff added
-    a moment ago in the admin.
+    Of the live knowledge base where this process answers from one (bot/kb/live.py: the admin
+    may cite a fact staff added a minute ago), else of kb.yml, cached per modification time so a
+    long-running tool sees edits to it.
     """
-    from bot.answers.base import knowledge
+    from bot import paths
+    from bot.kb import live
 
-    return _fact_ids(knowledge())
+    index = live.loaded()
+    if index is not None:
+        return _live_fact_ids(index)
+    return _fact_ids(paths.KB_FILE.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=1)
-def _fact_ids(index: object) -> frozenset:
+def _live_fact_ids(index: object) -> frozenset:
     from bot.kb.provenance import iter_cited
 
     return frozenset(path for path, _ in iter_cited(index.kb))  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=1)
+def _fact_ids(_stamp: int) -> frozenset:
+    from bot.kb.load import load_kb
+    from bot.kb.provenance import iter_cited
+
+    return frozenset(path for path, _ in iter_cited(load_kb()))
 
 
 def _strings(value: object) -> bool:

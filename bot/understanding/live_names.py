@@ -199,9 +199,10 @@ def with_live_names(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str,
     before the Rasa server's gazetteer (bot/rasa_server/nlu/live_names.py) is in its model."""
     from bot.answers.base import knowledge
 
+    from bot.understanding.local_entities import merge
+
     gazetteer = gazetteer_for(knowledge())
     if not gazetteer or not text:
         return entities
-    taken = [(e["start"], e["end"]) for e in entities if "start" in e and "end" in e]
-    found = gazetteer.find(text, taken)
-    return [*entities, *found] if found else entities
+    found = gazetteer.find(text)
+    return merge(entities, found) if found else entities

@@ -60,8 +60,10 @@ def edit_students(repository, count: int) -> int:
 
 def test_a_published_edit_is_read_in_the_background_and_caches_are_told(repository, countries):
     knowledge = follower(repository, countries)
-    seen = []
+    seen, prepared = [], []
     knowledge.on_change(seen.append)
+    # a cache keyed by the index is built before the index is answered from
+    knowledge.before_change(lambda index: prepared.append(knowledge.snapshot.index is index))
     try:
         first = knowledge.snapshot
         assert first.origin == "database" and first.revision is not None
@@ -73,7 +75,7 @@ def test_a_published_edit_is_read_in_the_background_and_caches_are_told(reposito
             time.sleep(0.01)
         index = knowledge.index()
         assert index.kb.mobility.students.count == before + 7
-        assert index is not first.index and seen[-1] is index
+        assert index is not first.index and seen[-1] is index and prepared == [False]
         assert not knowledge.check(), "an unchanged marker reads nothing more"
     finally:
         knowledge.stop()

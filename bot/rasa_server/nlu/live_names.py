@@ -72,10 +72,10 @@ class LiveNameExtractor(JsonStateComponent, EntityExtractorMixin):
         if not gazetteer:
             return messages
         for message in messages:
-            entities = list(message.get(ENTITIES) or [])
-            taken = [(e["start"], e["end"]) for e in entities if "start" in e]
-            found = gazetteer.find(message.get(TEXT) or "", taken)
+            found = gazetteer.find(message.get(TEXT) or "")
             if found:
+                # a new name that contains a known one ("Tbilisi Medical University") replaces it
+                entities = list(message.get(ENTITIES) or [])
                 merged = local_entities.merge(entities, self.add_extractor_name(found))
                 message.set(ENTITIES, merged, add_to_output=True)
         return messages

@@ -64,8 +64,11 @@ def test_a_university_added_after_training_is_an_entity_once_reloaded(extractor,
         assert live.live().check(), "the reload the polling thread would do"
         assert extract(extractor, question) == [("university", "Kyoto Sangyo University")]
         assert extract(extractor, "and ksu kyoto?") == [("university", "Kyoto Sangyo University")]
-        taken = [{"entity": "organisation", "value": "x", "start": 3, "end": 8}]
-        assert extract(extractor, question, taken) == [("organisation", "x")]
+        partly = [{"entity": "organisation", "value": "x", "start": 20, "end": 28}]
+        assert extract(extractor, question, partly) == [("organisation", "x")], "it stands"
+        inside = [{"entity": "organisation", "value": "x", "start": 9, "end": 15}]
+        expected = [("university", "Kyoto Sangyo University")]
+        assert extract(extractor, question, inside) == expected, "the longer name wins"
     finally:
         version = repository.history(path)[-1].revision
         repository.rollback(path, start, version, who="tests")
