@@ -27,7 +27,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Sequence, Tuple
 from bot.kb import live
 from bot.kb.index import fold
 from bot.language.textfold import closest_unambiguous, similarity
-from bot.understanding.local_entities import WORD
+from bot.understanding.local_entities import WORD, merge
 
 FUZZY_CUTOFF = 0.84  # as bot/kb/index.py: "Kyoto Universty" is Kyoto University
 MIN_FUZZY_LENGTH = 6  # shorter words are too often ordinary words one letter away
@@ -198,8 +198,6 @@ def with_live_names(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str,
     predates them: the action server understands a partner staff added a minute ago even
     before the Rasa server's gazetteer (bot/rasa_server/nlu/live_names.py) is in its model."""
     from bot.answers.base import knowledge
-
-    from bot.understanding.local_entities import merge
 
     gazetteer = gazetteer_for(knowledge())
     if not gazetteer or not text:
