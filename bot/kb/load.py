@@ -12,10 +12,11 @@ from typing import Iterable, Iterator, List, Mapping, Sequence, Tuple
 import yaml
 from pydantic import ValidationError
 from pydantic.error_wrappers import ErrorWrapper
+from pydantic.errors import MissingError
 
 from bot import paths
 from bot.kb.provenance import iter_cited, missing_quotes, normalise
-from bot.kb.schema import CountryList, KnowledgeBase, LocatedProblems
+from bot.kb.schema import PROVENANCE_REQUIRED, CountryList, KnowledgeBase, LocatedProblems
 from bot.links import browser_url, link_problems, url_problem
 
 URL_FIELDS = ("url", "website")
@@ -91,6 +92,8 @@ def _flatten(errors: Iterable[object], loc: tuple = ()) -> Iterator[Tuple[tuple,
             base = tuple(part for part in where if part != "__root__")
             for sub, message in error.exc.problems:
                 yield base + tuple(sub), message
+        elif isinstance(error.exc, MissingError) and where and where[-1] == "quote":
+            yield where, PROVENANCE_REQUIRED  # neither a quote nor a staff confirmation
         else:
             yield where, str(error.exc)
 

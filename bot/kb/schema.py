@@ -50,12 +50,18 @@ class Cited(Strict):
     source: str | None = Field(None, description="source version file; defaults to the document's")
     as_of: str | None = None
     review_by: dt.date | None = None
+    owner: str | None = Field(None, description="who re-checks the fact when review_by comes")
 
     @root_validator(pre=True)
     def _quote_optional_when_confirmed(cls, values: Dict) -> Dict:
-        # A confirmed fact needs no quote; without either, `quote` is reported missing.
-        if isinstance(values, dict) and values.get("confirmed") is not None:
-            values = {"quote": [], **values}
+        # A confirmed fact needs no quote. Without either, `quote` is reported missing (and an
+        # invalid confirmation is reported alone, under `confirmed`).
+        if not isinstance(values, dict):
+            return values
+        if values.get("confirmed") is not None:
+            return {"quote": [], **values}
+        if values.get("quote") in ([], "", None):
+            return {k: v for k, v in values.items() if k != "quote"}
         return values
 
     @validator("quote", pre=True)
@@ -68,8 +74,6 @@ class Cited(Strict):
     def _non_empty(cls, value: List[str], values: Dict) -> List[str]:
         if any(not q.strip() for q in value):
             raise ValueError("a quote is empty")
-        if not value and values.get("confirmed") is None:
-            raise ValueError(PROVENANCE_REQUIRED)
         return value
 
     @validator("as_of")

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.kb import fact_paths as fp
 from bot.kb.load import KnowledgeError, load_countries, validate_document
+from bot.kb.provenance import iter_cited
 from bot.kb.schema import Cited, CountryList, KnowledgeBase
 from bot.staff_db import tables as t
 from bot.staff_db.db import as_utc, utcnow, write_transaction
@@ -249,7 +250,7 @@ class KnowledgeRepository:
         Raises FactConflict when the fact is no longer at `base_version`,
         KnowledgeValidationError when the resulting knowledge base would not validate.
         """
-        data = fp.plain(dict(data))
+        data = _mapping(data)
         with self._writing() as (connection, live):
             view = self._view(connection, live, path)
             if view.version != base_version:
@@ -262,7 +263,7 @@ class KnowledgeRepository:
     def add_item(self, list_path: str, data: Mapping[str, Any], who: str, note: str = "") -> str:
         """Append a new item (a partner university under `organisations`, a project, a statement
         under `projects[promig].events`...) to the list at `list_path`; returns its path."""
-        data = fp.plain(dict(data))
+        data = _mapping(data)
         with self._writing() as (connection, live):
             document = copy.deepcopy(live.document)
             try:
@@ -450,6 +451,9 @@ class KnowledgeRepository:
             if version.replaces == old_name:
                 document["document"]["file"] = name
                 _pin_confirmed_quotes(document, live, old_name, version.text)
+                for fact_path, fact in iter_cited(live.kb):
+                    if fact.source == name:  # now the default: said once, in `document`
+                        del fp.get(document, fact_path)["source"]
             connection.execute(update(table).where(table.c.name == name).values(state="current"))
             connection.execute(
                 update(table)
@@ -521,11 +525,10 @@ class KnowledgeRepository:
         return live
 
     def _source_texts(self, connection: Connection) -> Dict[str, str]:
-        """Every stored source version but the pending ones (not yet citable)."""
+        """Every stored source version. A pending one is citable too: staff resolving its page
+        diff update facts to quote it before it becomes the document's default."""
         table = t.kb_sources
-        rows = connection.execute(
-            select(table.c.name, table.c.text).where(table.c.state != "pending")
-        )
+        rows = connection.execute(select(table.c.name, table.c.text))
         return {row.name: row.text for row in rows}
 
     def _documents(self, connection: Connection, revisions: List[int]) -> Dict[int, Dict]:
@@ -598,7 +601,7 @@ class KnowledgeRepository:
     ) -> int:
         """Validate `document` and append it as the next revision (moving the marker); the
         current revision when it changes nothing."""
-        sources = live.sources if sources is None else sources
+        sources = self._source_texts(connection) if sources is None else sources
         kb = self._validated(document, sources, error_path or path)
         changed = fp.changed_paths(live.document, document)
         if not changed and imported is None and not force:
@@ -650,6 +653,16 @@ class KnowledgeRepository:
         from bot.staff_db.knowledge_yaml import export_yaml
 
         return export_yaml(self, Path(kb_path), Path(sources_dir))
+
+
+def _mapping(data: Any) -> Dict[str, Any]:
+    """The fact as stored (JSON types), or a located refusal of something that is no fact."""
+    if not isinstance(data, Mapping):
+        raise KnowledgeValidationError({"": "a fact is a mapping of its fields, as in kb.yml"})
+    try:
+        return fp.plain(dict(data))
+    except TypeError as error:
+        raise KnowledgeValidationError({"": f"not knowledge-base data: {error}"}) from error
 
 
 def _renamed(path: str, data: Mapping[str, Any]) -> str:
@@ -737,7 +750,7 @@ def _pin_confirmed_quotes(
 ) -> None:
     """Facts citing the replaced version by default, whose quote the new text lacks and which
     staff confirmed: cite the replaced version explicitly, so the quote stays true of its source."""
-    from bot.kb.provenance import iter_cited, normalise
+    from bot.kb.provenance import normalise
 
     text = normalise(new_text)
     for path, fact in iter_cited(live.kb):

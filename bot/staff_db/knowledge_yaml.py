@@ -125,10 +125,22 @@ def import_yaml(
             repo._append(connection, revision, merged, action, None, changed, who, "", document)
             repo._cache = LiveKnowledge(revision, merged, dict(sources), kb)
             report.revision = revision
-        facts = {path for path, _ in addressable(kb)}
-        report.changed = [path for path in changed if path in facts]
+        facts = [path for path, _ in addressable(kb)]
+        report.changed = [path for path in changed if path in set(facts)]
+        report.skipped = _by_fact(report.skipped, facts)
         _remember_digest(connection, digest)
     return report
+
+
+def _by_fact(skipped: List[Tuple[str, str]], facts: List[str]) -> List[Tuple[str, str]]:
+    """Each kept difference reported once, under the fact that holds it (the innermost)."""
+    result: Dict[str, str] = {}
+    for path, why in skipped:
+        owners = [fact for fact in facts if fp.is_within(path, fact)]
+        owner = max(owners, key=len) if owners else path
+        if owner not in result or why == BOTH_EDITED:
+            result[owner] = why
+    return list(result.items())
 
 
 def _import_sources(
@@ -326,10 +338,10 @@ _DATE_KEYS = ("review_by",)
 def _typed(value: Any, key: str = "", parent: str = "") -> Any:
     """The stored JSON with kb.yml's types back: dates as YAML dates where the schema has a
     date (review_by, a confirmation's or retirement's date), so the file reads as before."""
-    if isinstance(value, dict):
+    if isinstance(value, dict):  # its fields' parent is the field that holds it
         return {k: _typed(v, k, key) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_typed(v, "", key) for v in value]
+    if isinstance(value, list):  # an item stands where its list does
+        return [_typed(v, key, parent) for v in value]
     is_date_field = key in _DATE_KEYS or (key == "date" and parent in ("confirmed", "retired"))
     if is_date_field and isinstance(value, str) and _DATE.match(value):
         return dt.date.fromisoformat(value)

@@ -154,7 +154,7 @@ kb_revisions = Table(
     Column("changed", JSON, nullable=False),  # fact paths whose content this revision changed
     # the kb.yml document an import read (import/seed only): the base of the next import's
     # three-way merge, so a path staff edited since is told apart from one the file changed
-    Column("imported", JSON),
+    Column("imported", JSON(none_as_null=True)),
     Column("who", String(100), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("note", Text, nullable=False, server_default=""),

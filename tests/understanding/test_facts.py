@@ -123,9 +123,11 @@ def test_answers_are_rendered_by_bot_answers(index):
 
 def test_every_fact_of_the_knowledge_base_is_indexed(index):
     paths = {doc.path for doc in index.docs}
-    for raw, _fact in iter_cited(knowledge().kb):
+    for raw, fact in iter_cited(knowledge().kb):
         if raw == "university" or raw.startswith("organisations["):
             continue  # names, not answers (bot/understanding/fact_docs.py)
+        if raw == "office.contacts" and not fact.filled():
+            continue  # nothing known yet: the contact answer says so itself
         path = raw.replace("[", ".").replace("]", "")
         for project in knowledge().kb.projects:
             path = path.replace(f"projects.{project.id}", f"projects.{project.acronym}")
