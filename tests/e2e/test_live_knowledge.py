@@ -1,6 +1,7 @@
 """Staff change the knowledge base and the running servers answer from it within 5 seconds, with
-no retraining and no restart: a new figure, a partner in a country that had none (and its name
-understood), the office's e-mail address in the contact answer and in the store's apology.
+no retraining and no restart: a new figure citing a new version of the page, a partner in a
+country that had none (and its name understood), the office's e-mail address in the contact
+answer and in the store's apology.
 
 These tests change the shared servers' staff database; `restored` puts every fact they touched
 back as it was (KnowledgeRepository.rollback) and waits until the servers answer as before, so
@@ -74,13 +75,25 @@ def wait_until(condition: Callable[[], bool], message: str, deadline: float = DE
         time.sleep(0.2)
 
 
-def test_a_changed_figure_is_answered_within_5_seconds(servers, repository, restored):
+def test_a_changed_figure_citing_a_new_page_version_is_answered_within_5_seconds(
+    servers, repository, restored
+):
     question = "How many international students study at BEU?"
     view = repository.fact("international_students")
     old, new = view.data["count"], view.data["count"] + 17
     assert f"{old} " in say(servers, question) and f"{new} " not in say(servers, question)
 
-    data = {**view.data, "count": new, "quote": [], "confirmed": CONFIRMED}
+    # The office publishes a new version of its page with the new figure, and staff cite it.
+    current = repository.current().kb.document.file
+    page = repository.source(current).text
+    sentence = f"Currently, {old} students from"
+    assert page.count(sentence) == 1
+    version = f"beu-international-relations-e2e-{uuid.uuid4().hex[:6]}.txt"
+    repository.add_source(
+        version, page.replace(sentence, f"Currently, {new} students from"), "tests"
+    )
+    quote = [q.replace(sentence, f"Currently, {new} students from") for q in view.data["quote"]]
+    data = {**view.data, "count": new, "quote": quote, "source": version}
     restored.append("international_students")
     repository.edit_fact("international_students", data, view.version, who="tests")
     seconds = wait_until(
