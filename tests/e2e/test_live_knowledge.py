@@ -92,7 +92,8 @@ def test_a_changed_figure_citing_a_new_page_version_is_answered_within_5_seconds
     repository.add_source(
         version, page.replace(sentence, f"Currently, {new} students from"), "tests"
     )
-    quote = [q.replace(sentence, f"Currently, {new} students from") for q in view.data["quote"]]
+    quotes = view.data["quote"] if isinstance(view.data["quote"], list) else [view.data["quote"]]
+    quote = [q.replace(sentence, f"Currently, {new} students from") for q in quotes]
     data = {**view.data, "count": new, "quote": quote, "source": version}
     restored.append("international_students")
     repository.edit_fact("international_students", data, view.version, who="tests")

@@ -31,7 +31,7 @@ def database(tmp_path_factory):
     """A staff database seeded from knowledge/kb.yml, as `make run` prepares it."""
     path = tmp_path_factory.mktemp("live") / "staff.sqlite3"
     url = f"sqlite:///{path}"
-    prepare_database(url)
+    prepare_database(url, seed=None)  # the knowledge base only: no FAQ
     return url, path
 
 
