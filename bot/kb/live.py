@@ -323,3 +323,21 @@ def before_change(callback: Callback) -> Callback:
         if _live is not None:
             _live.before_change(callback)
     return callback
+
+
+def reset() -> LiveKnowledge:
+    """Start again from the settings as they are now (DATABASE_URL, BEU_KB_SOURCE): for tests and
+    tools that set them after this process's first question. Caches are told of the new index."""
+    global _live
+    with _lock:
+        previous, _live = _live, None
+    if previous is not None:
+        previous.stop()
+    created = live()
+    index = created.index()
+    for callback in [*_preparers, *_callbacks]:
+        try:
+            callback(index)
+        except Exception:
+            log.exception("knowledge base reset: %r failed", callback)
+    return created
