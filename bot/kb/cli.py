@@ -34,7 +34,10 @@ def _repository(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     engine = db.make_engine(args.database_url)
     if not db.is_up_to_date(engine):
         engine.dispose()
-        raise SystemExit("error: the database schema is not up to date: run `db upgrade` first")
+        print(
+            "error: the database schema is not up to date: run `db upgrade` first", file=sys.stderr
+        )
+        return None
     return KnowledgeRepository(engine)
 
 
@@ -46,15 +49,16 @@ def _export_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _export(args: argparse.Namespace) -> int:
     repository = _repository(args)
+    if repository is None:
+        return 1
     try:
         written = repository.export_yaml(args.to / "kb.yml", args.to / "sources")
+        revision = repository.revision_marker()
     except LookupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
         repository.engine.dispose()
-    live = repository.current()
-    revision = live.revision if live else "-"
     print(f"wrote knowledge revision {revision}: " + ", ".join(str(p) for p in written))
     return 0
 
@@ -68,6 +72,8 @@ def _import(args: argparse.Namespace) -> int:
     from bot.staff_db.validation import ValidationError
 
     repository = _repository(args)
+    if repository is None:
+        return 1
     try:
         report = repository.import_yaml(args.file, args.file.parent / "sources", args.who)
     except ValidationError as error:

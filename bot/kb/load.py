@@ -222,8 +222,8 @@ def load_kb(
 
 
 def source_names(document: object) -> set:
-    """Source files a raw document names (its `document.file` and every fact's `source`),
-    found before validation so a document with schema errors still reports quote problems."""
+    """Source files a raw document names (its `document.file` and every fact's `source`): what
+    to read before the document can be validated."""
     names = set()
 
     def walk(node: object) -> None:

@@ -11,9 +11,10 @@ import logging
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import paths
-from bot.staff_db.db import make_engine, migrate
+from bot.staff_db.db import make_engine, migrate, store_unavailable
 from bot.staff_db.faq import FaqRepository
 from bot.staff_db.knowledge import KnowledgeRepository
 from bot.staff_db.knowledge_yaml import files_digest, imported_digest
@@ -75,6 +76,12 @@ def _import_knowledge(engine: Engine, kb_file: Path | None, sources_dir: Path) -
     except ValidationError as error:
         log.warning("%s was not imported into the staff database: %s", kb_file, error)
         return f"{kb_file.name} was not imported"
+    except SQLAlchemyError as error:
+        if not store_unavailable(error):
+            raise
+        # busy now: the servers still start (on the stored knowledge); the next start imports
+        log.warning("%s not imported, the staff database is busy: %s", kb_file, error)
+        return f"{kb_file.name} not imported (database busy)"
     for path, why in report.skipped:
         log.warning("%s: %s kept as in the staff database: %s", kb_file.name, path, why)
     return f"{kb_file.name} imported: {report.summary().splitlines()[0]}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
+import logging
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,22 +25,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Tuple
 
 from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bot.kb import fact_paths as fp
 from bot.kb.load import KnowledgeError, load_countries, validate_document
-from bot.kb.provenance import iter_cited
 from bot.kb.schema import Cited, CountryList, KnowledgeBase
 from bot.staff_db import tables as t
 from bot.staff_db.db import as_utc, utcnow, write_transaction
 from bot.staff_db.errors import NotFoundError
-from bot.staff_db.validation import ValidationError
+from bot.staff_db.knowledge_errors import KnowledgeValidationError
+from bot.staff_db.knowledge_sources import (  # re-exported: the repository's one public module
+    MAX_SOURCE_CHARS,
+    SourceVersion,
+    SourceVersions,
+    sha256,
+    source_problems,
+)
 
 if TYPE_CHECKING:
     from bot.staff_db.knowledge_yaml import KbImportReport
 
+log = logging.getLogger(__name__)
+
 __all__ = [
+    "MAX_SOURCE_CHARS",
     "FactConflict",
     "FactRevision",
     "FactView",
@@ -49,13 +59,10 @@ __all__ = [
     "LiveKnowledge",
     "NotFoundError",
     "SourceVersion",
+    "located_errors",
+    "sha256",
+    "source_problems",
 ]
-
-
-class KnowledgeValidationError(ValidationError):
-    """The write would leave an invalid knowledge base; nothing was written. `errors` maps a
-    field path relative to the fact ("quote", "confirmed.note", "universities[2]") to its
-    message; "" holds problems of the fact as a whole or elsewhere in the knowledge base."""
 
 
 class FactConflict(Exception):
@@ -90,7 +97,7 @@ class FactView:
     version: int  # the last revision that changed this fact's content
     as_of: str | None  # the fact's, else the document's
     review_by: dt.date | None  # the fact's, else the document's
-    owner: str | None  # who re-checks it: the confirming staff member, else the last editor
+    owner: str | None  # who re-checks it: the fact's `owner`, else who confirmed it
 
 
 @dataclass(frozen=True)
@@ -104,22 +111,6 @@ class FactRevision:
     who: str
     at: dt.datetime
     note: str
-
-
-@dataclass(frozen=True)
-class SourceVersion:
-    name: str
-    text: str
-    sha256: str
-    state: str  # current | pending | old
-    replaces: str | None
-    resolutions: Dict[str, Dict[str, Any]]
-    who: str
-    at: dt.datetime
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def addressable(kb: KnowledgeBase) -> Iterator[Tuple[str, BaseModel]]:
@@ -149,7 +140,7 @@ def _walk(node: object, path: str = "", in_list: bool = False) -> Iterator[Tuple
             yield from _walk(item, f"{path}[{label}]", in_list=True)
 
 
-class KnowledgeRepository:
+class KnowledgeRepository(SourceVersions):
     """The knowledge base in one staff database. Safe to share between threads."""
 
     def __init__(
@@ -212,8 +203,11 @@ class KnowledgeRepository:
             t.kb_revisions.c.at,
             t.kb_revisions.c.note,
         ).order_by(t.kb_revisions.c.revision)
-        with self.engine.connect() as connection:
+        try:
             fp.parse(path)
+        except fp.PathError as error:
+            raise NotFoundError(str(error)) from error
+        with self.engine.connect() as connection:
             rows = [r for r in connection.execute(statement) if path in (r.changed or [])]
             if not rows:
                 raise NotFoundError(f"no fact {path!r} in the knowledge base's history")
@@ -256,8 +250,10 @@ class KnowledgeRepository:
             if view.version != base_version:
                 raise FactConflict(view, data)
             document = copy.deepcopy(live.document)
-            fp.put(document, path, data)
             new_path = _renamed(path, data)
+            if new_path != path and _exists(live, new_path):
+                raise KnowledgeValidationError({"id": f"{data['id']!r} is already used"})
+            fp.put(document, path, data)
             return self._commit(connection, live, document, "edit", path, who, note, new_path)
 
     def add_item(self, list_path: str, data: Mapping[str, Any], who: str, note: str = "") -> str:
@@ -356,129 +352,6 @@ class KnowledgeRepository:
             note = note or f"back to revision {revision}"
             return self._commit(connection, live, document, "rollback", path, who, note)
 
-    # -- sources ---------------------------------------------------------------------------
-
-    def sources(self) -> List[SourceVersion]:
-        """Every stored source version, newest first."""
-        table = t.kb_sources
-        with self.engine.connect() as connection:
-            rows = connection.execute(select(table).order_by(table.c.id.desc())).all()
-        return [_source(row) for row in rows]
-
-    def source(self, name: str) -> SourceVersion:
-        with self.engine.connect() as connection:
-            return self._source_row(connection, name)
-
-    def add_source(
-        self, name: str, text: str, who: str, replaces: str | None = None
-    ) -> SourceVersion:
-        """Store a new version of a source page as `pending`: citable only once accepted, after
-        staff resolved what it changes. `replaces` defaults to the document's current source."""
-        errors = source_problems(name, text)
-        if errors:
-            raise KnowledgeValidationError(errors)
-        table = t.kb_sources
-        with self._writing() as (connection, live):
-            stored = {row.name: row for row in connection.execute(select(table))}
-            if name in stored:
-                raise KnowledgeValidationError({"name": f"a source version {name!r} exists"})
-            digest = sha256(text)
-            same = [row.name for row in stored.values() if row.sha256 == digest]
-            if same:
-                raise KnowledgeValidationError({"text": f"identical to the version {same[0]!r}"})
-            replaces = replaces or live.kb.document.file
-            if replaces not in stored:
-                raise KnowledgeValidationError({"replaces": f"no source version {replaces!r}"})
-            connection.execute(
-                insert(table).values(
-                    name=name,
-                    text=text,
-                    sha256=digest,
-                    state="pending",
-                    replaces=replaces,
-                    resolutions={},
-                    who=who,
-                    at=self.clock(),
-                )
-            )
-            return self._source_row(connection, name)
-
-    def set_resolution(
-        self, name: str, path: str, action: str | None, who: str, note: str = ""
-    ) -> SourceVersion:
-        """Record staff's decision on one item of a pending version's page diff (`action`
-        None clears it). The page diff (bot/kb/page_diff.py) decides what is unresolved."""
-        table = t.kb_sources
-        with write_transaction(self.engine) as connection:
-            version = self._source_row(connection, name)
-            if version.state != "pending":
-                raise KnowledgeValidationError(
-                    {"": f"{name!r} is not pending (it is {version.state})"}
-                )
-            resolutions = dict(version.resolutions)
-            if action is None:
-                resolutions.pop(path, None)
-            else:
-                if not action.strip() or len(action) > 20:
-                    raise KnowledgeValidationError(
-                        {"action": "name the resolution (20 characters at most)"}
-                    )
-                resolutions[path] = {
-                    "action": action.strip(),
-                    "who": who,
-                    "at": self.clock().isoformat(),
-                    "note": note,
-                }
-            connection.execute(
-                update(table).where(table.c.name == name).values(resolutions=resolutions)
-            )
-            return self._source_row(connection, name)
-
-    def accept_source(self, name: str, who: str, note: str = "") -> int:
-        """Make a pending version current: the knowledge base cites it by default from the new
-        revision on, and the version it replaces becomes old. A fact whose quote is not in the
-        new text keeps its provenance only if staff confirmed it: its quote is then pinned to
-        the version it came from; any other such fact refuses the acceptance (resolve it first)."""
-        table = t.kb_sources
-        with self._writing() as (connection, live):
-            version = self._source_row(connection, name)
-            if version.state != "pending":
-                raise KnowledgeValidationError(
-                    {"": f"{name!r} is not pending (it is {version.state})"}
-                )
-            document = copy.deepcopy(live.document)
-            old_name = live.kb.document.file
-            if version.replaces == old_name:
-                document["document"]["file"] = name
-                _pin_confirmed_quotes(document, live, old_name, version.text)
-                for fact_path, fact in iter_cited(live.kb):
-                    if fact.source == name:  # now the default: said once, in `document`
-                        del fp.get(document, fact_path)["source"]
-            connection.execute(update(table).where(table.c.name == name).values(state="current"))
-            connection.execute(
-                update(table)
-                .where(table.c.name == version.replaces, table.c.state == "current")
-                .values(state="old")
-            )
-            sources = self._source_texts(connection)
-            return self._commit(
-                connection,
-                live,
-                document,
-                "accept_source",
-                None,
-                who,
-                note or f"source {name}",
-                sources=sources,
-                force=True,
-            )
-
-    def _source_row(self, connection: Connection, name: str) -> SourceVersion:
-        row = connection.execute(select(t.kb_sources).where(t.kb_sources.c.name == name)).first()
-        if row is None:
-            raise NotFoundError(f"no source version {name!r}")
-        return _source(row)
-
     # -- internals -------------------------------------------------------------------------
 
     @contextmanager
@@ -519,7 +392,10 @@ class KnowledgeRepository:
             select(table.c.document).where(table.c.revision == revision)
         ).scalar_one()
         sources = self._source_texts(connection)
-        kb = validate_document(document, sources, self.countries, where=f"revision {revision}")
+        try:
+            kb = validate_document(document, sources, self.countries, where=f"revision {revision}")
+        except KnowledgeError as error:
+            kb = _still_readable(document, error)
         live = LiveKnowledge(revision, document, sources, kb)
         self._cache = live
         return live
@@ -655,14 +531,64 @@ class KnowledgeRepository:
         return export_yaml(self, Path(kb_path), Path(sources_dir))
 
 
+MAX_TEXT = 5000  # characters in one field: the longest quote of the page is ~600
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _still_readable(document: Dict[str, Any], error: KnowledgeError) -> KnowledgeBase:
+    """A stored revision that no longer passes every check (a source version deleted behind
+    the repository's back, a country code dropped from the reference list) is still served if
+    its schema holds, loudly: the assistant keeps answering, and the next write, validated as a
+    whole, names the problem so staff can fix it."""
+    try:
+        kb = KnowledgeBase.parse_obj(document)
+    except PydanticValidationError:
+        raise error from None
+    log.error("the live knowledge base no longer validates; serving it anyway: %s", error)
+    return kb
+
+
 def _mapping(data: Any) -> Dict[str, Any]:
     """The fact as stored (JSON types), or a located refusal of something that is no fact."""
     if not isinstance(data, Mapping):
         raise KnowledgeValidationError({"": "a fact is a mapping of its fields, as in kb.yml"})
     try:
-        return fp.plain(dict(data))
+        plain = fp.plain(dict(data))
     except TypeError as error:
         raise KnowledgeValidationError({"": f"not knowledge-base data: {error}"}) from error
+    errors = dict(_text_problems(plain))
+    if errors:
+        raise KnowledgeValidationError(errors)
+    return plain
+
+
+def _text_problems(node: Any, path: str = "") -> Iterator[Tuple[str, str]]:
+    """Texts no student should be shown: control characters (a binary paste) or far too long."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _text_problems(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _text_problems(item, f"{path}[{index}]")
+    elif isinstance(node, str):
+        if _CONTROL.search(node):
+            yield path, "contains control characters: paste plain text"
+        elif len(node) > MAX_TEXT:
+            yield path, f"{len(node):,} characters; the limit is {MAX_TEXT:,}"
+
+
+def _exists(live: LiveKnowledge, path: str) -> bool:
+    """Whether `path` names a fact now, or a retired one (its history keeps the path)."""
+    if any(r.path == path for r in live.kb.retired):
+        return True
+    try:
+        list_path, label = fp.parent_list(path)
+        return any(
+            isinstance(item, dict) and item.get("id") == label
+            for item in fp.get(live.document, list_path)
+        )
+    except fp.PathError:
+        return False
 
 
 def _renamed(path: str, data: Mapping[str, Any]) -> str:
@@ -690,44 +616,6 @@ def located_errors(error: KnowledgeError, fact_path: str | None) -> Dict[str, st
     return errors
 
 
-MAX_SOURCE_CHARS = 200_000  # the page is ~10 kB; a megabyte is a wrong file, not a new version
-_SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.txt$")
-
-
-def source_problems(name: str, text: str) -> Dict[str, str]:
-    """Why a new source version cannot be stored (field -> message), {} when it can."""
-    errors: Dict[str, str] = {}
-    if not isinstance(name, str) or not _SOURCE_NAME.match(name):
-        errors["name"] = (
-            "a file name such as beu-international-relations-2027.txt (.txt, no folders)"
-        )
-    if not isinstance(text, str):
-        errors["text"] = "the page must be text"
-    elif "\x00" in text or sum(not (c.isprintable() or c in "\n\r\t") for c in text[:5000]) > 50:
-        errors["text"] = "this is not text (a binary file?): paste or upload the page as plain text"
-    elif len(text) > MAX_SOURCE_CHARS:
-        errors["text"] = (
-            f"the page is {len(text):,} characters; the limit is {MAX_SOURCE_CHARS:,}: "
-            "save only the page's text"
-        )
-    elif not text.strip():
-        errors["text"] = "the page is empty"
-    return errors
-
-
-def _source(row: Any) -> SourceVersion:
-    return SourceVersion(
-        name=row.name,
-        text=row.text,
-        sha256=row.sha256,
-        state=row.state,
-        replaces=row.replaces,
-        resolutions=dict(row.resolutions or {}),
-        who=row.who,
-        at=as_utc(row.at),
-    )
-
-
 def _reinsert(document: Dict[str, Any], old_document: Dict[str, Any], path: str, item: Any) -> None:
     """Put a removed list item back where it was (as near as the list now allows) and drop its
     retirement record."""
@@ -743,20 +631,3 @@ def _reinsert(document: Dict[str, Any], old_document: Dict[str, Any], path: str,
     document["retired"] = [r for r in retired if r.get("path") != path]
     if not document["retired"]:
         del document["retired"]
-
-
-def _pin_confirmed_quotes(
-    document: Dict[str, Any], live: LiveKnowledge, old_name: str, new_text: str
-) -> None:
-    """Facts citing the replaced version by default, whose quote the new text lacks and which
-    staff confirmed: cite the replaced version explicitly, so the quote stays true of its source."""
-    from bot.kb.provenance import normalise
-
-    text = normalise(new_text)
-    for path, fact in iter_cited(live.kb):
-        if fact.source or fact.confirmed is None or not fact.quote:
-            continue
-        if all(normalise(q) in text for q in fact.quote):
-            continue
-        node = fp.get(document, path)
-        node["source"] = old_name

@@ -34,6 +34,7 @@ from bot.staff_db.knowledge import (
     located_errors,
     sha256,
 )
+from bot.staff_db.knowledge_sources import safe_source_name
 
 if TYPE_CHECKING:
     from bot.staff_db.knowledge import KnowledgeRepository
@@ -96,9 +97,14 @@ def import_yaml(
 ) -> KbImportReport:
     """Bring kb.yml and its source versions into the database in one transaction."""
     document = read_document(kb_path)
+    names = source_names(document)
+    unsafe = sorted(name for name in names if not safe_source_name(name))
+    if unsafe:
+        message = f"not a plain .txt file name in {sources_dir}: {', '.join(map(repr, unsafe))}"
+        raise KnowledgeValidationError({"": message})
     file_sources = {
         name: (sources_dir / name).read_text(encoding="utf-8")
-        for name in source_names(document)
+        for name in names
         if (sources_dir / name).is_file()
     }
     digest = files_digest(kb_path, sources_dir, document)
@@ -118,6 +124,7 @@ def import_yaml(
             kb = validate_document(merged, sources, repo.countries)
         except KnowledgeError as error:
             raise KnowledgeValidationError(located_errors(error, None)) from error
+        _follow_document_file(connection, kb.document.file)
         changed = fp.changed_paths(current.document, merged)
         if changed or fp.fingerprint(base) != fp.fingerprint(document):
             revision = current.revision + 1
@@ -176,6 +183,16 @@ def _import_sources(
             report.sources_kept.append(
                 (name, "differs from the stored version; save a new page version under a new name")
             )
+
+
+def _follow_document_file(connection: Any, name: str) -> None:
+    """The version the imported document cites by default is the current one; any other
+    current version of the page becomes old (kb.yml moved to a new page version)."""
+    table = t.kb_sources
+    connection.execute(
+        update(table).where(table.c.state == "current", table.c.name != name).values(state="old")
+    )
+    connection.execute(update(table).where(table.c.name == name).values(state="current"))
 
 
 def _last_imported(connection: Any) -> Dict[str, Any] | None:
@@ -304,6 +321,8 @@ def export_yaml(repo: KnowledgeRepository, kb_path: Path, sources_dir: Path) -> 
     _write(kb_path, render_yaml(live.document, kb_path if kb_path.is_file() else None))
     cited = _cited(live)
     for name in sorted(cited):
+        if not safe_source_name(name):  # stored names are checked; never write outside
+            raise ValueError(f"source version {name!r} is not a plain file name")
         target = sources_dir / name
         text = live.sources[name]
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
@@ -374,6 +393,24 @@ def _null(representer: Any, _value: None) -> Any:
     return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
+def _styled(value: Any) -> Any:
+    """A new value in kb.yml's style: lists of plain values on one line (`aliases: [A, B]`),
+    mappings and lists of mappings as blocks."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        styled = CommentedMap()
+        for key, item in value.items():
+            styled[key] = _styled(item)
+        return styled
+    if isinstance(value, list):
+        styled_list = CommentedSeq(_styled(item) for item in value)
+        if not any(isinstance(item, (dict, list)) for item in value):
+            styled_list.fa.set_flow_style()
+        return styled_list
+    return value
+
+
 def _update(target: Any, new: Any) -> Any:
     """`target` (a ruamel node) changed to equal `new`, keeping the nodes that already do."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -385,7 +422,7 @@ def _update(target: Any, new: Any) -> Any:
             if key in target:
                 target[key] = _update(target[key], value)
                 continue
-            target.insert(position, key, value)
+            target.insert(position, key, _styled(value))
         return target
     if isinstance(target, CommentedSeq) and isinstance(new, list):
         old_ids = _ids(list(target))
@@ -393,18 +430,21 @@ def _update(target: Any, new: Any) -> Any:
         if old_ids is not None and new_ids is not None:
             by_id = {item["id"]: item for item in target}
             items = [
-                _update(by_id[i], v) if i in by_id else v for i, v in zip(new_ids, new, strict=True)
+                _update(by_id[i], v) if i in by_id else _styled(v)
+                for i, v in zip(new_ids, new, strict=True)
             ]
         else:
-            items = [_update(o, v) for o, v in zip(target, new, strict=False)] + list(
-                new[len(target) :]
-            )
+            items = [_update(o, v) for o, v in zip(target, new, strict=False)]
+            items += [_styled(v) for v in new[len(target) :]]
+        was_empty = len(target) == 0  # `[]`: ruamel records no style; kb.yml's is one line
         del target[:]
         target.extend(items)
+        if was_empty and not any(isinstance(item, (dict, list)) for item in new):
+            target.fa.set_flow_style()
         return target
     if _plain_equal(target, new):
         return target
-    return new
+    return _styled(new)
 
 
 def _plain_equal(old: Any, new: Any) -> bool:

@@ -7,32 +7,63 @@ from __future__ import annotations
 import copy
 import shutil
 import threading
+from pathlib import Path
+from typing import Iterator
 
 import pytest
+from sqlalchemy import delete
 
 from bot import paths
 from bot.kb.index import KnowledgeIndex
 from bot.kb.load import load_countries, load_kb
 from bot.kb.schema import PROVENANCE_REQUIRED
+from bot.staff_db import tables as t
+from bot.staff_db.db import make_engine, migrate, write_transaction
 from bot.staff_db.knowledge import (
     FactConflict,
     KnowledgeRepository,
     KnowledgeValidationError,
     NotFoundError,
 )
+from tests.staff_db.conftest import _reset as reset
 
 COUNTRIES = load_countries()
 CONFIRMED = {"by": "Aysel Mammadova", "date": "2026-12-01", "note": "e-mail from the registrar"}
 
 
-@pytest.fixture()
-def repo(engine) -> KnowledgeRepository:
+def seed(engine) -> KnowledgeRepository:
     """A repository seeded from knowledge/kb.yml, as bootstrap seeds an empty database."""
     repository = KnowledgeRepository(engine, countries=COUNTRIES)
     assert repository.revision_marker() is None and repository.current() is None
     report = repository.import_yaml(paths.KB_FILE, paths.SOURCES, who="seed")
     assert report.revision == 1 and report.sources_added == ["beu-international-relations.txt"]
     return repository
+
+
+@pytest.fixture(scope="module")
+def seeded_sqlite(tmp_path_factory) -> Path:
+    """One seeded SQLite file; each test gets a copy (cheaper than migrating and seeding)."""
+    path = tmp_path_factory.mktemp("kb") / "seeded.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    seed(engine)
+    engine.dispose()  # the last connection closed: WAL checkpointed into the file
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def repo(request, tmp_path, seeded_sqlite) -> Iterator[KnowledgeRepository]:
+    if request.param == "sqlite":
+        shutil.copy(seeded_sqlite, tmp_path / "staff.sqlite3")
+        engine = make_engine(f"sqlite:///{tmp_path / 'staff.sqlite3'}")
+        repository = KnowledgeRepository(engine, countries=COUNTRIES)
+    else:
+        url, seeded = request.getfixturevalue("postgres_migrated")
+        reset(url, seeded)
+        engine = make_engine(url)
+        repository = seed(engine)
+    yield repository
+    engine.dispose()
 
 
 def edit(repo: KnowledgeRepository, path: str, who: str = "alice", **changes) -> int:
@@ -94,6 +125,10 @@ def test_schema_rejections_name_the_field(repo):
     assert list(errors) == ["text"] and "broken link" in errors["text"]
     errors = refused(repo, "organisations[graz]", country="XX")
     assert errors == {"country": "unknown country code 'XX'"}
+    errors = refused(repo, "organisations[graz]", aliases=["Graz", "\x00\x01PK"])
+    assert errors == {"aliases[1]": "contains control characters: paste plain text"}
+    assert list(refused(repo, "cooperation.overview", text="x" * 6000)) == ["text"]
+    assert refused(repo, "organisations[graz]", id="laquila") == {"id": "'laquila' is already used"}
 
 
 def test_provenance_is_a_quote_or_a_staff_confirmation(repo):
@@ -258,14 +293,15 @@ def test_staff_edits_export_to_a_valid_kb_yml_that_imports_as_no_change(repo, tm
     edit(repo, "mobility.students", count=44, quote=[], confirmed=CONFIRMED)
     magnus = repo.fact("projects[magnus]")
     repo.retire(magnus.path, "the project ended", magnus.version, "alice")
-    kabul = {"id": "tohoku", "name": "Tohoku University", "country": "JP",
+    tohoku = {"id": "tohoku", "name": "Tohoku University", "aliases": ["Tohoku"], "country": "JP",
              "kind": "university", "confirmed": CONFIRMED}  # fmt: skip
-    repo.add_item("organisations", kabul, "alice")
+    repo.add_item("organisations", tohoku, "alice")
     shutil.copy(paths.KB_FILE, tmp_path / "kb.yml")
     repo.export_yaml(tmp_path / "kb.yml", tmp_path / "sources")
     text = (tmp_path / "kb.yml").read_text("utf-8")
     assert "# BEU international-relations knowledge base." in text  # comments kept
     assert "date: 2026-12-01" in text  # dates stay YAML dates, as staff would write them
+    assert "    aliases: [Tohoku]\n" in text  # a short list on one line, like the others
     kb = load_kb(tmp_path / "kb.yml", tmp_path / "sources", COUNTRIES)  # what `make kb` reads
     assert kb.mobility.students.count == 44 and kb.retired[0].path == "projects[magnus]"
     marker = repo.revision_marker()
@@ -307,6 +343,16 @@ def test_an_invalid_import_writes_nothing(repo, tmp_path):
     assert repo.revision_marker() == "1"
 
 
+def test_an_import_naming_a_source_outside_the_folder_is_refused(repo, tmp_path):
+    text = paths.KB_FILE.read_text("utf-8").replace(
+        "file: beu-international-relations.txt", "file: ../../etc/passwd"
+    )
+    (tmp_path / "kb.yml").write_text(text, "utf-8")
+    with pytest.raises(KnowledgeValidationError) as error:
+        repo.import_yaml(tmp_path / "kb.yml", paths.SOURCES, who="dev")
+    assert "'../../etc/passwd'" in error.value.errors[""]
+
+
 def test_a_new_page_version_is_pending_until_accepted(repo):
     page = repo.current().sources["beu-international-relations.txt"]
     new_page = page.replace("95 students from 17 countries", "120 students from 17 countries")
@@ -329,8 +375,11 @@ def test_a_new_page_version_is_pending_until_accepted(repo):
     assert list(error.value.errors) == ["international_students.quote"]
     assert repo.source("beu-2027.txt").state == "pending"
 
-    resolved = repo.set_resolution("beu-2027.txt", "international_students", "keep", "alice", "ok")
+    resolved = repo.set_resolution(
+        "beu-2027.txt", "international_students", "keep", "alice", "ok", base_version=1
+    )
     assert resolved.resolutions["international_students"]["action"] == "keep"
+    assert resolved.resolutions["international_students"]["base_version"] == 1
     edit(repo, "international_students", confirmed=CONFIRMED)  # kept, with staff confirmation
     revision = repo.accept_source("beu-2027.txt", "alice")
     live = repo.current()
@@ -363,3 +412,67 @@ def test_the_stored_document_is_independent_of_what_callers_hold(repo):
     data = copy.deepcopy(view.data)
     view.data["count"] = 999  # a caller mutating its copy changes nothing stored
     assert repo.fact("mobility.students").data == data
+
+
+def test_a_pending_version_is_citable_and_not_discarded_while_cited(repo):
+    page = repo.current().sources["beu-international-relations.txt"]
+    new_page = page.replace("a total of 30 students", "a total of 36 students")
+    repo.add_source("beu-2027.txt", new_page, "alice")
+    quote = "Over the last 4 semesters through these exchange programs, a total of 36 students"
+    edit(repo, "mobility.students", count=36, quote=[quote], source="beu-2027.txt")
+    with pytest.raises(KnowledgeValidationError) as error:
+        repo.discard_source("beu-2027.txt")
+    assert "mobility.students" in error.value.errors[""]
+    edit(repo, "mobility.students", count=36, quote=[], source=None, confirmed=CONFIRMED)
+    repo.discard_source("beu-2027.txt")
+    assert [v.name for v in repo.sources()] == ["beu-international-relations.txt"]
+    with pytest.raises(KnowledgeValidationError):
+        repo.discard_source("beu-international-relations.txt")  # never the current version
+
+
+def test_a_kb_yml_moved_to_a_new_page_version_makes_it_current(repo, tmp_path):
+    (tmp_path / "sources").mkdir()
+    page = repo.current().sources["beu-international-relations.txt"]
+    (tmp_path / "sources" / "beu-2027.txt").write_text(page, "utf-8")
+    text = paths.KB_FILE.read_text("utf-8").replace(
+        "file: beu-international-relations.txt", "file: beu-2027.txt"
+    )
+    (tmp_path / "kb.yml").write_text(text, "utf-8")
+    report = repo.import_yaml(tmp_path / "kb.yml", tmp_path / "sources", who="dev")
+    assert report.sources_added == ["beu-2027.txt"] and report.skipped == []
+    states = {v.name: v.state for v in repo.sources()}
+    assert states == {"beu-2027.txt": "current", "beu-international-relations.txt": "old"}
+    assert repo.current().kb.document.file == "beu-2027.txt"
+
+
+def test_a_revision_broken_behind_the_repository_is_served_and_named_at_the_next_write(
+    repo, caplog
+):
+    page = repo.current().sources["beu-international-relations.txt"]
+    repo.add_source("beu-2027.txt", page.replace("30 students", "31 students"), "alice")
+    quote = "a total of 31 students have been involved"
+    edit(repo, "mobility.students", count=31, quote=[quote], source="beu-2027.txt")
+    with repo.engine.begin() as connection:  # deleted by hand, not through discard_source
+        connection.execute(delete(t.kb_sources).where(t.kb_sources.c.name == "beu-2027.txt"))
+    fresh = KnowledgeRepository(repo.engine, countries=COUNTRIES)
+    assert fresh.current().kb.mobility.students.count == 31  # still answering
+    assert "no longer validates" in caplog.text
+    errors = refused(fresh, "mobility.staff", count=41)
+    assert errors == {"": "mobility.students.source: source version 'beu-2027.txt' not found"}
+
+
+def test_a_busy_database_postpones_the_start_up_import(seeded_sqlite, tmp_path, caplog):
+    from bot.staff_db.bootstrap import _import_knowledge
+
+    shutil.copy(seeded_sqlite, tmp_path / "staff.sqlite3")
+    url = f"sqlite:///{tmp_path / 'staff.sqlite3'}"
+    holder, engine = make_engine(url), make_engine(url, wait=0.1)
+    kb_file = tmp_path / "kb.yml"
+    kb_file.write_text(paths.KB_FILE.read_text("utf-8").replace("count: 40\n", "count: 41\n"))
+    with write_transaction(holder) as connection:  # another writer holds the lock
+        connection.execute(t.settings.update().values(value=t.settings.c.value))
+        assert "database busy" in _import_knowledge(engine, kb_file, paths.SOURCES)
+    assert "kb.yml imported" in _import_knowledge(engine, kb_file, paths.SOURCES)
+    assert KnowledgeRepository(engine, countries=COUNTRIES).current().kb.mobility.staff.count == 41
+    holder.dispose()
+    engine.dispose()
