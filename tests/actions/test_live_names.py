@@ -11,10 +11,10 @@ import os
 import pytest
 
 from actions.exchange import ActionPartners
-from bot.kb import live
 from bot.staff_db.db import make_engine
 from bot.staff_db.knowledge import KnowledgeRepository
 from tests.helpers import create_tracker, run_action, said
+from tests.live_db import answering_from_the_database, reloaded
 
 UNIVERSITY = {
     "id": "kyoto_sangyo",
@@ -30,7 +30,8 @@ QUESTION = "Is Kyoto Sangyo Universty one of your partners?"  # misspelt, as stu
 @pytest.fixture()
 def repository():
     engine = make_engine(os.environ["DATABASE_URL"])  # the session's staff database
-    yield KnowledgeRepository(engine)
+    with answering_from_the_database():
+        yield KnowledgeRepository(engine)
     engine.dispose()
 
 
@@ -39,7 +40,6 @@ def answer() -> str:
 
 
 def test_a_partner_added_after_training_is_understood_then_retired_honestly(repository):
-    on_the_database()
     assert "kyoto sangyo" not in answer().lower()
     start = repository.current().revision
     path = repository.add_item("organisations", UNIVERSITY, who="tests")
@@ -67,17 +67,3 @@ def test_a_partner_added_after_training_is_understood_then_retired_honestly(repo
             repository.rollback(changed, start, latest, who="tests")
         reloaded(repository)
     assert "kyoto sangyo" not in answer().lower()
-
-
-def on_the_database() -> None:
-    """This process answers from the session's staff database (a module imported before the
-    session set DATABASE_URL may have started it on the files)."""
-    if live.live().store is None:
-        live.reset()
-    live.live().wait_for(lambda snapshot: snapshot.origin == "database", 5)
-
-
-def reloaded(repository) -> None:
-    """Wait for the polling thread to read the newest revision (at most a second or so)."""
-    newest = repository.current().revision
-    live.live().wait_for(lambda snapshot: snapshot.revision == newest, 5)

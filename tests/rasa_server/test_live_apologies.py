@@ -12,11 +12,11 @@ import os
 import pytest
 
 from bot.i18n import speaking
-from bot.kb import live
 from bot.rasa_server.patches import action_timeout
 from bot.rasa_server.retry import STORE_APOLOGY, store_apology
 from bot.staff_db.db import make_engine
 from bot.staff_db.knowledge import KnowledgeRepository
+from tests.live_db import answering_from_the_database, reloaded
 from tests.rasa_server.test_server_languages import _Action, tracker
 
 E_MAIL = "incoming@beu.edu.az"
@@ -26,7 +26,8 @@ CONFIRMED = {"by": "Test Staff", "date": dt.date(2026, 12, 1), "note": "the offi
 @pytest.fixture()
 def repository():
     engine = make_engine(os.environ["DATABASE_URL"])  # the session's staff database
-    yield KnowledgeRepository(engine)
+    with answering_from_the_database():
+        yield KnowledgeRepository(engine)
     engine.dispose()
 
 
@@ -41,7 +42,6 @@ def action_apology(run, language: str) -> str:
 
 
 def test_the_apologies_give_the_e_mail_staff_published(repository):
-    on_the_database()
     run = action_timeout.apologising(_hanging)  # rendered now, as at the server's start
     assert E_MAIL not in action_apology(run, "en") and store_apology() == STORE_APOLOGY
     view = repository.fact("office.contacts")
@@ -60,17 +60,3 @@ def test_the_apologies_give_the_e_mail_staff_published(repository):
         repository.rollback("office.contacts", start, version, who="tests")
         reloaded(repository)
     assert E_MAIL not in action_apology(run, "en") and store_apology() == STORE_APOLOGY
-
-
-def on_the_database() -> None:
-    """This process answers from the session's staff database (a module imported before the
-    session set DATABASE_URL may have started it on the files)."""
-    if live.live().store is None:
-        live.reset()
-    live.live().wait_for(lambda snapshot: snapshot.origin == "database", 5)
-
-
-def reloaded(repository) -> None:
-    """Wait for the polling thread to read the newest revision (at most a second or so)."""
-    newest = repository.current().revision
-    live.live().wait_for(lambda snapshot: snapshot.revision == newest, 5)

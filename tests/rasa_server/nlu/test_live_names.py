@@ -13,10 +13,10 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.kb import live
 from bot.rasa_server.nlu.live_names import LiveNameExtractor
 from bot.staff_db.db import make_engine
 from bot.staff_db.knowledge import KnowledgeRepository
+from tests.live_db import answering_from_the_database, reloaded
 
 UNIVERSITY = {
     "id": "kyoto_sangyo",
@@ -39,7 +39,8 @@ def extractor(tmp_path_factory):
 @pytest.fixture()
 def repository():
     engine = make_engine(os.environ["DATABASE_URL"])  # the session's staff database
-    yield KnowledgeRepository(engine)
+    with answering_from_the_database():
+        yield KnowledgeRepository(engine)
     engine.dispose()
 
 
@@ -55,13 +56,12 @@ def test_a_trained_model_knows_the_names_of_knowledge_yml(extractor):
 
 
 def test_a_university_added_after_training_is_an_entity_once_reloaded(extractor, repository):
-    on_the_database()
     question = "Is Kyoto Sangyo University a partner?"
     assert extract(extractor, question) == []
     start = repository.current().revision
     path = repository.add_item("organisations", UNIVERSITY, who="tests")
     try:
-        reloaded(repository), "the reload the polling thread would do"
+        reloaded(repository)  # what the polling thread does within a second
         assert extract(extractor, question) == [("university", "Kyoto Sangyo University")]
         assert extract(extractor, "and ksu kyoto?") == [("university", "Kyoto Sangyo University")]
         partly = [{"entity": "organisation", "value": "x", "start": 20, "end": 28}]
@@ -74,17 +74,3 @@ def test_a_university_added_after_training_is_an_entity_once_reloaded(extractor,
         repository.rollback(path, start, version, who="tests")
         reloaded(repository)
     assert extract(extractor, question) == []
-
-
-def on_the_database() -> None:
-    """This process answers from the session's staff database (a module imported before the
-    session set DATABASE_URL may have started it on the files)."""
-    if live.live().store is None:
-        live.reset()
-    live.live().wait_for(lambda snapshot: snapshot.origin == "database", 5)
-
-
-def reloaded(repository) -> None:
-    """Wait for the polling thread to read the newest revision (at most a second or so)."""
-    newest = repository.current().revision
-    live.live().wait_for(lambda snapshot: snapshot.revision == newest, 5)
