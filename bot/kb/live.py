@@ -26,6 +26,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, List, Protocol
 
@@ -262,17 +263,19 @@ def _database_store() -> Store | None:
     from bot.faq.service import staff_engine
     from bot.staff_db.knowledge import KnowledgeRepository
 
-    return KnowledgeRepository(staff_engine())
+    return KnowledgeRepository(staff_engine(), _countries())
 
 
 def _files() -> KnowledgeIndex:
-    from bot.kb.load import load_countries, load_kb
+    from bot.kb.load import load_kb
 
-    countries = load_countries()
+    countries = _countries()
     return KnowledgeIndex(load_kb(countries=countries), countries)
 
 
+@lru_cache(maxsize=1)
 def _countries() -> CountryList:
+    """The reference list of countries: read once (it is not staff-edited)."""
     from bot.kb.load import load_countries
 
     return load_countries()
