@@ -79,7 +79,8 @@ class FactConflict(Exception):
 
 @dataclass(frozen=True)
 class LiveKnowledge:
-    """One revision of the knowledge base, validated."""
+    """One revision of the knowledge base, validated. Shared with every caller (and cached):
+    read it, never change it; writes go through the repository."""
 
     revision: int
     document: Dict[str, Any]
