@@ -186,9 +186,10 @@ def gazetteer_for(index: Any) -> Gazetteer:
     return built[1]
 
 
-@live.on_change
+@live.before_change
 def _follow(index: Any) -> None:
-    """Rebuild in the reload thread, so no question waits for it (only where it was used)."""
+    """Built in the reload thread before the new knowledge base is answered from, so no
+    question waits for it (only in a process that uses it: the action server)."""
     if _built is not None:
         gazetteer_for(index)
 

@@ -47,7 +47,7 @@ class LiveNameExtractor(JsonStateComponent, EntityExtractorMixin):
         self.gazetteer = Gazetteer({}, 0)
         if self.trained:  # a trained model: follow the live knowledge base from now on
             self._rebuild(live.current())
-            live.on_change(self._rebuild)
+            live.before_change(self._rebuild)  # ready when the new knowledge base is
 
     def state(self) -> Dict[str, Any]:
         return {"trained": sorted(self.trained)}
