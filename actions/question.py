@@ -13,6 +13,7 @@ from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 
+from bot.understanding.live_names import with_live_names
 from bot.understanding.roles import refers_to_home
 
 ORIGIN_ROLE = "origin"
@@ -24,6 +25,12 @@ ORIGIN = re.compile(
 CARRIED = {"project", "university", "organisation", "department"}
 POINTS_BACK = re.compile(r"\b(it|its|this|that|they|them|there)\b", re.I)
 SUBJECTS = ("project", "university", "organisation", "scholarship", "country", "department")
+
+
+def _entities(message: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The message's entities, with the names staff added since the model was trained."""
+    entities = list(message.get("entities") or [])
+    return with_live_names(str(message.get("text") or ""), entities)
 
 
 @dataclass
@@ -42,7 +49,7 @@ class Question:
     def whole(cls, tracker: Tracker) -> Question:
         message = tracker.latest_message or {}
         intent = message.get("intent") or {}
-        entities = list(message.get("entities") or [])
+        entities = _entities(message)
         return cls(
             message.get("text") or "",
             intent.get("name"),
@@ -65,7 +72,7 @@ class Question:
         trainings?": a part that names no project or organisation of its own is about the one
         the part before it named (countries are not carried over: each part says its own)."""
         message = tracker.latest_message or {}
-        entities = list(message.get("entities") or [])
+        entities = _entities(message)
         inside = [
             e
             for e in entities

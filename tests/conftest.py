@@ -9,6 +9,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# In-process tests answer from knowledge/kb.yml (bot/kb/live.py), never from a staff database
+# (a developer's var/staff.sqlite3 holds their own edits); tests of the live knowledge base
+# switch to the session's database (tests/live_db.py), servers started by tests read theirs.
+os.environ.setdefault("BEU_KB_SOURCE", "files")
 
 MESSENGER = {
     "FACEBOOK_VERIFY_TOKEN": "test-verify-token",

@@ -40,6 +40,7 @@ def start_servers(name: str, env: Dict[str, str] | None = None, web: bool = True
         env["DATABASE_URL"] = f"sqlite:///{fresh_sqlite(name, 'staff.sqlite3')}"
     if "TRACKER_STORE_URL" not in env:  # and fresh conversations (never the developer's var/)
         env["TRACKER_STORE_URL"] = f"sqlite:///{fresh_sqlite(name, 'tracker.sqlite3')}"
+    env.setdefault("BEU_KB_SOURCE", "auto")  # answer from their staff database, as deployed
     if "STAFF_OUTBOX_FILE" not in env:  # the action server's queued inbox writes, likewise
         env["STAFF_OUTBOX_FILE"] = str(fresh_sqlite(name, "staff-outbox.jsonl"))
     servers = Servers(

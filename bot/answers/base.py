@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import Dict, Iterable, List, Sequence
 
 from bot.i18n import SUPPORTED_LANGUAGES, _, current_language, join, speaking
+from bot.kb import live
 from bot.kb.index import KnowledgeIndex
-from bot.kb.load import load_countries, load_kb
 from bot.kb.schema import Cited
 from bot.links import echo
 
@@ -32,10 +32,10 @@ def quoted(student_text: str | None, otherwise: str | None = None) -> str:
     return _("that") if otherwise is None else otherwise
 
 
-@lru_cache(maxsize=1)
 def knowledge() -> KnowledgeIndex:
-    """The validated knowledge base, loaded once per process."""
-    return KnowledgeIndex(load_kb(), load_countries())
+    """The validated knowledge base as staff last published it (bot/kb/live.py): from the staff
+    database, else the files; a published change is read in the background, never here."""
+    return live.current()
 
 
 @dataclass(frozen=True)
@@ -161,11 +161,10 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
-def office_contact_hint() -> str:
-    """How to reach the office, honest about what is not known yet."""
-    kb = knowledge().kb
-    contacts = kb.office.contacts
-    name = kb.office.department.name
+def office_contact_ways() -> str | None:
+    """The ways staff gave to reach the office ("e-mail x or phone y"), None while there are
+    none: never an invented address."""
+    contacts = knowledge().kb.office.contacts
     ways = []
     if contacts.emails:
         addresses = join([f"[{e}](mailto:{e})" for e in contacts.emails], "or")
@@ -174,8 +173,16 @@ def office_contact_hint() -> str:
         ways.append(_("phone {phone}", phone=contacts.phone))
     if contacts.website:
         ways.append(_("the website {website}", website=contacts.website))
+    return join(ways, "or") if ways else None
+
+
+def office_contact_hint() -> str:
+    """How to reach the office, honest about what is not known yet."""
+    kb = knowledge().kb
+    name = kb.office.department.name
+    ways = office_contact_ways()
     if ways:
-        hint = _("Please contact the **{office}**: {ways}.", office=name, ways=join(ways, "or"))
+        hint = _("Please contact the **{office}**: {ways}.", office=name, ways=ways)
     else:
         hint = _(
             "Please contact the **{office}** of {university}. I don't have their e-mail address: "
@@ -184,6 +191,7 @@ def office_contact_hint() -> str:
             university=kb.university.name,
         )
     # Staff fill these in the admin (confirmed by them); told as given, never guessed.
+    contacts = kb.office.contacts
     if contacts.address:
         hint += " " + _("Their address: {address}.", address=contacts.address.rstrip("."))
     if contacts.opening_hours:

@@ -247,6 +247,8 @@ def _facts_for_country(code: str):
     facts = [
         c for p in index.kb.exchange_programmes for c in p.partner_claims if code in c.countries
     ]
+    for programme in index.kb.exchange_programmes:
+        facts += index.exchange_universities(programme, code)
     for project in index.kb.projects:
         orgs = [project.coordinator, project.funder, *project.involved]
         if any(index.organisations[o].country == code for o in orgs if o):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Dict, Iterable, List, Tuple, TypeVar
+from typing import Any, Dict, Iterable, List, Tuple, TypeVar
 
-from bot.i18n import _, fact_text, number
+from bot.i18n import _, fact_text, n_, number
 from bot.i18n.counting import count_phrase
 from bot.kb.local_names import names_by_language
 from bot.kb.schema import (
@@ -176,6 +176,15 @@ class KnowledgeIndex:
                     counted = count_phrase(claim.count, claim.qualifier, claim.unit)
                     detail = _("{partners} there", partners=counted)
                 links.append(PartnerLink("exchange", programme.name, detail))
+            elif named := self.exchange_universities(programme, code):
+                # no list of the page names the country, but staff recorded a partner there
+                detail = n_(
+                    "{n} partner university there",
+                    "{n} partner universities there",
+                    len(named),
+                    n=number(len(named)),
+                )
+                links.append(PartnerLink("exchange", programme.name, detail))
         dual = self.kb.programmes.dual_degree
         if self.organisations[dual.partner].country == code:
             links.append(
@@ -219,9 +228,17 @@ class KnowledgeIndex:
                 )
         return links
 
+    def exchange_universities(self, programme: Any, code: str | None = None) -> List[Organisation]:
+        """The partner universities staff recorded for an exchange programme (in one country)."""
+        orgs = [self.organisations[org_id] for org_id in programme.universities]
+        return [org for org in orgs if code is None or org.country == code]
+
     def organisation_links(self, org_id: str) -> List[PartnerLink]:
-        """How BEU works with one organisation: projects, the dual degree, partnerships."""
+        """How BEU works with one organisation: exchange, projects, the dual degree."""
         links = []
+        for programme in self.kb.exchange_programmes:
+            if org_id in programme.universities:
+                links.append(PartnerLink("exchange", programme.name, _("partner university")))
         dual = self.kb.programmes.dual_degree
         if dual.partner == org_id:
             links.append(PartnerLink("degree", self._dual_degree_label(), _("partner")))

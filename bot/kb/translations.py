@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Tuple
 import yaml
 from pydantic import BaseModel, Field, ValidationError, validator
 
+from bot.kb import live
 from bot.paths import KNOWLEDGE, ROOT
 
 TRANSLATIONS = KNOWLEDGE / "translations"
@@ -137,15 +138,24 @@ def load_translations(language: str, folder: Path | None = None) -> TranslationF
 
 @cache
 def current_translations(language: str) -> Dict[str, str]:
-    """English -> translation, for the entries whose English is still the knowledge base's."""
+    """English -> translation, for the entries whose English is still the knowledge base's
+    (the live one: a fact staff reword stops showing its old translation at once)."""
     from bot.answers.base import knowledge
 
     english_now = {text for _, text in free_text(knowledge().kb)}
-    return {
-        t.english: t.text
-        for t in load_translations(language).translations
-        if t.english in english_now
-    }
+    return {english: text for english, text in _translated(language) if english in english_now}
+
+
+@cache
+def _translated(language: str) -> Tuple[Tuple[str, str], ...]:
+    """(English, translation) of the language's file, read once (a second or so of YAML and
+    schema): a reload of the knowledge base only filters them again."""
+    return tuple((t.english, t.text) for t in load_translations(language).translations)
+
+
+@live.on_change
+def _forget_translations(_index: object) -> None:
+    current_translations.cache_clear()
 
 
 def _numbers(text: str) -> List[str]:

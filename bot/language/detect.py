@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Tuple
 
 from bot.i18n.context import DEFAULT_LANGUAGE, SUPPORTED_LANGUAGES
+from bot.kb import live
 from bot.language.cues import ALL_CUE_WORDS, LATIN_SCRIPT_LANGUAGES, fold, latin_cues, word_set
 from bot.language.scripts import SCRIPT_LANGUAGE, script_of, scripts_of
 
@@ -135,10 +136,7 @@ GENERIC_NAME_WORDS = word_set(
 )
 
 
-def _name_labels() -> Iterable[str]:
-    from bot.answers.base import knowledge  # lazy: the knowledge base loads on first use
-
-    index = knowledge()
+def _name_labels(index: Any) -> Iterable[str]:
     countries = [label for label in index.country_names if len(label) >= 4]  # not "us", "car"
     yield from countries
     yield from index.project_names
@@ -150,11 +148,18 @@ def _name_labels() -> Iterable[str]:
         yield from (fold(n) for n in (programme.name, *programme.aliases))
 
 
-@lru_cache(maxsize=1)
 def known_names() -> Tuple[FrozenSet[str], FrozenSet[str], int]:
-    """(folded name phrases, single distinctive name words, longest phrase in words)."""
+    """(folded name phrases, single distinctive name words, longest phrase in words) of the live
+    knowledge base: a partner staff add is a name, not a word of some language, at once."""
+    from bot.answers.base import knowledge  # lazy: the knowledge base loads on first use
+
+    return _known_names(knowledge())
+
+
+@lru_cache(maxsize=2)
+def _known_names(index: Any) -> Tuple[FrozenSet[str], FrozenSet[str], int]:
     phrases, words = set(), set()
-    for label in _name_labels():
+    for label in _name_labels(index):
         tokens = [fold(t) for t in WORD.findall(label)]
         if not tokens:
             continue
@@ -164,6 +169,13 @@ def known_names() -> Tuple[FrozenSet[str], FrozenSet[str], int]:
     words -= ALL_CUE_WORDS
     longest = max((len(p.split()) for p in phrases), default=1)
     return frozenset(phrases), frozenset(words), min(longest, 8)
+
+
+@live.before_change
+def _prepare(index: Any) -> None:
+    """The new knowledge base's names, built before a message is detected with them."""
+    if _known_names.cache_info().currsize:
+        _known_names(index)
 
 
 def _content_words(words: List[str]) -> List[str]:

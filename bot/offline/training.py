@@ -55,7 +55,9 @@ def train_if_changed(force: bool = False) -> int:
         "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
         "--out", "models", "--fixed-model-name", "beu", "--force",
     ]  # fmt: skip
-    result = subprocess.run(command, cwd=paths.ROOT, env={**os.environ})
+    # Training reads knowledge/kb.yml (`make kb-export` writes the staff database's edits there
+    # first), never the live database: the model must follow from its fingerprinted inputs.
+    result = subprocess.run(command, cwd=paths.ROOT, env={**os.environ, "BEU_KB_SOURCE": "files"})
     if result.returncode == 0:
         FINGERPRINT.write_text(current)
     return result.returncode

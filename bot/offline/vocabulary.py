@@ -14,7 +14,7 @@ build/local_names.json (bot/understanding/local_entities.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Set
+from typing import Any, Dict, List, Set, Tuple
 
 from bot.kb import local_names
 from bot.kb.schema import CountryList, KnowledgeBase
@@ -70,16 +70,38 @@ def _add_cyrillic_cases(entry: Entry, *names: str) -> None:
 
 def build_vocabulary(kb: KnowledgeBase, countries: CountryList) -> List[Entry]:
     entries: Dict[tuple, Entry] = {}
+    _add_countries(entries, countries)
+    by_name = {country.code: country.name for country in countries.countries}
+    for form in local_names.local_forms(countries):
+        entry = entries[("country", by_name[form.code])]
+        _add_local(entry, form.text, form.meaning)
+    add_knowledge(entries, kb)
+    return _drop_ambiguous(list(entries.values()))
+
+
+def kb_vocabulary(kb: KnowledgeBase, countries: CountryList) -> List[Entry]:
+    """The knowledge base's own names (no countries), as `build_vocabulary` gives them, but
+    in milliseconds: the countries' local forms (seconds to generate from CLDR) are left out,
+    and only the English country names take part in dropping ambiguous forms. What the live
+    gazetteer (bot/understanding/live_names.py) compares the trained model's names with."""
+    entries: Dict[tuple, Entry] = {}
+    _add_countries(entries, countries)
+    add_knowledge(entries, kb)
+    return [e for e in _drop_ambiguous(list(entries.values())) if e.label != "country"]
+
+
+def _add_countries(entries: Dict[tuple, Entry], countries: CountryList) -> None:
     for country in countries.countries:
         exact = set(country.case_sensitive)
         forms = [f for f in [*country.aliases, *country.demonyms] if f not in exact]
         _add(entries, "country", country.name, *forms)
         for form in exact:
             _add(entries, "country", country.name, exact=[form])
-    by_name = {country.code: country.name for country in countries.countries}
-    for form in local_names.local_forms(countries):
-        entry = entries[("country", by_name[form.code])]
-        _add_local(entry, form.text, form.meaning)
+
+
+def add_knowledge(entries: Dict[tuple, Entry], kb: KnowledgeBase) -> None:
+    """Every name the knowledge base gives: organisations, projects, departments, scholarships,
+    and the names of retired facts (still recognised, then answered "no current information")."""
     for org in kb.organisations:
         label = "university" if org.kind == "university" else "organisation"
         _add(entries, label, org.name, *org.aliases)
@@ -93,7 +115,27 @@ def build_vocabulary(kb: KnowledgeBase, countries: CountryList) -> List[Entry]:
     for scholarship in kb.scholarship_support.programmes:
         _add(entries, "scholarship", scholarship.name, *scholarship.aliases)
         _add_cyrillic_cases(entries[("scholarship", scholarship.name)], *scholarship.aliases)
-    return _drop_ambiguous(list(entries.values()))
+    for retired in getattr(kb, "retired", None) or []:
+        named = retired_name(retired)
+        if named is not None:
+            label, value, aliases = named
+            _add(entries, label, value, *aliases)
+            _add_cyrillic_cases(entries[(label, value)], *aliases)
+
+
+def retired_name(retired: Any) -> Tuple[str, str, List[str]] | None:
+    """(entity label, canonical value, other names) of a retired organisation or project, as
+    the entity of the fact was before it was retired; None for a retired statement or figure."""
+    snapshot = getattr(retired, "snapshot", None) or {}
+    aliases = [a for a in getattr(retired, "aliases", None) or [] if a]
+    if snapshot.get("acronym"):
+        names = [snapshot.get("name"), *snapshot.get("aliases", []), *aliases]
+        return "project", snapshot["acronym"], [n for n in names if n]
+    name = getattr(retired, "name", None) or snapshot.get("name")
+    if not name or "country" not in snapshot:
+        return None
+    label = "university" if snapshot.get("kind", "university") == "university" else "organisation"
+    return label, name, [*snapshot.get("aliases", []), *aliases]
 
 
 def _drop_ambiguous(entries: List[Entry]) -> List[Entry]:

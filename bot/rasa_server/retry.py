@@ -41,14 +41,40 @@ DEFAULT_BUSY_SECONDS = 1.0
 
 
 def store_apology() -> str:
-    """The one reply for a message that was not recorded, in the language being spoken."""
+    """The one reply for a message that was not recorded, in the language being spoken, with
+    the office's contacts once staff have published them (the live knowledge base)."""
+    apology = _store_apology()
+    contact = _office_contact()
+    return f"{apology} {contact}" if contact else apology
+
+
+def _store_apology() -> str:
     return _(
         "Sorry, something went wrong on our side and your last message was not recorded. "
         "Please send it again in a minute."
     )
 
 
-STORE_APOLOGY = store_apology()  # in English (imported outside `speaking`): tests and logs
+def _office_contact() -> str | None:
+    """ "If it keeps happening, ..." with the ways to reach the office; None while the knowledge
+    base has none (or can't be read: the apology must never fail)."""
+    from bot.answers.base import knowledge, office_contact_ways
+
+    try:
+        ways = office_contact_ways()
+        if not ways:
+            return None
+        office = knowledge().kb.office.department.name
+    except Exception:
+        logger.exception("the office's contacts could not be rendered for the store apology")
+        return None
+    return _(
+        "If it keeps happening, please contact the **{office}**: {ways}.", office=office, ways=ways
+    )
+
+
+# In English (imported outside `speaking`), without contacts (none are in the files): tests, logs.
+STORE_APOLOGY = _store_apology()
 
 
 def retry_seconds() -> float:

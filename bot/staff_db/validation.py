@@ -69,11 +69,24 @@ def _bad_url(url: str) -> str | None:
 def kb_fact_ids() -> frozenset:
     """Ids of the knowledge base's facts: the paths `make kb` reports, e.g. 'projects[promig]'.
 
-    Cached per modification time of kb.yml, so a long-running admin sees edits to it.
+    Of the live knowledge base where this process answers from one (bot/kb/live.py: the admin
+    may cite a fact staff added a minute ago), else of kb.yml, cached per modification time so a
+    long-running tool sees edits to it.
     """
     from bot import paths
+    from bot.kb import live
 
+    index = live.loaded()
+    if index is not None:
+        return _live_fact_ids(index)
     return _fact_ids(paths.KB_FILE.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=1)
+def _live_fact_ids(index: object) -> frozenset:
+    from bot.kb.provenance import iter_cited
+
+    return frozenset(path for path, _ in iter_cited(index.kb))  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,8 @@ tests/understanding/fact_queries.yml (docs/nlu.md#fact-retrieval): a question th
 answer (fees, visas, a dean's name) gets the honest "not covered" from the caller.
 
 Cost: one e5 query embedding (~24 ms of one core) plus BM25 over ~70 facts (< 1 ms); the index is
-built once per knowledge-base revision, from build/fact_vectors.npz.
+built once per knowledge-base revision: at start from build/fact_vectors.npz, after staff publish a
+change from the previous index's vectors plus the texts that changed (bot/kb/live.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import numpy as np
 
 from bot.answers import exchange, office, programmes, projects, students
 from bot.answers.base import Answer, knowledge
+from bot.kb import live
 from bot.language.hybrid import HybridDoc, HybridIndex, Scored, Weights
 from bot.understanding.fact_docs import FactDoc, fact_docs
 from bot.understanding.fact_vectors import (
@@ -116,10 +118,21 @@ class FactIndex:
         vectors_file: Path | None = VECTORS_FILE,
         weights: Weights = WEIGHTS,
         threshold: float = THRESHOLD,
+        previous: FactIndex | None = None,
     ) -> FactIndex:
+        """The index of `docs`. With `previous` (the index of the knowledge base before staff
+        published a change), only the texts it has no vector for are embedded, and the build's
+        file is neither read nor rewritten: the live process's edits are not the build's."""
         hybrid_docs = [_hybrid_doc(doc) for doc in docs]
         keys = [key for doc in hybrid_docs for key in doc.keys]
-        vectors, embedded = embed_with_cache(encoder, keys, vectors_file)
+        if previous is not None and previous.encoder.name == encoder.name:
+            known = previous.hybrid.embeddings()
+            texts = dict.fromkeys(k.strip() for k in keys if k and k.strip())
+            missing = [text for text in texts if text not in known]
+            fresh = dict(zip(missing, encoder.passages(missing), strict=True)) if missing else {}
+            vectors, embedded = {**known, **fresh}, len(missing)
+        else:
+            vectors, embedded = embed_with_cache(encoder, keys, vectors_file)
         hybrid = HybridIndex.build(hybrid_docs, encoder.passages, cache=vectors, weights=weights)
         return cls(docs, hybrid, encoder, threshold, embedded)
 
@@ -193,7 +206,11 @@ def fact_index() -> FactIndex:
     current = _current
     if current is not None and current[0] is source:
         return current[1]
-    with _lock:
+    if current is not None and not _lock.acquire(blocking=False):
+        return current[1]  # being rebuilt for a published change: the last one meanwhile
+    if current is None:
+        _lock.acquire()
+    try:
         current = _current
         if current is not None and current[0] is source:
             return current[1]
@@ -203,7 +220,8 @@ def fact_index() -> FactIndex:
             index = current[1]
         else:
             started = time.perf_counter()
-            index = FactIndex.build(docs, encoder)
+            previous = current[1] if current is not None else None
+            index = FactIndex.build(docs, encoder, previous=previous)
             log.info(
                 "fact index: %d facts, %d texts embedded now, %.0f ms",
                 len(docs),
@@ -212,6 +230,17 @@ def fact_index() -> FactIndex:
             )
         _current = (source, index)
         return index
+    finally:
+        _lock.release()
+
+
+@live.on_change
+def _follow(_index: object) -> None:
+    """After staff publish a change, index the new facts in the reload thread (re-embedding
+    only the texts that changed), so no student's question waits for it. A process that never
+    retrieved facts (the Rasa server) builds nothing."""
+    if _current is not None:
+        fact_index()
 
 
 def warm_up_in_background() -> threading.Thread:
@@ -231,14 +260,20 @@ def warm_up_in_background() -> threading.Thread:
 
 
 def ready() -> bool:
-    """The index of the current knowledge base is built: `find_facts` costs one query."""
-    current = _current
-    return current is not None and current[0] is knowledge()
+    """An index is built: `find_facts` costs one query (for a second after staff publish a
+    change, the previous knowledge base's index answers while the new one is built)."""
+    return _current is not None
 
 
 def write_vectors(vectors_file: Path = VECTORS_FILE) -> FactIndex:
-    """`python -m bot kb`: embed every fact into build/, so the action server starts warm."""
-    return FactIndex.build(fact_docs(knowledge()), default_encoder(), vectors_file=vectors_file)
+    """`python -m bot kb`: embed every fact of knowledge/kb.yml (the build's, never the staff
+    database's) into build/, so the action server starts warm."""
+    from bot.kb.index import KnowledgeIndex
+    from bot.kb.load import load_countries, load_kb
+
+    countries = load_countries()
+    files = KnowledgeIndex(load_kb(countries=countries), countries)
+    return FactIndex.build(fact_docs(files), default_encoder(), vectors_file=vectors_file)
 
 
 def find_facts(text: str, limit: int = 3) -> List[FactHit]:

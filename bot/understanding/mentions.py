@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Dict, List, Sequence, Tuple
 
 from bot.answers.base import knowledge
+from bot.kb import live
 from bot.kb.index import KnowledgeIndex, fold
 from bot.kb.schema import ExchangeProgramme, Organisation
 from bot.language.textfold import closest_unambiguous
@@ -161,6 +162,14 @@ def find_mentions(text: str, tokens: List[str]) -> List[Mention]:
                     mentions.append(Mention(fuzzy[close][0], fuzzy[close][1], i, i + 1))
             i += 1
     return mentions
+
+
+@live.before_change
+def _prepare(index: KnowledgeIndex) -> None:
+    """A process that looks names up (the action server) has the new tables before its first
+    question about the new knowledge base."""
+    if _name_table.cache_info().currsize:
+        _fuzzy_table(index)
 
 
 ENTITY_KINDS = {"project": "project", "university": "organisation", "organisation": "organisation",

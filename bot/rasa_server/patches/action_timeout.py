@@ -4,9 +4,10 @@ Stock Rasa waits up to 300 s for a custom action, and when the call fails it log
 sends the student nothing. `install()` wraps RemoteAction.run so that a failed or slow call
 (ACTION_TIMEOUT_SECONDS, default 1.5 s) becomes a short apology with how to reach the office. The
 apology is rendered from the knowledge base like every other answer, once per language at
-start-up, and spoken in the conversation's language: the one the NLU found in the student's
-latest message, else the `language` slot (bot.language.detect.answer_language). Rasa 3.6 has no
-hook for this, so it is a wrapper around one method, in the patch table (bot/rasa_server/patches).
+start-up and again after staff publish a change (bot/kb/live.py), and spoken in the
+conversation's language: the one the NLU found in the student's latest message, else the
+`language` slot (bot.language.detect.answer_language). Rasa 3.6 has no hook for this, so it is a
+wrapper around one method, in the patch table (bot/rasa_server/patches).
 
 "Slow" means slow to answer, not waiting behind other students: when the Rasa server is
 saturated its event loop is busy with other messages, and a reply that has arrived waits for the
@@ -146,9 +147,32 @@ def _tracker_of(args: tuple, kwargs: Dict[str, Any]) -> Any:
     return kwargs.get("tracker", args[2] if len(args) > 2 else None)
 
 
+class CurrentApologies:
+    """The apology in every language for the live knowledge base: rendered at start-up (a
+    broken knowledge base fails loudly there), again after staff publish a change (the office's
+    new e-mail address is in the next apology), and kept when rendering fails (logged)."""
+
+    def __init__(self) -> None:
+        from bot.answers.base import knowledge
+
+        self._knowledge = knowledge
+        self._index = knowledge()
+        self._texts = apologies()
+
+    def get(self) -> Dict[str, str]:
+        index = self._knowledge()
+        if index is not self._index:
+            try:
+                self._texts = apologies()
+            except Exception:
+                logger.exception("the apology could not be rendered; the previous one stands")
+            self._index = index
+        return self._texts
+
+
 def apologising(original: Callable[..., Awaitable[List[Event]]]) -> Callable[..., Any]:
     """RemoteAction.run, timed on its own time, with the apology for a failed or slow call."""
-    by_language = apologies()  # rendered once, at start-up, so a broken KB fails loudly here
+    current = CurrentApologies()
 
     async def run_or_apologise(self: RemoteAction, *args: Any, **kwargs: Any) -> List[Event]:
         try:
@@ -159,6 +183,7 @@ def apologising(original: Callable[..., Awaitable[List[Event]]]) -> Callable[...
         except (RasaException, aiohttp.ClientError, asyncio.TimeoutError) as error:
             logger.error("custom action %s failed (%s); sending the apology", self.name(), error)
             language = conversation_language(_tracker_of(args, kwargs))
+            by_language = current.get()
             text = by_language.get(language, by_language["en"])
             shown = language if language in by_language else "en"
             return [create_bot_utterance({"text": text, "language": shown})]
