@@ -49,6 +49,9 @@ class AdminSettings:
     # How long an inbox view waits for the sentence encoder before grouping by exact text.
     grouping_wait_seconds: float = 5.0
     seed_file: Path | None = field(default_factory=lambda: paths.KNOWLEDGE / "faq.yml")
+    # The conversations staff review (bot/web/admin/review.py); None: TRACKER_DB_URL, ... as
+    # `python -m bot retention` finds it (bot/ops/retention.py).
+    tracker_db_url: str | None = None
 
     @classmethod
     def from_env(cls) -> AdminSettings:
@@ -73,6 +76,18 @@ class Admin:
         self.faq = FaqRepository(engine)
         self.inbox = Inbox(engine)
         self.users = Users(engine, rounds=settings.bcrypt_rounds)
+        self._tracker: Engine | None = None
+
+    def tracker(self) -> Engine:
+        """The tracker store's database (conversations), connected on first use."""
+        if self._tracker is None:
+            from sqlalchemy import create_engine
+
+            from bot.ops.retention import tracker_db_url
+
+            url = self.settings.tracker_db_url or tracker_db_url(paths.ROOT / "endpoints.yml")
+            self._tracker = create_engine(url, pool_pre_ping=True)
+        return self._tracker
 
     # -- settings rows ---------------------------------------------------------------------
 
