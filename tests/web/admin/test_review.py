@@ -45,7 +45,12 @@ def domain():
 def stored(engine, domain):
     store = conv.tracker_store(engine, domain)
     start = time.time() - 86400
-    order = ["psid-fine-j4r6p2", "psid-fallback-q7x1k9", "psid-thumbsup-c9b2h7", "psid-thumbsdown-w2m8v4"]
+    order = [
+        "psid-fine-j4r6p2",
+        "psid-fallback-q7x1k9",
+        "psid-thumbsup-c9b2h7",
+        "psid-thumbsdown-w2m8v4",
+    ]
     for index, sender in enumerate([*order, "psid-handoff-z5n3t6"]):
         conv.save(store, domain, sender, SENDERS[sender], start=start + index * 600)
     yield Inbox(engine).salt()
