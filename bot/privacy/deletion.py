@@ -23,7 +23,6 @@ import importlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -172,12 +171,3 @@ def delete_by_reference(
     events = delete_events(tracker, sender)
     log.info("deleted conversation %s by request: %d events, %s", reference, events, staff_rows)
     return DeletionResult(reference, events, staff_rows, analytics)
-
-
-def engine_for(target: Any) -> Engine:
-    """An engine for a URL, an engine or a rasa SQLTrackerStore."""
-    if isinstance(target, Engine):
-        return target
-    if hasattr(target, "engine"):
-        return target.engine
-    return sa.create_engine(str(target))

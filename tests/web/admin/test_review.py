@@ -67,7 +67,9 @@ def references(key: str, senders) -> list[str]:
     return [deletion_reference(key, s) for s in senders]
 
 
-def test_only_flagged_conversations_are_listed_newest_first_without_sender_ids(client, stored):
+def test_only_flagged_conversations_are_listed_newest_first_paged_without_sender_ids(
+    client, stored, monkeypatch
+):
     page = client.get("/admin/review")
     assert page.status_code == 200
     text = page.text
@@ -79,6 +81,13 @@ def test_only_flagged_conversations_are_listed_newest_first_without_sender_ids(c
     assert "Conversations to review (3)" in text
     assert html.escape(FALLBACK[0]) in text and html.escape(HUMAN[0]) in text
     assert "👎 answer marked wrong" in text and "fell back" in text and "handoff" in text
+
+    monkeypatch.setattr(conversations, "PAGE_SIZE", 2)  # paged, newest first
+    first, second = client.get("/admin/review").text, client.get("/admin/review?page=2").text
+    pattern = r"Conversation ([A-Z2-7]{5}-[A-Z2-7]{5})</h3>"
+    assert re.findall(pattern, first) == references(stored, LISTED_NEWEST_FIRST[:2])
+    assert re.findall(pattern, second) == references(stored, LISTED_NEWEST_FIRST[2:])
+    assert "Page 2 of 2" in second and 'rel="prev"' in second
 
 
 def test_a_question_opens_the_faq_editor_prefilled_and_an_answer_its_fact(client):
@@ -95,16 +104,15 @@ def test_a_question_opens_the_faq_editor_prefilled_and_an_answer_its_fact(client
     ], "only the answer that named its facts, once"
 
 
-def test_the_review_is_paged(client, stored, monkeypatch):
-    monkeypatch.setattr(conversations, "PAGE_SIZE", 2)
-    first, second = client.get("/admin/review").text, client.get("/admin/review?page=2").text
-    pattern = r"Conversation ([A-Z2-7]{5}-[A-Z2-7]{5})</h3>"
-    assert re.findall(pattern, first) == references(stored, LISTED_NEWEST_FIRST[:2])
-    assert re.findall(pattern, second) == references(stored, LISTED_NEWEST_FIRST[2:])
-    assert "Page 2 of 2" in second and 'rel="prev"' in second
+def test_staff_delete_by_reference_and_a_wrong_one_deletes_nothing(
+    client, anonymous, engine, stored
+):
+    reply = anonymous.get("/admin/review")
+    assert reply.status_code == 302 and "/admin/login" in reply.headers["Location"]
+    assert anonymous.post("/admin/review/delete", data={"reference": "x"}).status_code == 302
+    forged = client.form("/admin/review/delete", {"reference": "ABCDE-FGH23"}, csrf=False)
+    assert forged.status_code == 403
 
-
-def test_staff_delete_by_reference_and_a_wrong_one_deletes_nothing(client, engine, stored):
     before = conv.event_count(engine)
     wrong = client.form("/admin/review/delete", {"reference": "zzzzz-zzzzz"})
     assert wrong.status_code == 422
@@ -120,11 +128,3 @@ def test_staff_delete_by_reference_and_a_wrong_one_deletes_nothing(client, engin
     assert reference not in re.findall(r"Conversation ([A-Z2-7-]{11})</h3>", page)
     assert conv.event_count(engine, "psid-handoff-z5n3t6") == 0
     assert conv.event_count(engine) < before
-
-
-def test_the_review_needs_a_login_and_the_csrf_token(anonymous, client):
-    reply = anonymous.get("/admin/review")
-    assert reply.status_code == 302 and "/admin/login" in reply.headers["Location"]
-    assert anonymous.post("/admin/review/delete", data={"reference": "x"}).status_code == 302
-    forged = client.form("/admin/review/delete", {"reference": "ABCDE-FGH23"}, csrf=False)
-    assert forged.status_code == 403
