@@ -29,6 +29,7 @@ HANDOFF_ACTIONS = ("action_handoff",)
 FEEDBACK_INTENT = "feedback"  # '/feedback{"value": "down"}' (issue 15's feedback buttons)
 REASONS = {"fallback": "fell back", "thumbs_down": "👎 answer marked wrong", "handoff": "handoff"}
 PAGE_SIZE = 20
+ANSWER_OUTCOMES = ("fallback", "handoff")  # analytics outcomes that flag a reply
 
 EVENTS = sa.table(
     "events",
@@ -70,6 +71,8 @@ class ReviewPage:
 
 
 def _reason(row: Any) -> str | None:
+    if row.type_name == "bot":
+        return _answer_outcome(_data(row))
     if row.type_name == "action" and row.action_name in FALLBACK_ACTIONS:
         return "fallback"
     if row.type_name == "action" and row.action_name in HANDOFF_ACTIONS:
@@ -79,6 +82,14 @@ def _reason(row: Any) -> str | None:
     if row.type_name == "user" and row.intent_name == FEEDBACK_INTENT:
         return "thumbs_down" if _feedback_value(_data(row)) == "down" else None
     return None
+
+
+def _answer_outcome(data: dict) -> str | None:
+    """A reply whose analytics metadata (issue 15) says one of its parts fell back or handed
+    off: a message with several questions is answered by one action, whatever each part got."""
+    analytics = (data.get("metadata") or {}).get("analytics") or {}
+    outcomes = {(part or {}).get("outcome") for part in analytics.get("parts") or []}
+    return next((o for o in ANSWER_OUTCOMES if o in outcomes), None)
 
 
 def _data(row: Any) -> dict:
@@ -117,12 +128,22 @@ def _flag_query() -> sa.sql.Select:
         EVENTS.c.intent_name,
         EVENTS.c.action_name,
         EVENTS.c.timestamp,
-        # the payload matters only for feedback: other rows' data is not read
-        sa.case((EVENTS.c.intent_name == FEEDBACK_INTENT, EVENTS.c.data), else_=None).label("data"),
+        # the payload matters for feedback and replies only: other rows' data is not read
+        sa.case(
+            (EVENTS.c.intent_name == FEEDBACK_INTENT, EVENTS.c.data),
+            (EVENTS.c.type_name == "bot", EVENTS.c.data),
+            else_=None,
+        ).label("data"),
     ).where(
         sa.or_(
             sa.and_(EVENTS.c.type_name == "action", EVENTS.c.action_name.in_(actions)),
             sa.and_(EVENTS.c.type_name == "user", EVENTS.c.intent_name.in_(intents)),
+            # Rasa stores events as json.dumps(...): `"outcome": "fallback"` is how it reads;
+            # _reason then checks it really is the metadata's, not a message's text.
+            sa.and_(
+                EVENTS.c.type_name == "bot",
+                sa.or_(*(EVENTS.c.data.like(f'%"outcome": "{o}"%') for o in ANSWER_OUTCOMES)),
+            ),
         )
     )
 

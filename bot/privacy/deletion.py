@@ -5,7 +5,8 @@ Nothing stores the reference: it is recomputed for every sender id in the tracke
 matches is deleted:
 
 1. in the staff database, in one transaction: the rows keyed by the conversation's salted hash
-   (the inbox's unanswered questions and handoffs, students' feedback when that table exists),
+   (the inbox's unanswered questions, answers marked wrong and handoffs, students' feedback
+   when that table exists),
    then the analytics aggregate is asked to forget the conversation's question texts
    (`ANALYTICS_HOOK`);
 2. in the tracker store, in one transaction: every event of the conversation and its Messenger
@@ -33,9 +34,13 @@ from bot.staff_db.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
-# Staff tables whose rows belong to one conversation through its salted hash (`sender_hash`).
+# Staff tables whose rows belong to one conversation, and their column holding its salted hash.
 # `feedback` is created by migration 0005 (issue 15's feedback work); absent tables are skipped.
-STAFF_TABLES = ("unanswered", "handoffs", "feedback")
+STAFF_TABLES = {
+    "unanswered": "sender_hash",
+    "handoffs": "sender_hash",
+    "feedback": "conversation_hash",
+}
 # The analytics aggregate keeps counts, which may stay, and question texts, which must go. Its
 # module provides `forget_conversation(staff_engine, conversation_key) -> int` (texts dropped),
 # `conversation_key` being the inbox's salted hash of the sender id.
@@ -117,15 +122,14 @@ def delete_staff_rows(staff: Engine, conversation_key: str) -> dict[str, int]:
     deleted: dict[str, int] = {}
     with write_transaction(staff) as connection:
         present = _tables(connection)
-        for name in STAFF_TABLES:
+        for name, column in STAFF_TABLES.items():
             if name not in present:
                 continue
             columns = {c["name"] for c in sa.inspect(connection).get_columns(name)}
-            if "sender_hash" not in columns:
-                log.warning("staff table %s has no sender_hash column: not deleted from", name)
-                continue
-            table = sa.table(name, sa.column("sender_hash"))
-            statement = sa.delete(table).where(table.c.sender_hash == conversation_key)
+            if column not in columns:  # a schema this code does not know: say so, loudly
+                raise RuntimeError(f"staff table {name} has no {column} column: nothing deleted")
+            key = sa.column(column)
+            statement = sa.delete(sa.table(name, key)).where(key == conversation_key)
             deleted[name] = connection.execute(statement).rowcount
     return deleted
 

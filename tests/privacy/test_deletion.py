@@ -26,7 +26,7 @@ FEEDBACK = sa.Table(
     "feedback",
     sa.MetaData(),
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_hash", sa.String(64), nullable=False),
+    sa.Column("conversation_hash", sa.String(64), nullable=False),
     sa.Column("question", sa.Text),
 )
 
@@ -48,7 +48,8 @@ def stored(engine, domain):  # noqa: F811
         inbox.record_handoff(sender, "rest", [{"who": "student", "text": "a person please"}])
         with engine.begin() as connection:
             connection.execute(
-                sa.insert(FEEDBACK), {"sender_hash": inbox.hash_sender(sender), "question": "no"}
+                sa.insert(FEEDBACK),
+                {"conversation_hash": inbox.hash_sender(sender), "question": "x"},
             )
     yield inbox
     store.engine.dispose()
@@ -61,9 +62,9 @@ def staff_rows(engine, inbox: Inbox, sender: str) -> dict:  # noqa: F811
     with engine.connect() as connection:
         return {
             table: connection.execute(
-                sa.text(f"SELECT count(*) FROM {table} WHERE sender_hash = :h"), {"h": key}
+                sa.text(f"SELECT count(*) FROM {table} WHERE {column} = :h"), {"h": key}
             ).scalar_one()
-            for table in ("unanswered", "handoffs", "feedback")
+            for table, column in deletion.STAFF_TABLES.items()
         }
 
 

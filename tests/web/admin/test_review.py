@@ -24,6 +24,8 @@ FACTS = {"analytics": {"parts": [{"facts": ["exchange_programmes[erasmus_ka1]"]}
 DOWN = ('/feedback{"value": "down"}', "feedback", "action_feedback", "Thanks.")
 UP = ('/feedback{"value": "up"}', "feedback", "action_feedback", "Thanks.")
 HUMAN = ("Can I talk to a person & get help?", "request_human", "action_handoff", "Passed on.")
+PARTS = {"analytics": {"parts": [{"outcome": "answered_fact"}, {"outcome": "fallback"}]}}
+TWO_PARTS = ("Erasmus partners? and the dorm fee?", "ask_erasmus", "action_erasmus", "A; ?", PARTS)
 FINE = ("Who coordinates PROMIG?", "ask_project_coordinator", "action_project_coordinator", "X.")
 
 SENDERS = {  # sender id -> turns; the ids are what must never reach the page
@@ -32,8 +34,14 @@ SENDERS = {  # sender id -> turns; the ids are what must never reach the page
     "psid-handoff-z5n3t6": [HUMAN],
     "psid-fine-j4r6p2": [FINE],
     "psid-thumbsup-c9b2h7": [(*ANSWERED, FACTS), UP],
+    "psid-parts-d8k2s5": [TWO_PARTS],  # one part of the message fell back (analytics)
 }
-LISTED_NEWEST_FIRST = ["psid-handoff-z5n3t6", "psid-thumbsdown-w2m8v4", "psid-fallback-q7x1k9"]
+LISTED_NEWEST_FIRST = [
+    "psid-parts-d8k2s5",
+    "psid-handoff-z5n3t6",
+    "psid-thumbsdown-w2m8v4",
+    "psid-fallback-q7x1k9",
+]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +59,7 @@ def stored(engine, domain):
         "psid-thumbsup-c9b2h7",
         "psid-thumbsdown-w2m8v4",
     ]
-    for index, sender in enumerate([*order, "psid-handoff-z5n3t6"]):
+    for index, sender in enumerate([*order, "psid-handoff-z5n3t6", "psid-parts-d8k2s5"]):
         conv.save(store, domain, sender, SENDERS[sender], start=start + index * 600)
     yield Inbox(engine).salt()
     store.engine.dispose()
@@ -78,7 +86,7 @@ def test_only_flagged_conversations_are_listed_newest_first_paged_without_sender
         assert sender.rsplit("-", 1)[1] not in text, "nor a part of one"
     shown = re.findall(r"Conversation ([A-Z2-7]{5}-[A-Z2-7]{5})</h3>", text)
     assert shown == references(stored, LISTED_NEWEST_FIRST)
-    assert "Conversations to review (3)" in text
+    assert "Conversations to review (4)" in text
     assert html.escape(FALLBACK[0]) in text and html.escape(HUMAN[0]) in text
     assert "👎 answer marked wrong" in text and "fell back" in text and "handoff" in text
 
