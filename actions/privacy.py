@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.reply import reply_language, send
 from bot.answers import privacy
-from bot.faq.service import staff_inbox
+from bot.faq import service
 from bot.i18n import speaking
 from bot.ops.retention import retention_days
 from bot.privacy.reference import deletion_reference
@@ -28,7 +28,7 @@ KEY_WAIT_SECONDS = 0.8  # inside Rasa's action-call budget (1.5 s)
 
 async def reference_key() -> str:
     loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(None, staff_inbox().salt)
+    future = loop.run_in_executor(None, service.staff_inbox().salt)
     return await asyncio.wait_for(future, KEY_WAIT_SECONDS)
 
 
