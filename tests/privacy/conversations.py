@@ -4,7 +4,7 @@ staff database's own database, SQLite or PostgreSQL), for the privacy and review
 from __future__ import annotations
 
 import time
-from typing import Iterable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -73,13 +73,3 @@ def senders(engine: Engine) -> Iterator[str]:
     events = sa.table("events", sa.column("sender_id"))
     with engine.connect() as connection:
         yield from connection.execute(sa.select(events.c.sender_id).distinct()).scalars()
-
-
-def insert_senders(engine: Engine, names: Iterable[str]) -> None:
-    """Bare events rows, one per sender (for counting at scale: no Rasa serialisation)."""
-    events = sa.table(
-        "events", sa.column("sender_id"), sa.column("type_name"), sa.column("timestamp")
-    )
-    rows = [{"sender_id": n, "type_name": "user", "timestamp": 0.0} for n in names]
-    with engine.begin() as connection:
-        connection.execute(sa.insert(events), rows)

@@ -38,7 +38,9 @@ def context(chromium):
     context.close()
 
 
-def test_the_widget_says_once_per_conversation_that_staff_may_read_it(context, servers):
+def test_the_widget_says_once_per_conversation_that_staff_may_read_it_and_fits_375_px(
+    context, servers
+):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -64,43 +66,33 @@ def test_the_widget_says_once_per_conversation_that_staff_may_read_it(context, s
     page.wait_for_selector(".assistant-languages")  # widget.js has patched the open chat
     assert page.locator(NOTICE).count() == 0, "the same conversation: not shown again"
 
-    fresh = context.browser.new_context(viewport={"width": 1280, "height": 800})
+    # A new conversation, on a phone: shown again, in the language the student switches to,
+    # inside 375 px; OK hides it.
+    fresh = context.browser.new_context(
+        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+    )
     try:
         other = fresh.new_page()
         other.goto(servers.page)
         other.wait_for_selector(".rw-launcher", timeout=15_000)
         Widget(other).open()
         assert other.locator(NOTICE).is_visible(), "a new conversation: shown"
+        other.click('.assistant-language[data-language="ru"]')
+        other.wait_for_function(
+            "() => document.querySelector('.assistant-privacy a').getAttribute('href')"
+            " === '/privacy?lang=ru'"
+        )
+        with speaking("ru"):
+            assert page_context("ru")["intro"] in other.inner_text(NOTICE)
+        for part in (NOTICE, f"{NOTICE} a", ".assistant-privacy-hide"):
+            box = other.locator(part).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 376, (part, box)
+        screenshot(other, "widget-privacy-notice-mobile-ru")
         other.click(".assistant-privacy-hide")
         assert other.locator(NOTICE).count() == 0, "hidden when the student says OK"
     finally:
         fresh.close()
     assert not errors
-
-
-def test_the_notice_follows_the_language_and_fits_375_px(chromium, servers):
-    context = chromium.new_context(
-        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
-    )
-    try:
-        page = context.new_page()
-        page.goto(servers.page)
-        page.wait_for_selector(".rw-launcher", timeout=15_000)
-        Widget(page).open()
-        page.click('.assistant-language[data-language="ru"]')
-        link = page.locator(f"{NOTICE} a")
-        page.wait_for_function(
-            "() => document.querySelector('.assistant-privacy a').getAttribute('href')"
-            " === '/privacy?lang=ru'"
-        )
-        with speaking("ru"):
-            assert page_context("ru")["intro"] in page.inner_text(NOTICE)
-        box = page.locator(NOTICE).bounding_box()
-        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 376, box
-        assert link.bounding_box()["x"] + link.bounding_box()["width"] <= 376
-        screenshot(page, "widget-privacy-notice-mobile-ru")
-    finally:
-        context.close()
 
 
 def fetch(url: str, accept_language: str | None = None) -> tuple[str, str]:

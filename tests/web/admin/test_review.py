@@ -75,7 +75,7 @@ def references(key: str, senders) -> list[str]:
     return [deletion_reference(key, s) for s in senders]
 
 
-def test_only_flagged_conversations_are_listed_newest_first_paged_without_sender_ids(
+def test_flagged_conversations_listed_paged_without_sender_ids_with_faq_and_fact_links(
     client, stored, monkeypatch
 ):
     page = client.get("/admin/review")
@@ -90,26 +90,25 @@ def test_only_flagged_conversations_are_listed_newest_first_paged_without_sender
     assert html.escape(FALLBACK[0]) in text and html.escape(HUMAN[0]) in text
     assert "👎 answer marked wrong" in text and "fell back" in text and "handoff" in text
 
+    # a student's question opens the FAQ editor pre-filled; an answer that named its facts
+    # links the fact editor (only that one, once)
+    links = [html.unescape(h) for h in re.findall(r'href="(/admin/entries/new\?[^"]+)"', text)]
+    wanted = "/admin/entries/new?question=Can+I+talk+to+a+person+%26+get+help%3F"
+    assert wanted in links
+    form = client.get(wanted)
+    assert form.status_code == 200
+    assert field_value(form.text, "question") == HUMAN[0]
+    facts = re.findall(r'href="(/admin/knowledge/fact\?[^"]+)"', text)
+    assert [html.unescape(f) for f in facts] == [
+        "/admin/knowledge/fact?path=exchange_programmes%5Berasmus_ka1%5D"
+    ]
+
     monkeypatch.setattr(conversations, "PAGE_SIZE", 2)  # paged, newest first
     first, second = client.get("/admin/review").text, client.get("/admin/review?page=2").text
     pattern = r"Conversation ([A-Z2-7]{5}-[A-Z2-7]{5})</h3>"
     assert re.findall(pattern, first) == references(stored, LISTED_NEWEST_FIRST[:2])
     assert re.findall(pattern, second) == references(stored, LISTED_NEWEST_FIRST[2:])
     assert "Page 2 of 2" in second and 'rel="prev"' in second
-
-
-def test_a_question_opens_the_faq_editor_prefilled_and_an_answer_its_fact(client):
-    page = client.get("/admin/review").text
-    links = [html.unescape(h) for h in re.findall(r'href="(/admin/entries/new\?[^"]+)"', page)]
-    wanted = "/admin/entries/new?question=Can+I+talk+to+a+person+%26+get+help%3F"
-    assert wanted in links
-    form = client.get(wanted)
-    assert form.status_code == 200
-    assert field_value(form.text, "question") == HUMAN[0]
-    facts = re.findall(r'href="(/admin/knowledge/fact\?[^"]+)"', page)
-    assert [html.unescape(f) for f in facts] == [
-        "/admin/knowledge/fact?path=exchange_programmes%5Berasmus_ka1%5D"
-    ], "only the answer that named its facts, once"
 
 
 def test_staff_delete_by_reference_and_a_wrong_one_deletes_nothing(
