@@ -6,13 +6,27 @@ from __future__ import annotations
 import json
 import threading
 import time
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Dict, List
 
 
+@lru_cache(maxsize=1)
+def _notice_openings() -> tuple:
+    from bot.i18n import SUPPORTED_LANGUAGES, speaking
+    from bot.privacy.notice import notice_sentence
+
+    openings = []
+    for language in SUPPORTED_LANGUAGES:
+        with speaking(language):
+            openings.append(notice_sentence())
+    return tuple(openings)
+
+
 def is_privacy_notice(body: Dict) -> bool:
-    """The notice links the privacy page; no answer does."""
-    return "/privacy" in (body.get("message") or {}).get("text", "")
+    """The notice: its sentence, in any of our languages, then the privacy page's link."""
+    text = (body.get("message") or {}).get("text", "")
+    return "/privacy" in text and text.startswith(_notice_openings())
 
 
 class FakeGraph:
