@@ -99,9 +99,9 @@ def find_sender(tracker: Engine, key: str, reference: str) -> str:
         )
     if len(found) > 1:
         raise DeletionRefused(
-            f"The reference {reference} matches {len(found)} conversations, so it cannot say "
-            "which one to delete. Nothing was deleted; ask the student for another detail "
-            "and delete it with the retention tool by hand."
+            f"The reference {reference} matches {len(found)} conversations (a rare collision), "
+            "so it cannot say which one to delete. Nothing was deleted; tell the operator, "
+            "who can find the conversation by the student's other details."
         )
     return found[0]
 
