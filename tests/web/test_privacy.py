@@ -114,6 +114,8 @@ def test_the_privacy_page_in_each_language(servers, language):
 
 
 def test_the_privacy_page_follows_the_browser_language(servers):
+    home, _ = fetch(servers.page)
+    assert 'href="/privacy"' in home, "the site links it too, not only the widget"
     _, served = fetch(f"{servers.page}privacy", "tr-TR,tr;q=0.9,en;q=0.5")
     assert served == "tr"
     _, served = fetch(f"{servers.page}privacy", "fr-FR, de;q=0.8")
