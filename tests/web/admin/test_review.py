@@ -68,7 +68,7 @@ def stored(engine, domain):
 
 @pytest.fixture()
 def live(make_live, engine, stored):
-    return make_live(tracker_db_url=engine.url.render_as_string(hide_password=False))
+    return make_live(tracker_url=engine.url.render_as_string(hide_password=False))
 
 
 def references(key: str, senders) -> list[str]:
