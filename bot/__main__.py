@@ -5,7 +5,8 @@ and compiles the reply catalogues (`python -m bot locales` updates and checks th
 `python -m bot serve` runs the assistant (bot/ops), `python -m bot status` shows its processes;
 `python -m bot web` serves the demo page with the widget (bot/web);
 `python -m bot users|db|faq ...` manages the staff database (bot/staff_db/cli.py);
-`python -m bot retention` deletes idle conversations (bot/ops/retention.py)."""
+`python -m bot retention` deletes idle conversations, or with `--delete REF` the one a student
+asked to have deleted (bot/ops/retention.py, bot/privacy/deletion.py)."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ STORE_COMMANDS = ("users", "db", "faq")
 
 def main(argv: List[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "retention":  # delete conversations idle past RETENTION_DAYS
+    if argv and argv[0] == "retention":  # idle past RETENTION_DAYS, or one by its reference
         from bot.ops.retention import main as retention_main
 
         return retention_main(argv[1:])

@@ -68,6 +68,8 @@ class Servers:
         for key, value in default_store_env().items():
             env.setdefault(key, value)
         env.update(self.config_overrides)
+        if self.web_port:  # the privacy notice links the page this web app serves
+            env.setdefault("PRIVACY_URL", f"http://localhost:{self.web_port}/privacy")
         if self.web_port and not env.get("WIDGET_ORIGINS"):
             env["WIDGET_ORIGINS"] = ",".join(self.web_origins)
         return env

@@ -6,6 +6,11 @@ event, keyed by `sender_id`, `timestamp` in Unix seconds). A conversation still 
 of its history: conversations are never cut in half.
 
     python -m bot retention [--days N] [--dry-run] [--url URL]
+    python -m bot retention --delete REF [--url URL] [--staff-url URL]
+
+--delete deletes the one conversation whose deletion reference (given to the student who asked,
+bot/privacy/) is REF, here and in the staff database (--staff-url, else DATABASE_URL):
+bot/privacy/deletion.py. A reference that matches no conversation deletes nothing.
 
 The retention period is --days, else RETENTION_DAYS, else 180 days. The database is --url, else
 TRACKER_DB_URL, else TRACKER_STORE_URL (the profiles' tracker store), else the `tracker_store` of
@@ -150,6 +155,24 @@ def _describe(url: str) -> str:
         return "the tracker store"
 
 
+def delete_by_reference_cli(reference: str, url: str, staff_url: str | None) -> int:
+    """`--delete REF`: 0 when deleted, 1 when the reference deleted nothing (and why)."""
+    from bot.privacy.deletion import DeletionRefused, delete_by_reference
+    from bot.staff_db.db import make_engine
+
+    tracker, staff = sa.create_engine(url), make_engine(staff_url)
+    try:
+        result = delete_by_reference(reference, tracker, staff)
+    except DeletionRefused as refused:
+        print(refused, file=sys.stderr)
+        return 1
+    finally:
+        tracker.dispose()
+        staff.dispose()
+    print(result.summary())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot retention",
@@ -164,7 +187,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     parser.add_argument("--url", help="tracker store database URL (default: TRACKER_DB_URL, ...)")
     parser.add_argument("--endpoints", default="endpoints.yml", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--delete",
+        metavar="REF",
+        help="delete the one conversation with this deletion reference (e.g. ABCDE-FGH23)",
+    )
+    parser.add_argument("--staff-url", help="staff database URL (default: DATABASE_URL, ...)")
     args = parser.parse_args(argv)
+    if args.delete is not None:
+        return delete_by_reference_cli(
+            args.delete, args.url or tracker_db_url(args.endpoints), args.staff_url
+        )
     try:
         days = retention_days() if args.days is None else args.days
     except ValueError:

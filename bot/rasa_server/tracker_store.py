@@ -239,6 +239,12 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             last_id, count = connection.execute(self._token_query, {"sender_id": sender_id}).one()
         return last_id, count
 
+    async def stored_event_count(self, sender_id: str) -> int:
+        """How many events of `sender_id` are stored (0: a new conversation), without reading
+        them or touching the cache (Messenger's privacy notice asks before the first message)."""
+        what = f"counting the events of {sender_id} in"
+        return (await self._with_retries(what, self._stored_token, sender_id))[1]
+
     async def keys(self) -> Iterable[str]:
         return await self._with_retries("listing conversations in", self._sender_ids)
 

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from bot import paths
 from bot.answers.base import knowledge
 from bot.i18n import SUPPORTED_LANGUAGES
+from bot.web import privacy
 from bot.web.admin import AdminSettings, register_admin
 from bot.web.widget_text import all_widget_text, widget_text
 
@@ -51,7 +52,11 @@ class WebConfig:
         )
 
     def widget_settings(self) -> dict:
-        settings = {"socketUrl": self.socket_url, "text": all_widget_text()}
+        settings = {
+            "socketUrl": self.socket_url,
+            "text": all_widget_text(),
+            "privacyUrl": "/privacy",  # the notice's link (widget.js adds ?lang=)
+        }
         if self.lang in SUPPORTED_LANGUAGES:
             settings["lang"] = self.lang
         return settings
@@ -109,6 +114,20 @@ def create_app(
             widget_settings=json.dumps(config.widget_settings()),
         )
         return response.html(page)
+
+    @app.get("/privacy")
+    async def privacy_page(request: Request) -> HTTPResponse:
+        """What is kept, for how long, who reads it, how to have it deleted (bot/web/privacy.py)."""
+        language = privacy.chosen_language(
+            request.args.get("lang"), request.headers.get("accept-language")
+        )
+        context = privacy.rendered(privacy.page_context(language))
+        page = templates.get_template("privacy.html").render(
+            university=knowledge().kb.university.name, **context
+        )
+        return response.html(
+            page, headers={"Content-Language": language, "Vary": "Accept-Language"}
+        )
 
     @app.get("/health")
     async def health(request: Request) -> HTTPResponse:

@@ -16,6 +16,7 @@ from typing import Dict
 from babel import Locale
 
 from bot.i18n import SUPPORTED_LANGUAGES, _, speaking
+from bot.privacy.notice import notice_link_text, notice_sentence
 
 
 def _autonym(language: str) -> str:
@@ -40,6 +41,12 @@ def widget_text(language: str) -> Dict[str, object]:
             "question": _("Your question"),
             "conversation": _("Conversation"),
             "languageSwitch": _("Language of the assistant"),
+            # The privacy notice, shown once per conversation (widget.js).
+            "privacyTitle": _("Privacy notice"),
+            "privacyNotice": notice_sentence(),
+            "privacyLink": notice_link_text(),
+            "privacyHide": _("OK"),
+            "privacyHideLabel": _("Hide the privacy notice"),
             # Each language's button is named in that language (read with its own `lang`).
             "languages": [
                 {"code": code, "label": code.upper(), "name": _autonym(code)}

@@ -17,6 +17,8 @@ What it fixes compared with Rasa's stock connector (rasa/core/channels/facebook.
   greets on the "Get Started" button (messenger_events.py);
 - sends with aiohttp, asynchronously, with a timeout and a bounded retry (stock: synchronous
   `requests` inside the event loop, no timeout); gives up after the retries, logged;
+- tells a new conversation, once, that staff may read it, with a link to the privacy page
+  (after its first reply, in its language: `send_privacy_notice`);
 - answers attachments it cannot read (images, stickers, audio) with a polite note, in the
   sender's language so far (an attachment has no text to tell it: bot/rasa_server/languages.py).
   Nothing here fixes a language: answers and their quick replies come as the actions wrote them.
@@ -34,6 +36,7 @@ import hmac
 import json
 import logging
 import os
+from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List
 
 import aiohttp
@@ -45,6 +48,7 @@ from sanic.response import HTTPResponse
 
 from bot import paths
 from bot.i18n import _, speaking
+from bot.privacy.notice import privacy_notice, privacy_url
 from bot.rasa_server.channels.guarded import GuardedInput, shared_guard
 from bot.rasa_server.channels.messenger_dedup import RedisDedup
 from bot.rasa_server.channels.messenger_events import (
@@ -62,6 +66,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v18.0"
 SEND_TIMEOUT_SECONDS = 10
 SEND_ATTEMPTS = 3
+KNOWN_SENDERS = 10_000  # senders remembered as not new (an LRU; others cost one query)
 
 
 def only_text_reply() -> str:
@@ -192,6 +197,7 @@ class MessengerInput(GuardedInput, InputChannel):
         self.client = GraphClient(page_token, graph_url)
         self.configured = bool(verify_token and app_secret and page_token)
         self.queue: DeliveryQueue | None = None
+        self._known_senders: OrderedDict[str, None] = OrderedDict()  # LRU: not new any more
         self.dedup: RedisDedup | None = None
         self.worker: QueueWorker | None = None
         if self.configured:
@@ -205,6 +211,22 @@ class MessengerInput(GuardedInput, InputChannel):
 
     def get_output_channel(self) -> OutputChannel:
         return MessengerOutput(self.client)
+
+    async def _new_conversation(self, agent: Any, sender: str) -> bool:
+        """Whether nothing of `sender`'s conversation is stored yet (its first message, or its
+        first since it was deleted). Senders seen since this process started are not asked."""
+        if sender in self._known_senders:
+            self._known_senders.move_to_end(sender)
+            return False
+        try:
+            new = not await stored_conversation(agent.tracker_store, sender)
+        except Exception as error:  # can't tell: no notice rather than one on every message
+            logger.warning("Messenger: could not tell whether %s is new: %r", sender, error)
+            return False
+        self._known_senders[sender] = None
+        while len(self._known_senders) > KNOWN_SENDERS:
+            self._known_senders.popitem(last=False)
+        return new
 
     def routes(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("messenger_webhook", __name__)
@@ -319,11 +341,14 @@ class MessengerInput(GuardedInput, InputChannel):
                 )
                 return
             if text:
+                new = await self._new_conversation(agent(), item.sender)
                 await on_new_message(
                     UserMessage(
                         text, output, item.sender, input_channel=self.name(), message_id=mid
                     )
                 )
+                if new:
+                    await send_privacy_notice(output, item.sender)
             elif has_attachment(item.event):
                 await send_only_text(output, item.sender)
 
@@ -338,6 +363,21 @@ async def send_only_text(output: OutputChannel, sender: str) -> None:
     with speaking(language):
         reply = only_text_reply()
     await output.send_text_message(sender, reply, language=language)
+
+
+async def send_privacy_notice(output: OutputChannel, sender: str) -> None:
+    """Staff may read this conversation: said once, after its first reply, in its language."""
+    language = shared_guard().languages.of(sender) or "en"
+    with speaking(language):
+        notice = privacy_notice(privacy_url(language))
+    await output.send_text_message(sender, notice, language=language)
+
+
+async def stored_conversation(store: Any, sender: str) -> bool:
+    """Whether the tracker store holds any event of `sender` (ours: one indexed query)."""
+    if hasattr(store, "stored_event_count"):
+        return await store.stored_event_count(sender) > 0
+    return bool(await store.exists(sender))
 
 
 def _ready_agent(app: Sanic) -> Any:

@@ -9,6 +9,7 @@ Modules, one per concern:
     inbox.py    inbox and handoff screens (grouping in grouping.py)
     preview.py  "what would the bot answer now" (Rasa REST channel)
     page_diff.py  a new version of the source page: upload, resolve each fact, accept; coverage
+    review.py   conversations that fell back, got a 👎 or a handoff; deletion by reference
     api.py      the same operations as JSON under /admin/api/ (facts_api.py: /admin/api/facts)
     render.py   Jinja2 templates (templates/admin/), CSP, safe markdown
 """
@@ -24,7 +25,17 @@ from sqlalchemy.engine import Engine
 
 from bot.staff_db.bootstrap import prepare_engine
 from bot.staff_db.db import make_engine
-from bot.web.admin import api, entries, facts_api, inbox, knowledge, login, page_diff, preview
+from bot.web.admin import (
+    api,
+    entries,
+    facts_api,
+    inbox,
+    knowledge,
+    login,
+    page_diff,
+    preview,
+    review,
+)
 from bot.web.admin.auth import Sessions
 from bot.web.admin.busy import unless_busy
 from bot.web.admin.context import Admin, AdminSettings
@@ -49,7 +60,7 @@ def register_admin(
     app.ctx.admin_grouper = grouper or process_grouper()
 
     blueprint = Blueprint(f"{app.name}_admin", url_prefix="/admin")
-    for module in (login, entries, knowledge, inbox, preview, page_diff, api, facts_api):
+    for module in (login, entries, knowledge, inbox, preview, page_diff, review, api, facts_api):
         for handler, uri, methods in module.ROUTES:
             name = f"{module.__name__.rsplit('.', 1)[-1]}_{handler.__name__}_{methods[0].lower()}"
             if module is not login and handler.__name__ != "login":  # login: bot/web/admin/login.py

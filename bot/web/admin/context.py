@@ -50,12 +50,19 @@ class AdminSettings:
     # How long an inbox view waits for the sentence encoder before grouping by exact text.
     grouping_wait_seconds: float = 5.0
     seed_file: Path | None = field(default_factory=lambda: paths.KNOWLEDGE / "faq.yml")
+    # The tracker store (conversations) the review reads (bot/web/admin/review.py); None: the
+    # one `python -m bot retention` finds (endpoints.yml, else var/tracker.sqlite3). The same
+    # setting as issue 15's analytics refresh.
+    tracker_url: str | None = None
 
     @classmethod
     def from_env(cls) -> AdminSettings:
         return cls(
             bot_rest_url=os.environ.get("BOT_REST_URL", "").strip() or DEFAULT_BOT_REST_URL,
             secret_key=os.environ.get("ADMIN_SECRET_KEY") or None,
+            tracker_url=(
+                os.environ.get("TRACKER_DB_URL") or os.environ.get("TRACKER_STORE_URL") or None
+            ),
         )
 
 
@@ -75,6 +82,18 @@ class Admin:
         self.inbox = Inbox(engine)
         self.knowledge = KnowledgeRepository(engine)
         self.users = Users(engine, rounds=settings.bcrypt_rounds)
+        self._tracker: Engine | None = None
+
+    def tracker(self) -> Engine:
+        """The tracker store's database (conversations), connected on first use."""
+        if self._tracker is None:
+            from sqlalchemy import create_engine
+
+            from bot.ops.retention import tracker_db_url
+
+            url = self.settings.tracker_url or tracker_db_url(paths.ROOT / "endpoints.yml")
+            self._tracker = create_engine(url, pool_pre_ping=True)
+        return self._tracker
 
     # -- settings rows ---------------------------------------------------------------------
 

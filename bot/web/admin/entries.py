@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 
 from bot.staff_db.db import store_unavailable
 from bot.staff_db.faq import CONTENT_FIELDS, ConflictError, FaqEntry, Revision
+from bot.staff_db.inbox import clean_text
 from bot.staff_db.validation import STATES, FaqDraft, ValidationError
 from bot.web.admin import render
 from bot.web.admin.auth import guarded, who
@@ -31,6 +32,8 @@ from bot.web.admin.forms import (
     version_field,
     version_values,
 )
+
+MAX_PREFILL = 500  # a prefilled question (from a URL) is cut to this
 
 DONE = {
     "created": "Saved as a draft. The assistant does not use it until you publish it.",
@@ -164,14 +167,21 @@ def _open_questions(admin: Admin, ids: list[int]) -> tuple[list[int], list[str]]
 
 @guarded(api=False)
 async def new_entry(request: Request) -> HTTPResponse:
-    """The empty form, or (from the inbox) pre-filled with a group's questions."""
+    """The empty form, or pre-filled: with an inbox group's questions (`?ids=`), or with a
+    student's question from a reviewed conversation (`?question=`, bot/web/admin/review.py)."""
     admin = _admin(request)
     try:
         ids = parse_ids(request.args.getlist("ids") or [])
     except ValidationError:
         ids = []
     ids, texts = await run_sync(_open_questions, admin, ids)
-    draft = draft_from_questions(texts) if texts else FaqDraft("", "", owner=DEFAULT_OWNER)
+    question = clean_text(request.args.get("question") or "", MAX_PREFILL)
+    if texts:
+        draft = draft_from_questions(texts)
+    elif question:
+        draft = draft_from_questions([question])
+    else:
+        draft = FaqDraft("", "", owner=DEFAULT_OWNER)
     return _form_page(
         request,
         entry=None,

@@ -7,6 +7,12 @@
 // a reply in another language switches the widget's strings. The switch also tells the assistant
 // (`/set_language{"language":"ru"}`, answered by actions/language.py with a greeting in it).
 //
+// Staff may read conversations, so the widget says so once per conversation: a short notice
+// under the header, with a link to the privacy page (`privacyUrl`, default "/privacy", opened in
+// the conversation's language), shown from the first time the chat opens until the student hides
+// it or the page is left; the conversation (sessionStorage, like rasa-webchat's session) then
+// remembers it was shown, so a reload of the same conversation does not show it again.
+//
 // The strings come with the config (`text`: the demo page, bot/web/app.py), or from the web app
 // (`textUrl`, e.g. "https://www.example.edu/widget/text/": another site embedding the widget).
 (function () {
@@ -14,6 +20,7 @@
   var settings = JSON.parse(document.getElementById("assistant-config").textContent);
   var LANGUAGES = settings.languages || ["en", "az", "ru", "tr"];
   var STORED = "assistant_language";
+  var NOTICE_SHOWN = "assistant_privacy_notice";
 
   function loadTexts() {
     if (settings.text || !settings.textUrl) return Promise.resolve(settings.text || {});
@@ -55,7 +62,16 @@
       return supported("en") ? "en" : Object.keys(texts)[0];
     }
 
+    function noticeShownBefore() {
+      try {
+        return sessionStorage.getItem(NOTICE_SHOWN) === "1";
+      } catch (e) {
+        return false; // storage blocked: every page view is a new conversation anyway
+      }
+    }
+
     var language = initialLanguage();
+    var showNotice = !noticeShownBefore();
     // Sent with every message (rasa-webchat's customData is the message's metadata): the server's
     // own replies use it for a sender it has not heard from yet (bot/rasa_server/languages.py).
     var customData = { language: language };
@@ -156,6 +172,66 @@
       return group;
     }
 
+    function privacyHref() {
+      var base = settings.privacyUrl || "/privacy";
+      return base + (base.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(language);
+    }
+
+    function privacyNotice() {
+      var notice = document.createElement("div");
+      notice.className = "assistant-privacy";
+      notice.setAttribute("role", "note");
+      var text = document.createElement("p");
+      var sentence = document.createElement("span");
+      sentence.className = "assistant-privacy-text";
+      var link = document.createElement("a");
+      link.className = "assistant-privacy-link";
+      link.target = "_blank";
+      link.rel = "noopener";
+      text.appendChild(sentence);
+      text.appendChild(document.createTextNode(" "));
+      text.appendChild(link);
+      var hide = document.createElement("button");
+      hide.type = "button";
+      hide.className = "assistant-privacy-hide";
+      hide.addEventListener("click", function (event) {
+        event.preventDefault();
+        showNotice = false;
+        if (notice.parentNode) notice.parentNode.removeChild(notice);
+        var input = document.querySelector(".rw-new-message");
+        if (input) input.focus();
+      });
+      notice.appendChild(text);
+      notice.appendChild(hide);
+      return notice;
+    }
+
+    function patchNotice(container) {
+      var notice = container.querySelector(".assistant-privacy");
+      if (!showNotice) {
+        if (notice && notice.parentNode) notice.parentNode.removeChild(notice);
+        return;
+      }
+      var header = container.querySelector(".rw-header");
+      if (!header) return;
+      if (!notice) {
+        notice = privacyNotice();
+        header.insertAdjacentElement("afterend", notice);
+        try {
+          sessionStorage.setItem(NOTICE_SHOWN, "1");
+        } catch (e) { /* storage blocked: shown for this page view */ }
+      }
+      setAttr(notice, "aria-label", t("privacyTitle"));
+      setText(notice.querySelector(".assistant-privacy-text"), t("privacyNotice"));
+      var link = notice.querySelector(".assistant-privacy-link");
+      setText(link, t("privacyLink"));
+      setAttr(link, "href", privacyHref());
+      setAttr(link, "hreflang", language);
+      var hide = notice.querySelector(".assistant-privacy-hide");
+      setText(hide, t("privacyHide"));
+      setAttr(hide, "aria-label", t("privacyHideLabel"));
+    }
+
     function patch(root) {
       var open = !!root.querySelector(".rw-conversation-container");
       root.querySelectorAll(".rw-launcher").forEach(function (el) {
@@ -200,6 +276,7 @@
           setAttr(button, "aria-pressed", pressed ? "true" : "false");
         });
       });
+      root.querySelectorAll(".rw-conversation-container").forEach(patchNotice);
       // The widget speaks the conversation's language: assistive technology reads it so.
       root.querySelectorAll(".rw-conversation-container, .rw-launcher").forEach(function (el) {
         setAttr(el, "lang", language);

@@ -21,6 +21,7 @@ HTML_PAGES = [
     "/admin/entries/1/history",
     "/admin/inbox",
     "/admin/preview",
+    "/admin/review",
 ]
 API_CALLS = [
     ("GET", "/entries"),
