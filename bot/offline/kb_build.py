@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ def without_tensorflow() -> Iterator[None]:
 
 def build(args: argparse.Namespace) -> int:
     """Validate knowledge/, report uncited source sentences, and generate the NLU artefacts."""
+    # The build reads knowledge/, never a staff database's live copy (that is `kb export`'s job).
+    os.environ["BEU_KB_SOURCE"] = "files"
     from bot import paths
     from bot.kb.load import KnowledgeError, load_countries, load_kb
     from bot.kb.provenance import iter_cited, uncited_sentences
