@@ -21,6 +21,9 @@ TABLES = {
     "alembic_version",
     "analytics_parts",
     "analytics_conversations",
+    "analytics_daily",
+    "analytics_hourly",
+    "analytics_questions",
 }
 
 
