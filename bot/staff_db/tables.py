@@ -94,8 +94,34 @@ unanswered = Table(
     Column("handled_at", DateTime(timezone=True)),
     # set by the action server's outbox (bot/faq/outbox.py): a retried write is stored once
     Column("record_key", String(64), unique=True),
+    # 'wrong': an answer a student marked 👎 (the question, and their comment if they gave one)
+    Column("kind", String(16), nullable=False, server_default="unanswered"),
+    Column("comment", Text),
     CheckConstraint("status IN ('open', 'dismissed', 'answered')", name="status"),
+    CheckConstraint("kind IN ('unanswered', 'wrong')", name="kind"),
     Index("ix_unanswered_status_id", "status", "id"),
+)
+
+# Students' 👍/👎 on answers (bot/staff_db/feedback.py); the conversation only as a salted hash.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("value", String(8), nullable=False),
+    Column("comment", Text),
+    Column("question", Text),
+    # {"facts": [fact paths], "faq_entries": [ids]}: what the answer rested on
+    Column("answer_ref", JSON, nullable=False),
+    Column("topic", String(100)),
+    Column("intent", String(100)),
+    Column("language", String(8)),
+    Column("channel", String(50), nullable=False),
+    Column("conversation_hash", String(64), nullable=False),
+    # one per student message (the action server's outbox): a retried write is stored once
+    Column("record_key", String(64), nullable=False, unique=True),
+    CheckConstraint("value IN ('up', 'down')", name="value"),
+    Index("ix_feedback_created_at", "created_at"),
 )
 
 handoffs = Table(

@@ -18,6 +18,7 @@ TABLES = {
     "users",
     "login_attempts",
     "settings",
+    "feedback",
     "alembic_version",
     "analytics_parts",
     "analytics_conversations",
