@@ -262,27 +262,31 @@ def _turns(
     in the batch; and the replies whose message came in an earlier batch (sender, bot event id,
     analytics)."""
     messages: List[_Message] = []
-    latest: Dict[str, _Message] = {}
+    latest: Dict[str, _Message | None] = {}  # None: a 👍/👎 click, whose replies don't count
     answered: set[int] = set()
     orphans: List[tuple[str, int, Mapping[str, Any]]] = []
     for event in events:
+        if event["type"] == "bot" and '"analytics"' not in event["data"]:
+            continue  # most bot events of other sources: not worth parsing
         data = json.loads(event["data"])
         sender = event["sender_id"]
         if event["type"] == "user":
             message = _message(event["id"], sender, data, hasher)
+            latest[sender] = message
             if message is None:
-                latest.pop(sender, None)
                 continue
             messages.append(message)
-            latest[sender] = message
             continue
         analytics = (data.get("metadata") or {}).get("analytics")
         if not isinstance(analytics, Mapping):
             continue
-        message = latest.get(sender)
-        if message is None:
+        if sender not in latest:  # its message was read in an earlier batch
             orphans.append((sender, event["id"], analytics))
-        elif message.event_id not in answered:  # one reply's parts per message, counted once
+            continue
+        message = latest[sender]
+        if message is None:
+            continue
+        if message.event_id not in answered:  # one reply's parts per message, counted once
             answered.add(message.event_id)
             message.rows = _part_rows(message, analytics)
     for message in messages:
