@@ -479,6 +479,7 @@ def recount_days(connection: Connection, days: Iterable[dt.date]) -> None:
             func.sum(sa.case((parts.c.outcome.in_(UNANSWERED), 1), else_=0)),
             func.max(parts.c.question),
             func.max(parts.c.topic),
+            sa.false(),
         )
         asked = asked.where(where, questions).group_by(*by, parts.c.question_key)
         columns = [
@@ -491,8 +492,27 @@ def recount_days(connection: Connection, days: Iterable[dt.date]) -> None:
             "unanswered",
             "text",
             "topic",
+            "repeated",
         ]
         connection.execute(insert(t.analytics_questions).from_select(columns, asked))
+        _mark_repeated(connection, chunk)
+
+
+def _mark_repeated(connection: Connection, days: List[dt.date]) -> None:
+    """Flag every row of the questions of these days that were asked more than once in all."""
+    questions = t.analytics_questions
+    of_days = select(questions.c.question_key).where(questions.c.day.in_(days))
+    repeated = (
+        select(questions.c.question_key)
+        .where(questions.c.question_key.in_(of_days))
+        .group_by(questions.c.question_key)
+        .having(func.sum(questions.c.asked) > 1)
+    )
+    connection.execute(
+        update(questions)
+        .where(questions.c.question_key.in_(repeated), questions.c.repeated.is_(sa.false()))
+        .values(repeated=True)
+    )
 
 
 def _late_message(tracker: Engine, sender: str, bot_id: int, hasher: _Hasher) -> _Message | None:

@@ -272,12 +272,16 @@ def _questions(connection: Connection, condition: Any, measure: Any) -> List[Que
     total = func.sum(measure)
     top = (
         select(questions.c.question_key, total)
-        .where(condition, measure > 0)
         .group_by(questions.c.question_key)
         .order_by(total.desc(), questions.c.question_key)
         .limit(TOP)
     )
-    keys = [key for key, _total in connection.execute(top)]
+    # Questions asked once in all can't beat one asked twice: rank the repeated ones first, and
+    # the whole long tail only when fewer than TOP of them were asked twice in the period.
+    found = connection.execute(top.where(condition, measure > 0, questions.c.repeated)).all()
+    if len(found) < TOP or found[-1][1] < 2:
+        found = connection.execute(top.where(condition, measure > 0)).all()
+    keys = [key for key, _total in found]
     if not keys:
         return []
     details = (
