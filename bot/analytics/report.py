@@ -1,8 +1,11 @@
 """The figures staff see, computed from the aggregate (bot/analytics/aggregate.py) alone.
 
 `build_report(engine, start, end, channel, language)` reads only the staff database: the
-aggregate tables, the handoffs and (when it exists) the feedback table. Days are Asia/Baku days,
-both ends included. Nothing here sees a sender id: conversations are the aggregate's salted hashes.
+per-day tables of the aggregate (bot/analytics/rollup.py), the handoffs and the feedback table.
+Days are Asia/Baku days, both ends included. Nothing here sees a sender id: conversations are
+the aggregate's salted hashes. Top questions are grouped by normalised text (bot/analytics/
+text.py): the inbox's grouping by meaning costs seconds per few hundred questions
+(tests/bench_analytics.py measures it), far over the dashboard's second.
 
 Counting rules:
 - a *conversation* is counted in the period it started in (its first message's day, channel
@@ -10,7 +13,9 @@ Counting rules:
 - a *message* is one student message; a *question part* is one question of a message with an
   answer outcome, chit-chat excluded (a greeting is not a question);
 - the *answer rate* is the share of question parts answered from the facts or the FAQ;
-- *unanswered* parts are every other outcome (not covered, fallback, out of scope, handoff).
+- *unanswered* parts are every other outcome (not covered, fallback, out of scope, handoff);
+- handoffs opened/closed come from the handoffs table, which has no language: the language
+  filter applies to `handoffs.requested` (question parts) only.
 """
 
 from __future__ import annotations
