@@ -17,7 +17,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.feedback import COMMENT_SLOT, offer_feedback, reply_to_comment
 from actions.handoff import add_contact_to_handoff
 from actions.question import Question
-from actions.reply import LANGUAGE_SLOT, reply_language, send, unsupported_language
+from actions.reply import (
+    LANGUAGE_SLOT,
+    latest_intent,
+    reply_language,
+    send,
+    unsupported_language,
+)
 from bot.answers import Answer
 from bot.answers.base import lookup_unavailable
 from bot.answers.handoff import contact_added, handoff_button
@@ -69,11 +75,11 @@ class AnswerAction(Action, ABC):
         """Answer the latest message, in the language `run` chose."""
         other = unsupported_language(tracker)
         if other is not None:
-            send(dispatcher, unsupported_language_reply(other))
+            send(dispatcher, unsupported_language_reply(other), latest_intent(tracker))
             return []
         added = await add_contact_to_handoff(tracker)
         if added is not None:
-            send(dispatcher, contact_added(queued=added.outcome == "queued"))
+            send(dispatcher, contact_added(queued=added.outcome == "queued"), counted=False)
             return [SlotSet("handoff_id", None)]
         commented = await reply_to_comment(dispatcher, tracker)  # "what was wrong?" answered
         if commented is not None:
@@ -81,8 +87,9 @@ class AnswerAction(Action, ABC):
         from actions.parts import answer_message  # the registry of actions imports this module
 
         reply, unanswered = await answer_message(self, tracker)
+        intent = latest_intent(tracker)
         if reply.topic == "unavailable":
-            send(dispatcher, reply)
+            send(dispatcher, reply, intent)
             return []
         for text in unanswered:
             await record_question(tracker, text)
@@ -92,7 +99,7 @@ class AnswerAction(Action, ABC):
         if failures >= FAILURES_BEFORE_HANDOFF_BUTTON and not offered:
             reply.buttons = [*reply.buttons, button]
         feedback = offer_feedback(tracker, reply)  # 👍/👎 after the answer's own buttons
-        send(dispatcher, reply)
+        send(dispatcher, reply, intent)
         events = [SlotSet("topic", reply.topic), SlotSet("failed_answers", float(failures))]
         events += feedback
         if tracker.get_slot(COMMENT_SLOT):  # the message after a 👎 was a new question

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -209,3 +210,115 @@ FAQ_MARKER_KEY = "faq_revision"  # bumped in the same transaction as every FAQ w
 INBOX_SALT_KEY = "inbox_salt"
 KB_MARKER_KEY = "kb_revision"  # the newest knowledge revision, bumped with every write
 KB_IMPORT_KEY = "kb_import_sha256"  # kb.yml + sources as last imported (bootstrap re-imports)
+
+ANALYTICS_WATERMARK_KEY = "analytics_watermark"  # the last tracker event id the aggregate read
+ANALYTICS_SOURCE_KEY = "analytics_source"  # the tracker store it reads (a URL, no password)
+
+# The analytics aggregate (bot/analytics/aggregate.py): one row per question part, keyed by the
+# student's message, so re-reading an event never counts it twice.
+analytics_parts = Table(
+    "analytics_parts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # the student's message: a hash of its sender, Rasa's message id and time; the event id alone
+    # is not unique over time (SQLite reuses ids after the newest rows were deleted)
+    Column("message_key", String(64), nullable=False),
+    Column("message_event", BigInteger, nullable=False),  # the tracker event id (order)
+    Column("part", Integer, nullable=False),
+    Column("conversation", String(64), nullable=False),  # salted hash, never the sender id
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("day", Date, nullable=False),  # Asia/Baku
+    Column("hour", Integer, nullable=False),  # Asia/Baku
+    Column("channel", String(50), nullable=False),
+    Column("language", String(8)),
+    Column("intent", String(100)),
+    Column("topic", String(50)),
+    Column("outcome", String(20)),  # None: a message whose reply said nothing (a domain response)
+    Column("faq_entry", Integer),
+    Column("question", Text),  # None once its conversation was deleted by reference
+    Column("question_key", String(200)),
+    UniqueConstraint("message_key", "part", name="uq_analytics_parts_message_key"),
+    Index("ix_analytics_parts_day", "day"),
+    Index("ix_analytics_parts_conversation", "conversation"),
+)
+
+# Counted where it started: its first message's Baku day, channel and language.
+analytics_conversations = Table(
+    "analytics_conversations",
+    metadata,
+    Column("conversation", String(64), primary_key=True),
+    Column("first_day", Date, nullable=False),
+    Column("channel", String(50), nullable=False),
+    Column("language", String(8)),
+    Column("first_at", DateTime(timezone=True), nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+    Column("messages", Integer, nullable=False),
+    Index("ix_analytics_conversations_first_day", "first_day", "channel", "language"),
+)
+
+# Per Baku day, recomputed from analytics_parts for every day a refresh touches: what the
+# dashboard reads, so 100,000 conversations render in well under a second. The indexes cover
+# the queries (no table lookups).
+analytics_daily = Table(
+    "analytics_daily",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("channel", String(50), nullable=False),
+    Column("language", String(8)),
+    Column("topic", String(50)),
+    Column("outcome", String(20)),
+    Column("parts", Integer, nullable=False),
+    Column("messages", Integer, nullable=False),  # student messages (their first part)
+    Index(
+        "ix_analytics_daily_day",
+        "day",
+        "channel",
+        "language",
+        "outcome",
+        "topic",
+        "parts",
+        "messages",
+    ),
+)
+
+analytics_hourly = Table(
+    "analytics_hourly",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("hour", Integer, nullable=False),
+    Column("channel", String(50), nullable=False),
+    Column("language", String(8)),
+    Column("messages", Integer, nullable=False),
+    Index("ix_analytics_hourly_day", "day", "channel", "language", "hour", "messages"),
+)
+
+analytics_questions = Table(
+    "analytics_questions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("channel", String(50), nullable=False),
+    Column("language", String(8)),
+    Column("question_key", String(200), nullable=False),
+    Column("asked", Integer, nullable=False),
+    Column("answered", Integer, nullable=False),
+    Column("unanswered", Integer, nullable=False),
+    Column("text", Text, nullable=False),  # one of the ways it was written
+    Column("topic", String(50)),
+    # asked more than once in all: only these can beat a question asked once, so the top
+    # questions scan them, not the long tail of questions asked once
+    Column("repeated", Boolean, nullable=False),
+    Index(
+        "ix_analytics_questions_day",
+        "repeated",
+        "day",
+        "channel",
+        "language",
+        "question_key",
+        "asked",
+        "unanswered",
+    ),
+    Index("ix_analytics_questions_key", "question_key"),
+)

@@ -22,6 +22,11 @@ TABLES = {
     "kb_sources",
     "feedback",
     "alembic_version",
+    "analytics_parts",
+    "analytics_conversations",
+    "analytics_daily",
+    "analytics_hourly",
+    "analytics_questions",
 }
 
 
