@@ -7,10 +7,10 @@ matches is deleted:
 1. in the staff database, in one transaction: the rows keyed by the conversation's salted hash
    (the inbox's unanswered questions, answers marked wrong and handoffs, students' feedback
    when that table exists),
-   then the analytics aggregate is asked to forget the conversation's question texts
-   (`ANALYTICS_HOOK`);
+   then the analytics aggregate forgets the conversation's question texts (its counts stay);
 2. in the tracker store, in one transaction: every event of the conversation and its Messenger
-   deliveries still queued or remembered. SQLite overwrites deleted rows (secure_delete).
+   deliveries still queued or remembered. SQLite overwrites deleted rows (secure_delete); the
+   aggregate's watermark follows (SQLite gives the next events the deleted ids again).
 
 The staff rows go first: if the tracker store then fails, running the deletion again still finds
 the conversation and finishes it; the other order would strand staff rows nobody can find.
@@ -20,14 +20,14 @@ deletes nothing and says which.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from bot.analytics.aggregate import follow_deletions, forget_conversation
 from bot.privacy.reference import ReferenceMaker, parse_reference
 from bot.staff_db.db import write_transaction
 from bot.staff_db.inbox import Inbox
@@ -41,10 +41,6 @@ STAFF_TABLES = {
     "handoffs": "sender_hash",
     "feedback": "conversation_hash",
 }
-# The analytics aggregate keeps counts, which may stay, and question texts, which must go. Its
-# module provides `forget_conversation(staff_engine, conversation_key) -> int` (texts dropped),
-# `conversation_key` being the inbox's salted hash of the sender id.
-ANALYTICS_HOOK = "bot.analytics.privacy:forget_conversation"
 SENDER_BATCH = 5000  # sender ids read per round trip
 
 
@@ -106,17 +102,6 @@ def find_sender(tracker: Engine, key: str, reference: str) -> str:
     return found[0]
 
 
-def _analytics_hook() -> Callable[[Engine, str], int] | None:
-    module_name, _, function = ANALYTICS_HOOK.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as missing:
-        if missing.name and module_name.startswith(missing.name):
-            return None  # not installed (yet): nothing to forget
-        raise
-    return getattr(module, function, None)
-
-
 def delete_staff_rows(staff: Engine, conversation_key: str) -> dict[str, int]:
     """Delete the conversation's rows from every staff table keyed by its salted hash."""
     deleted: dict[str, int] = {}
@@ -135,10 +120,8 @@ def delete_staff_rows(staff: Engine, conversation_key: str) -> dict[str, int]:
 
 
 def forget_in_analytics(staff: Engine, conversation_key: str) -> str:
-    hook = _analytics_hook()
-    if hook is None:
-        return f"no analytics aggregate installed ({ANALYTICS_HOOK})"
-    return f"analytics forgot {hook(staff, conversation_key)} question text(s)"
+    """The aggregate keeps its counts, which name no one, and drops the question texts."""
+    return f"analytics forgot {forget_conversation(staff, conversation_key)} question text(s)"
 
 
 def delete_events(tracker: Engine, sender_id: str) -> int:
@@ -173,5 +156,6 @@ def delete_by_reference(
     staff_rows = delete_staff_rows(staff, conversation_key)
     analytics = forget_in_analytics(staff, conversation_key)
     events = delete_events(tracker, sender)
+    follow_deletions(staff, tracker)
     log.info("deleted conversation %s by request: %d events, %s", reference, events, staff_rows)
     return DeletionResult(reference, events, staff_rows, analytics)

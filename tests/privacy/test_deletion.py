@@ -9,6 +9,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from bot.analytics.aggregate import refresh
 from bot.ops import retention
 from bot.privacy import deletion
 from bot.privacy.deletion import DeletionRefused, delete_by_reference
@@ -107,7 +108,6 @@ def test_the_reference_is_stable_short_readable_and_not_the_sender_id():
 def test_deleting_by_reference_removes_the_events_and_the_staff_rows(
     engine,  # noqa: F811
     stored,
-    monkeypatch,
 ):
     inbox = stored
     reference = deletion_reference(inbox.salt(), ALICE)
@@ -126,17 +126,27 @@ def test_deleting_by_reference_removes_the_events_and_the_staff_rows(
     with pytest.raises(DeletionRefused, match="No conversation has the reference"):
         delete_by_reference(reference, engine, engine)  # gone: a second request finds nothing
 
-    # The analytics aggregate (bot.analytics, issue 15) is asked to forget the texts, by the
-    # salted hash; without it installed (this branch), the result says so. Alice asked nothing
-    # the aggregate counted, so an installed one forgets no text.
-    expected = r"no analytics aggregate installed \(.+\)|analytics forgot 0 question text\(s\)"
-    assert re.fullmatch(expected, result.analytics), result.analytics
-    forgotten = []
-    monkeypatch.setattr(deletion, "ANALYTICS_HOOK", f"{__name__}:forget_for_test")
-    monkeypatch.setitem(globals(), "forget_for_test", lambda e, k: forgotten.append(k) or 3)
+    # The analytics aggregate keeps a deleted conversation's counts and drops its question texts,
+    # found by the salted hash (never the id).
+    refresh(engine, engine)
+    bob = inbox.hash_sender(BOB)
+    before = analytics_rows(engine, bob)
+    assert before and all(question for question, _ in before), "Bob's questions were aggregated"
     result = delete_by_reference(deletion_reference(inbox.salt(), BOB), engine, engine)
-    assert forgotten == [inbox.hash_sender(BOB)], "keyed by the salted hash, never the id"
-    assert result.analytics == "analytics forgot 3 question text(s)"
+    assert result.analytics == f"analytics forgot {len(before)} question text(s)"
+    after = analytics_rows(engine, bob)
+    assert [outcome for _, outcome in after] == [outcome for _, outcome in before]
+    assert all(question is None for question, _ in after)
+
+
+def analytics_rows(database, conversation: str) -> list:
+    from bot.staff_db import tables as t
+
+    with database.connect() as connection:
+        query = sa.select(t.analytics_parts.c.question, t.analytics_parts.c.outcome).where(
+            t.analytics_parts.c.conversation == conversation
+        )
+        return [tuple(row) for row in connection.execute(query.order_by(t.analytics_parts.c.id))]
 
 
 def test_a_wrong_reference_deletes_nothing(engine, stored):  # noqa: F811
