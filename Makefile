@@ -105,8 +105,12 @@ test: system-deps train lint $(WEB_STAMP)
 test-fast: $(KB_STAMP) lint
 	$(PY) -m pytest -m "not heavy"
 
+# Ours against stock Rasa (results/bench.json), then the staff side at scale: the analytics
+# aggregate and dashboard over 100,000 generated conversations, deletion by reference among them.
 bench: train
 	$(PY) -m tests.benchmark
+	$(PY) -m tests.bench_analytics
+	$(PY) -m tests.bench_deletion
 
 # Fails on a known vulnerability not explained in audit-allowlist.txt. Where no advisory service
 # is reachable (our CI) it says NOT AUDITED loudly; `make audit` alone then fails in CI.
