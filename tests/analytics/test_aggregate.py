@@ -12,7 +12,7 @@ from typing import Iterator, List
 import pytest
 import sqlalchemy as sa
 
-from bot.analytics import aggregate, privacy
+from bot.analytics import aggregate
 from bot.analytics.aggregate import forget_sender, refresh, watermark
 from bot.analytics.report import BAKU, build_report
 from bot.ops.retention import delete_conversations_older_than
@@ -179,7 +179,7 @@ def test_deletion_by_reference_removes_the_texts_and_keeps_the_counts(filled):
     asked = next(c for c in conversations if any(e["event"] == "user" for e in c.events))
     conversation = aggregate.Inbox(staff, salt=SALT).hash_sender(asked.sender_id)
     assert forget_sender(staff, asked.sender_id, salt=SALT) > 0
-    assert privacy.forget_conversation(staff, conversation) == 0, "nothing left to forget"
+    assert aggregate.forget_conversation(staff, conversation) == 0, "nothing left to forget"
     after = build_report(staff, start, end)
     assert (after.messages, after.outcomes) == (before.messages, before.outcomes)
     forgotten = g.brute_force([asked], start, end).questions
