@@ -26,19 +26,7 @@ from bot.privacy.deletion import delete_by_reference, find_sender
 from bot.privacy.reference import deletion_reference
 from bot.staff_db.db import make_engine, migrate
 from bot.staff_db.inbox import Inbox
-
-EVENTS = sa.Table(
-    "events",
-    sa.MetaData(),
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-    sa.Column("type_name", sa.String(255), nullable=False),
-    sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)),
-    sa.Column("action_name", sa.String(255)),
-    sa.Column("data", sa.Text),
-)
-
+from tests.analytics.generate import EVENTS  # Rasa's events table, column for column
 
 def generate(tracker: sa.engine.Engine, senders: int) -> None:
     """Per conversation: a question, the action that answered it, its reply (Rasa's columns)."""

@@ -28,18 +28,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, and_, case, func, select
 from sqlalchemy.engine import Connection, Engine
 
+from bot.analytics.outcome import OUTCOMES
 from bot.staff_db import tables as t
 
 BAKU = ZoneInfo("Asia/Baku")
-OUTCOMES = (
-    "answered_fact",
-    "answered_faq",
-    "not_covered",
-    "fallback",
-    "out_of_scope",
-    "handoff",
-    "chitchat",
-)
 ANSWERED = ("answered_fact", "answered_faq")
 NOT_QUESTIONS = ("chitchat",)
 UNANSWERED = tuple(o for o in OUTCOMES if o not in ANSWERED and o not in NOT_QUESTIONS)
