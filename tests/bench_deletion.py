@@ -28,6 +28,7 @@ from bot.staff_db.db import make_engine, migrate
 from bot.staff_db.inbox import Inbox
 from tests.analytics.generate import EVENTS  # Rasa's events table, column for column
 
+
 def generate(tracker: sa.engine.Engine, senders: int) -> None:
     """Per conversation: a question, the action that answered it, its reply (Rasa's columns)."""
     EVENTS.metadata.create_all(tracker)
