@@ -6,6 +6,7 @@ Modules, one per concern:
     login.py    login/logout screens
     entries.py  FAQ list/add/edit/publish/history/rollback screens
     inbox.py    inbox and handoff screens (grouping in grouping.py)
+    analytics.py  how the assistant is doing: page, CSV and /admin/api/analytics
     preview.py  "what would the bot answer now" (Rasa REST channel)
     api.py      the same operations as JSON under /admin/api/
     render.py   Jinja2 templates (templates/admin/), CSP, safe markdown
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from bot.staff_db.bootstrap import prepare_engine
 from bot.staff_db.db import make_engine
-from bot.web.admin import api, entries, inbox, login, preview
+from bot.web.admin import analytics, api, entries, inbox, login, preview
 from bot.web.admin.auth import Sessions
 from bot.web.admin.busy import unless_busy
 from bot.web.admin.context import Admin, AdminSettings
@@ -47,11 +48,11 @@ def register_admin(
     app.ctx.admin_grouper = grouper or process_grouper()
 
     blueprint = Blueprint(f"{app.name}_admin", url_prefix="/admin")
-    for module in (login, entries, inbox, preview, api):
+    for module in (login, entries, inbox, preview, api, analytics):
         for handler, uri, methods in module.ROUTES:
             name = f"{module.__name__.rsplit('.', 1)[-1]}_{handler.__name__}_{methods[0].lower()}"
             if module is not login and handler.__name__ != "login":  # login: bot/web/admin/login.py
-                handler = unless_busy(handler, api=module is api)
+                handler = unless_busy(handler, api=module is api or uri.startswith("/api/"))
             blueprint.add_route(handler, uri, methods=methods, name=name, strict_slashes=False)
 
     @blueprint.middleware("response")
