@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -144,3 +145,40 @@ settings = Table(
 
 FAQ_MARKER_KEY = "faq_revision"  # bumped in the same transaction as every FAQ write
 INBOX_SALT_KEY = "inbox_salt"
+
+ANALYTICS_WATERMARK_KEY = "analytics_watermark"  # the last tracker event id the aggregate read
+
+# The analytics aggregate (bot/analytics/aggregate.py): one row per question part, keyed by the
+# tracker event of the student's message, so re-reading an event never counts it twice.
+analytics_parts = Table(
+    "analytics_parts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_event", BigInteger, nullable=False),
+    Column("part", Integer, nullable=False),
+    Column("conversation", String(64), nullable=False),  # salted hash, never the sender id
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("day", Date, nullable=False),  # Asia/Baku
+    Column("hour", Integer, nullable=False),  # Asia/Baku
+    Column("channel", String(50), nullable=False),
+    Column("language", String(8)),
+    Column("intent", String(100)),
+    Column("topic", String(50)),
+    Column("outcome", String(20)),  # None: a message that asked nothing (a feedback click)
+    Column("faq_entry", Integer),
+    Column("question", Text),  # None once its conversation was deleted by reference
+    Column("question_key", String(200)),
+    UniqueConstraint("message_event", "part", name="uq_analytics_parts_message_event"),
+    Index("ix_analytics_parts_day", "day", "outcome", "topic"),
+    Index("ix_analytics_parts_conversation", "conversation"),
+)
+
+analytics_conversations = Table(
+    "analytics_conversations",
+    metadata,
+    Column("conversation", String(64), primary_key=True),
+    Column("channel", String(50), nullable=False),
+    Column("first_at", DateTime(timezone=True), nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+    Column("messages", Integer, nullable=False),
+)

@@ -19,6 +19,8 @@ TABLES = {
     "login_attempts",
     "settings",
     "alembic_version",
+    "analytics_parts",
+    "analytics_conversations",
 }
 
 

@@ -1,11 +1,20 @@
 """The analytics aggregate (issue 15), read incrementally from the tracker store.
 
+One row per question part (a message with no answer metadata, such as a feedback click, is one
+row with no outcome, so it still counts as a message), and one row per conversation. Rows are
+keyed by the tracker's event id, so a re-run never counts twice; conversations are keyed by the
+inbox's salted hash, never the raw sender id. The watermark (the last tracker event read) lives
+in `settings` under `analytics_watermark`.
+
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-06
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0006"
 down_revision = "0005"
@@ -14,8 +23,42 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "analytics_parts",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("message_event", sa.BigInteger(), nullable=False),
+        sa.Column("part", sa.Integer(), nullable=False),
+        sa.Column("conversation", sa.String(64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("hour", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(50), nullable=False),
+        sa.Column("language", sa.String(8)),
+        sa.Column("intent", sa.String(100)),
+        sa.Column("topic", sa.String(50)),
+        sa.Column("outcome", sa.String(20)),
+        sa.Column("faq_entry", sa.Integer()),
+        sa.Column("question", sa.Text()),
+        sa.Column("question_key", sa.String(200)),
+        sa.PrimaryKeyConstraint("id", name="pk_analytics_parts"),
+        sa.UniqueConstraint("message_event", "part", name="uq_analytics_parts_message_event"),
+    )
+    op.create_index("ix_analytics_parts_day", "analytics_parts", ["day", "outcome", "topic"])
+    op.create_index("ix_analytics_parts_conversation", "analytics_parts", ["conversation"])
+    op.create_table(
+        "analytics_conversations",
+        sa.Column("conversation", sa.String(64), nullable=False),
+        sa.Column("channel", sa.String(50), nullable=False),
+        sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("messages", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("conversation", name="pk_analytics_conversations"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("analytics_conversations")
+    op.drop_index("ix_analytics_parts_conversation", table_name="analytics_parts")
+    op.drop_index("ix_analytics_parts_day", table_name="analytics_parts")
+    op.drop_table("analytics_parts")
+    op.execute("DELETE FROM settings WHERE key = 'analytics_watermark'")
