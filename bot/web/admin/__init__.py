@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from bot.staff_db.bootstrap import prepare_engine
 from bot.staff_db.db import make_engine
 from bot.web.admin import analytics, api, entries, inbox, login, preview
+from bot.web.admin.analytics_refresh import AggregateRefresher
 from bot.web.admin.auth import Sessions
 from bot.web.admin.busy import unless_busy
 from bot.web.admin.context import Admin, AdminSettings
@@ -46,6 +47,9 @@ def register_admin(
     app.ctx.admin = admin
     app.ctx.admin_sessions = Sessions(admin)
     app.ctx.admin_grouper = grouper or process_grouper()
+    app.ctx.analytics_refresher = AggregateRefresher(
+        engine, settings.tracker_url, settings.analytics_refresh_seconds
+    )
 
     blueprint = Blueprint(f"{app.name}_admin", url_prefix="/admin")
     for module in (login, entries, inbox, preview, api, analytics):

@@ -15,6 +15,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.analytics.report import build_report
 from bot.i18n.context import SUPPORTED_LANGUAGES
 from bot.staff_db.validation import ValidationError
 from bot.web.admin import render
@@ -29,15 +30,17 @@ FORM_FIELDS = ("period", "start", "end", "channel", "language")
 
 
 def report_dict(admin: Admin, query: AnalyticsQuery) -> dict[str, Any]:
-    from bot.analytics.report import build_report  # TODO(merge issue15-analytics): top level
-
     report = build_report(admin.engine, query.start, query.end, query.channel, query.language)
     return report.to_dict()
 
 
-def load_dashboard(admin: Admin, query: AnalyticsQuery) -> Dashboard:
-    """Blocking: the report and its tables and charts (call through run_sync)."""
-    return dashboard(report_dict(admin, query), query)
+def load_dashboard(request: Request, query: AnalyticsQuery) -> Dashboard:
+    """Blocking (call through run_sync): the aggregate brought up to date, then the report and
+    its tables and charts."""
+    note = request.app.ctx.analytics_refresher()
+    view = dashboard(report_dict(request.app.ctx.admin, query), query)
+    view.note = note
+    return view
 
 
 def _typed(request: Request) -> dict[str, str]:
@@ -75,7 +78,7 @@ async def show(request: Request) -> HTTPResponse:
         return render.page(
             request, "analytics.html", 422, errors=error.errors, view=None, **_form(request, None)
         )
-    view = await run_sync(load_dashboard, request.app.ctx.admin, query)
+    view = await run_sync(load_dashboard, request, query)
     form = _form(request, query, view.report.get("channels", []))
     return render.page(request, "analytics.html", errors={}, view=view, **form)
 
@@ -87,7 +90,7 @@ async def export_csv(request: Request) -> HTTPResponse:
     except ValidationError as error:
         message = "; ".join(f"{name}: {text}" for name, text in error.errors.items())
         return render.error_page(request, request.ctx.session, 422, message)
-    view = await run_sync(load_dashboard, request.app.ctx.admin, query)
+    view = await run_sync(load_dashboard, request, query)
     name = f"beu-analytics-{query.start}-{query.end}.csv"
     return response.text(
         csv_text(view),
@@ -99,8 +102,9 @@ async def export_csv(request: Request) -> HTTPResponse:
 @guarded(api=True)
 async def api_report(request: Request) -> HTTPResponse:
     query = parse_query(request.args)  # ValidationError: 422 {"errors"} (auth.guarded)
+    note = await run_sync(request.app.ctx.analytics_refresher)
     report = await run_sync(report_dict, request.app.ctx.admin, query)
-    return response.json({"period": query.period, **report})
+    return response.json({"period": query.period, **report, "note": note or None})
 
 
 PAGE_ROUTES = [

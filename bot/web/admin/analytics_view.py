@@ -74,6 +74,7 @@ class Dashboard:
     report: dict[str, Any]
     headline: list[tuple[str, str, str]]  # (report key, label, as shown)
     tables: list[Table] = field(default_factory=list)
+    note: str = ""  # said above the figures (the aggregate could not be brought up to date)
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)

@@ -49,12 +49,19 @@ class AdminSettings:
     # How long an inbox view waits for the sentence encoder before grouping by exact text.
     grouping_wait_seconds: float = 5.0
     seed_file: Path | None = field(default_factory=lambda: paths.KNOWLEDGE / "faq.yml")
+    # The tracker store the analytics read new conversations from before a view
+    # (bot/web/admin/analytics_refresh.py); None: only what `python -m bot analytics` read.
+    tracker_url: str | None = None
+    analytics_refresh_seconds: float = 60.0  # at most one refresh per this many seconds
 
     @classmethod
     def from_env(cls) -> AdminSettings:
         return cls(
             bot_rest_url=os.environ.get("BOT_REST_URL", "").strip() or DEFAULT_BOT_REST_URL,
             secret_key=os.environ.get("ADMIN_SECRET_KEY") or None,
+            tracker_url=(
+                os.environ.get("TRACKER_DB_URL") or os.environ.get("TRACKER_STORE_URL") or None
+            ),
         )
 
 

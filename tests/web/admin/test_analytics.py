@@ -1,0 +1,188 @@
+"""/admin/analytics, its CSV and /admin/api/analytics over a generated tracker store.
+
+The conversations are generated into a real SQLite tracker store (tests/analytics/generate.py,
+Rasa's `events` table); the admin reads them into the aggregate of the staff database (SQLite
+and PostgreSQL: the `engine` fixture) on the first view, and every figure is checked against
+the generator's own brute-force count, not against the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections import Counter
+from typing import Any, Dict, List
+
+import pytest
+from sqlalchemy import create_engine
+
+from bot.staff_db.inbox import Inbox
+from bot.web.admin.analytics_query import baku_today
+from tests.analytics.generate import Conversation, brute_force, generate, store
+
+CONVERSATIONS = 160
+DAYS = 40
+
+
+@pytest.fixture(scope="module")
+def tracker(tmp_path_factory) -> Dict[str, Any]:
+    """A tracker store with conversations over the last 40 days (made once per module)."""
+    path = tmp_path_factory.mktemp("tracker") / "tracker.sqlite3"
+    url = f"sqlite:///{path}"
+    conversations = generate(CONVERSATIONS, dt.datetime.now(dt.timezone.utc), DAYS, seed=1515)
+    engine = create_engine(url)
+    store(engine, conversations)
+    engine.dispose()
+    return {"url": url, "conversations": conversations}
+
+
+@pytest.fixture()
+def analytics_live(make_live, tracker):
+    return make_live(tracker_url=tracker["url"], analytics_refresh_seconds=0)
+
+
+@pytest.fixture()
+def staff_client(analytics_live, staff):
+    from tests.web.admin.live import Client
+
+    client = Client(analytics_live.url)
+    assert client.login().status_code == 200
+    yield client
+    client.close()
+
+
+def expected(conversations: List[Conversation], start: dt.date, end: dt.date, **filters):
+    return brute_force(conversations, start, end, filters.get("channel"), filters.get("language"))
+
+
+def assert_figures(report: Dict[str, Any], want) -> None:
+    assert report["conversations"] == want.conversations
+    assert report["messages"] == want.messages
+    assert report["outcomes"] == {o: want.outcomes.get(o, 0) for o in report["outcomes"]}
+    assert report["question_parts"] == sum(n for o, n in want.outcomes.items() if o != "chitchat")
+    assert {t["topic"]: t["questions"] for t in report["top_topics"]} == dict(want.topics)
+    unanswered = {
+        d["day"]: d["unanswered"] for d in report["unanswered_per_day"] if d["unanswered"]
+    }
+    assert unanswered == {day.isoformat(): n for day, n in want.unanswered_days.items()}
+    hours = {h["hour"]: h["messages"] for h in report["busiest_hours"] if h["messages"]}
+    assert hours == dict(want.hours)
+
+
+def test_closed_without_login(anonymous):
+    for path in ("/admin/analytics", "/admin/analytics.csv?period=7d"):
+        reply = anonymous.get(path)
+        assert reply.status_code == 302, path
+        assert reply.headers["Location"].startswith("/admin/login?next=%2Fadmin%2Fanalytics")
+    api = anonymous.get("/admin/api/analytics")
+    assert api.status_code == 401 and api.json() == {"error": "login required"}
+
+
+def test_api_figures_equal_a_brute_force_count_and_follow_every_filter(staff_client, tracker):
+    conversations = tracker["conversations"]
+    today = baku_today()
+    month = staff_client.api("GET", "/analytics?period=30d").json()
+    assert (month["period"], month["start"], month["end"], month["timezone"]) == (
+        "30d",
+        (today - dt.timedelta(days=29)).isoformat(),
+        today.isoformat(),
+        "Asia/Baku",
+    )
+    assert_figures(month, expected(conversations, today - dt.timedelta(days=29), today))
+
+    week = staff_client.api("GET", "/analytics?period=7d").json()
+    assert_figures(week, expected(conversations, today - dt.timedelta(days=6), today))
+    assert 0 < week["messages"] < month["messages"], "the period changes the figures"
+
+    start, end = today - dt.timedelta(days=DAYS), today - dt.timedelta(days=10)
+    query = f"/analytics?period=range&start={start}&end={end}"
+    everything = staff_client.api("GET", query).json()
+    assert_figures(everything, expected(conversations, start, end))
+    for filters in (
+        {"channel": "rest"},
+        {"language": "ru"},
+        {"channel": "socketio", "language": "az"},
+    ):
+        suffix = "".join(f"&{name}={value}" for name, value in filters.items())
+        report = staff_client.api("GET", query + suffix).json()
+        assert (report["channel"], report["language"]) == (
+            filters.get("channel"),
+            filters.get("language"),
+        )
+        want = expected(conversations, start, end, **filters)
+        assert want.messages > 0, "the generated store has messages for every filter"
+        assert_figures(report, want)
+        assert report["messages"] < everything["messages"], "the filter changes the figures"
+
+
+def test_bad_filters_are_refused_clearly_and_keep_what_was_typed(staff_client):
+    bad = staff_client.api("GET", "/analytics?period=range&start=2026-02-30&end=yesterday")
+    assert bad.status_code == 422
+    errors = bad.json()["errors"]
+    assert "'2026-02-30' is not a date" in errors["start"]
+    assert "use YYYY-MM-DD" in errors["end"]
+    assert (
+        staff_client.api("GET", "/analytics?period=90d")
+        .json()["errors"]["period"]
+        .startswith("unknown period '90d'")
+    )
+
+    page = staff_client.get(
+        "/admin/analytics?period=range&start=2026-12-09&end=2026-12-01&language=ru"
+    )
+    assert page.status_code == 422
+    assert "the range ends (2026-12-01) before it starts (2026-12-09)" in page.text
+    assert 'id="f-start" name="start" type="date" value="2026-12-09"' in page.text
+    assert re.search(r'id="f-end"[^>]*aria-invalid="true"', page.text)
+    assert '<option value="ru" selected>' in page.text
+    assert 'href="#f-end"' in page.text, "the error summary links to the field"
+    csv_reply = staff_client.get("/admin/analytics.csv?period=range&start=&end=2026-12-01")
+    assert csv_reply.status_code == 422 and "give the first day" in csv_reply.text
+
+
+def test_page_and_csv_show_the_same_numbers_as_the_api(staff_client, tracker, engine):
+    now = dt.datetime.now(dt.timezone.utc)
+    inbox = Inbox(engine, clock=lambda: now)
+    closed = inbox.record_handoff("student-x", "rest", [], at=now - dt.timedelta(minutes=60))
+    inbox.close_handoff(closed, "staff.one")
+    inbox.record_handoff("student-y", "socketio", [], at=now - dt.timedelta(minutes=5))
+
+    report = staff_client.api("GET", "/analytics?period=30d&channel=rest").json()
+    assert report["handoffs"]["opened"] == 1 and report["handoffs"]["closed"] == 1
+    assert report["handoffs"]["median_minutes_to_close"] == 60.0
+
+    page = staff_client.get("/admin/analytics?period=30d&channel=rest")
+    assert page.status_code == 200
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    text = page.text
+    assert f"<dd>{report['conversations']:,}</dd>" in text
+    assert f"<dd>{report['answer_rate'] * 100:.1f}%</dd>" in text
+    assert text.count('<svg class="chart"') == 6 and "style=" not in text
+    assert text.count("<caption") == 9 and 'scope="row"' in text
+    assert "<td>60 min</td>" in text, "median time to close"
+    assert 'href="/admin/analytics.csv?period=30d&amp;channel=rest"' in text
+
+    reply = staff_client.get("/admin/analytics.csv?period=30d&channel=rest")
+    assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/csv")
+    assert 'attachment; filename="beu-analytics-' in reply.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(reply.text)))
+    assert set(rows[0]) == {"section", "label", "measure", "value"}
+    cells = {(r["section"], r["label"], r["measure"]): r["value"] for r in rows}
+    assert cells[("filter", "channel", "")] == "rest"
+    assert int(cells[("headline", "conversations", "")]) == report["conversations"]
+    assert float(cells[("headline", "answer_rate", "")]) == report["answer_rate"]
+    for outcome, count in report["outcomes"].items():
+        assert int(cells[("outcomes", outcome, "questions")]) == count
+    for topic in report["top_topics"]:
+        assert int(cells[("topics", topic["topic"], "questions")]) == topic["questions"]
+    days = Counter(
+        {
+            r["label"]: int(r["value"])
+            for r in rows
+            if r["section"] == "unanswered" and r["measure"] == "unanswered"
+        }
+    )
+    assert days == Counter({d["day"]: d["unanswered"] for d in report["unanswered_per_day"]})
+    assert cells[("handoffs", "Median time to close", "value")] == "60 min"
