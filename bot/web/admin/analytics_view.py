@@ -18,11 +18,11 @@ from markupsafe import Markup
 from bot.web.admin import charts
 from bot.web.admin.analytics_query import AnalyticsQuery
 
-OUTCOMES = {
-    "answered_fact": "Answered from the facts",
-    "answered_faq": "Answered from an FAQ entry",
+OUTCOMES = {  # short enough for a chart's label column
+    "answered_fact": "From the facts",
+    "answered_faq": "From an FAQ entry",
     "not_covered": "Honestly not covered",
-    "fallback": "Not understood (fallback)",
+    "fallback": "Not understood",
     "out_of_scope": "Out of scope",
     "handoff": "Handed to a person",
     "chitchat": "Chit-chat",

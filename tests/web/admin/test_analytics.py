@@ -16,37 +16,16 @@ from collections import Counter
 from typing import Any, Dict, List
 
 import pytest
-from sqlalchemy import create_engine
 
 from bot.staff_db.inbox import Inbox
 from bot.web.admin.analytics_query import baku_today
-from tests.analytics.generate import Conversation, brute_force, generate, store
-
-CONVERSATIONS = 160
-DAYS = 40
-
-
-@pytest.fixture(scope="module")
-def tracker(tmp_path_factory) -> Dict[str, Any]:
-    """A tracker store with conversations over the last 40 days (made once per module)."""
-    path = tmp_path_factory.mktemp("tracker") / "tracker.sqlite3"
-    url = f"sqlite:///{path}"
-    conversations = generate(CONVERSATIONS, dt.datetime.now(dt.timezone.utc), DAYS, seed=1515)
-    engine = create_engine(url)
-    store(engine, conversations)
-    engine.dispose()
-    return {"url": url, "conversations": conversations}
+from tests.analytics.generate import Conversation, brute_force
+from tests.web.admin.analytics_fixtures import DAYS, analytics_live, tracker  # noqa: F401
+from tests.web.admin.live import Client
 
 
 @pytest.fixture()
-def analytics_live(make_live, tracker):
-    return make_live(tracker_url=tracker["url"], analytics_refresh_seconds=0)
-
-
-@pytest.fixture()
-def staff_client(analytics_live, staff):
-    from tests.web.admin.live import Client
-
+def staff_client(analytics_live, staff):  # noqa: F811
     client = Client(analytics_live.url)
     assert client.login().status_code == 200
     yield client
@@ -80,7 +59,7 @@ def test_closed_without_login(anonymous):
     assert api.status_code == 401 and api.json() == {"error": "login required"}
 
 
-def test_api_figures_equal_a_brute_force_count_and_follow_every_filter(staff_client, tracker):
+def test_api_figures_equal_a_brute_force_count_and_follow_every_filter(staff_client, tracker):  # noqa: F811
     conversations = tracker["conversations"]
     today = baku_today()
     month = staff_client.api("GET", "/analytics?period=30d").json()
@@ -142,7 +121,7 @@ def test_bad_filters_are_refused_clearly_and_keep_what_was_typed(staff_client):
     assert csv_reply.status_code == 422 and "give the first day" in csv_reply.text
 
 
-def test_page_and_csv_show_the_same_numbers_as_the_api(staff_client, tracker, engine):
+def test_page_and_csv_show_the_same_numbers_as_the_api(staff_client, tracker, engine):  # noqa: F811
     now = dt.datetime.now(dt.timezone.utc)
     inbox = Inbox(engine, clock=lambda: now)
     closed = inbox.record_handoff("student-x", "rest", [], at=now - dt.timedelta(minutes=60))
