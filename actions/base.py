@@ -16,7 +16,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import add_contact_to_handoff
 from actions.question import Question
-from actions.reply import LANGUAGE_SLOT, reply_language, send, unsupported_language
+from actions.reply import (
+    LANGUAGE_SLOT,
+    latest_intent,
+    reply_language,
+    send,
+    unsupported_language,
+)
 from bot.answers import Answer
 from bot.answers.base import lookup_unavailable
 from bot.answers.handoff import contact_added, handoff_button
@@ -68,17 +74,18 @@ class AnswerAction(Action, ABC):
         """Answer the latest message, in the language `run` chose."""
         other = unsupported_language(tracker)
         if other is not None:
-            send(dispatcher, unsupported_language_reply(other))
+            send(dispatcher, unsupported_language_reply(other), latest_intent(tracker))
             return []
         added = await add_contact_to_handoff(tracker)
         if added is not None:
-            send(dispatcher, contact_added(queued=added.outcome == "queued"))
+            send(dispatcher, contact_added(queued=added.outcome == "queued"), counted=False)
             return [SlotSet("handoff_id", None)]
         from actions.parts import answer_message  # the registry of actions imports this module
 
         reply, unanswered = await answer_message(self, tracker)
+        intent = latest_intent(tracker)
         if reply.topic == "unavailable":
-            send(dispatcher, reply)
+            send(dispatcher, reply, intent)
             return []
         for text in unanswered:
             await record_question(tracker, text)
@@ -87,7 +94,7 @@ class AnswerAction(Action, ABC):
         offered = any(b.payload == button.payload for b in reply.buttons)
         if failures >= FAILURES_BEFORE_HANDOFF_BUTTON and not offered:
             reply.buttons = [*reply.buttons, button]
-        send(dispatcher, reply)
+        send(dispatcher, reply, intent)
         events = [SlotSet("topic", reply.topic), SlotSet("failed_answers", float(failures))]
         events += [SlotSet(name, value) for name, value in reply.subject.items()]
         if reply.listed:

@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.reply import reply_language, send
+from actions.reply import latest_intent, reply_language, send
 from bot.answers import handoff
 from bot.faq.service import Delivery, add_to_handoff, record_handoff
 from bot.i18n import speaking
@@ -45,9 +45,10 @@ class ActionHandoff(Action):
         with speaking(reply_language(tracker)):
             if delivery.outcome == "refused":
                 logger.error("a handoff could not be stored or queued; the student was told so")
-                send(dispatcher, handoff.handoff_impossible())
+                send(dispatcher, handoff.handoff_impossible(), latest_intent(tracker))
             else:
-                send(dispatcher, handoff.handed_off(channel, queued=delivery.outcome == "queued"))
+                queued = delivery.outcome == "queued"
+                send(dispatcher, handoff.handed_off(channel, queued=queued), latest_intent(tracker))
         return [SlotSet("handoff_id", delivery.ref), SlotSet("failed_answers", 0.0)]
 
 

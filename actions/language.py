@@ -20,6 +20,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.reply import latest_intent
+from bot.analytics.outcome import chitchat, metadata
 from bot.i18n import SUPPORTED_LANGUAGES, _, speaking
 from bot.language.bm25 import fold
 from bot.language.detect import answer_language
@@ -91,13 +93,16 @@ class ActionSetLanguage(Action):
     ) -> List[Dict[str, Any]]:
         language = chosen_language(tracker)
         greet = greeting(domain)
+        analytics = metadata([chitchat(latest_intent(tracker))], language)
         with speaking(language):
             if greet and greet.get("text"):
                 buttons = [
                     {"title": _(button["title"]), "payload": button["payload"]}
                     for button in greet.get("buttons") or []
                 ]
-                dispatcher.utter_message(text=_(greet["text"]), buttons=buttons, language=language)
+                dispatcher.utter_message(
+                    text=_(greet["text"]), buttons=buttons, language=language, analytics=analytics
+                )
             else:  # no greeting in the domain: Rasa's NLG renders it (in the slot's language)
-                dispatcher.utter_message(response=GREETING, language=language)
+                dispatcher.utter_message(response=GREETING, language=language, analytics=analytics)
         return [SlotSet("language", language)]

@@ -21,6 +21,7 @@ from actions.base import AnswerAction
 from actions.context import DEFINITE, answer_from_context
 from actions.projects import with_members_honesty
 from actions.question import Question
+from actions.reply import analytics_part
 from bot.answers import Answer, office
 from bot.answers.base import lookup_unavailable, merge
 from bot.faq.service import faq_answer, faq_warmed, faq_warming
@@ -258,4 +259,5 @@ def combine(replies: List[Tuple[Question, Answer]], asked: int) -> Answer:
         headings.append(_("The other questions"))
     reply = merge(answers, headings)
     reply.known = any(r.known for _, r in replies)
+    reply.parts = [analytics_part(question.intent, answer) for question, answer in replies]
     return reply

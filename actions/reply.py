@@ -3,14 +3,16 @@ sent here, inside `speaking(reply_language(tracker))`."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Dict, Mapping
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.analytics import outcome
+from bot.analytics.facts import fact_paths
 from bot.answers import Answer
 from bot.faq.service import PREVIEW_PREFIX
-from bot.i18n import SUPPORTED_LANGUAGES, untranslated_note
+from bot.i18n import SUPPORTED_LANGUAGES, current_language, untranslated_note
 from bot.language.detect import answer_language
 
 LANGUAGE_SLOT = "language"
@@ -36,11 +38,33 @@ def unsupported_language(tracker: Tracker) -> str | None:
     return code if code and code not in SUPPORTED_LANGUAGES else None
 
 
-def send(dispatcher: CollectingDispatcher, answer: Answer) -> None:
+def latest_intent(tracker: Tracker) -> str | None:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def analytics_part(intent: str | None, answer: Answer) -> Dict[str, Any]:
+    """What answering one question did (bot/analytics/outcome.py)."""
+    facts = fact_paths(answer.facts)
+    return outcome.part(intent, answer.topic, answer.known, answer.faq_entry, facts)
+
+
+def send(
+    dispatcher: CollectingDispatcher,
+    answer: Answer,
+    intent: str | None = None,
+    *,
+    counted: bool = True,
+) -> None:
+    """Send `answer` with its analytics metadata: one part per question it answers (the parts a
+    multi-part reply collected, else this answer to `intent`). `counted=False`: a reply to a
+    message that asked nothing (an e-mail added to a handoff) carries none."""
     text = answer.text
     note = untranslated_note()  # some free text had no translation: said once, at the end
     if note:
         text = f"{text}\n\n{note}"
-    dispatcher.utter_message(
-        text=text, buttons=[{"title": b.title, "payload": b.payload} for b in answer.buttons]
-    )
+    buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]
+    extra: Dict[str, Any] = {}
+    if counted:
+        parts = answer.parts or [analytics_part(intent, answer)]
+        extra["analytics"] = outcome.metadata(parts, current_language(), buttons)
+    dispatcher.utter_message(text=text, buttons=buttons, **extra)

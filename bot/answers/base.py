@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from typing import Dict, Iterable, List, Sequence
+from typing import Any, Dict, Iterable, List, Sequence
 
 from bot.i18n import SUPPORTED_LANGUAGES, _, current_language, join, speaking
 from bot.kb.index import KnowledgeIndex
@@ -61,6 +61,9 @@ class Answer:
     subject: Dict[str, str] = field(default_factory=dict)
     facts: List[Cited] = field(default_factory=list)  # what it rests on (for multi-part replies)
     listed: List[str] = field(default_factory=list)  # "kind:key" of a list shown ("the second one")
+    faq_entry: int | None = None  # the staff FAQ entry it comes from (analytics, feedback)
+    # analytics of each question a reply to several answers (bot/analytics/outcome.py)
+    parts: List[Dict[str, Any]] = field(default_factory=list)
 
 
 def as_of(facts: Iterable[Cited] = ()) -> str:

@@ -13,6 +13,7 @@ from typing import Any, Dict
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.analytics.outcome import chitchat, metadata
 from bot.answers.languages import unsupported_language
 from bot.i18n import SUPPORTED_LANGUAGES, _, speaking
 from bot.language.detect import answer_language
@@ -48,9 +49,18 @@ class CatalogueNLG(TemplatedNaturalLanguageGenerator):
         other = _unsupported(tracker)
         if other is not None:  # a greeting in Persian: say which languages we speak
             return {"text": unsupported_language(other).text}
-        with speaking(conversation_language(tracker)):
+        language = conversation_language(tracker)
+        with speaking(language):
             if response.get("text"):
                 response["text"] = _(response["text"])
             for button in response.get("buttons") or []:
                 button["title"] = _(button["title"])
+        # a greeting, thanks, help: counted as chit-chat (an action's own metadata, passed in
+        # its kwargs, replaces this one: rasa merges the action's message over the response)
+        intent = (
+            (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
+        )
+        response["analytics"] = metadata(
+            [chitchat(intent)], language, response.get("buttons") or []
+        )
         return response
