@@ -58,6 +58,7 @@ class Table:
     rows: list[Row]
     chart: Markup | None = None
     note: str = ""
+    action: tuple[str, str] | None = None  # (href, text): where staff go to fix what it shows
 
     def cell(self, row: Row, measure: Measure) -> str:
         value = row.values.get(measure.key)
@@ -148,7 +149,12 @@ def topic_table(report: dict[str, Any]) -> Table:
 
 
 def question_table(
-    report: dict[str, Any], key: str, table_id: str, title: str, caption: str
+    report: dict[str, Any],
+    key: str,
+    table_id: str,
+    title: str,
+    caption: str,
+    action: tuple[str, str] | None = None,
 ) -> Table:
     rows = [
         Row(
@@ -174,6 +180,7 @@ def question_table(
             Measure("topic", "Topic"),
         ],
         rows,
+        action=action,
     )
 
 
@@ -295,6 +302,7 @@ def dashboard(report: dict[str, Any], query: AnalyticsQuery) -> Dashboard:
             "unanswered-questions",
             "What students ask that it cannot answer",
             "The unanswered questions asked most often (same wording grouped)",
+            action=("/admin/inbox", "Answer them from the inbox (it opens the FAQ editor)"),
         ),
         question_table(
             report,
