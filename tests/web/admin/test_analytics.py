@@ -165,3 +165,13 @@ def test_page_and_csv_show_the_same_numbers_as_the_api(staff_client, tracker, en
     )
     assert days == Counter({d["day"]: d["unanswered"] for d in report["unanswered_per_day"]})
     assert cells[("handoffs", "Median time to close", "value")] == "60 min"
+
+
+def test_no_conversations_yet(client):
+    """No tracker store configured and nothing aggregated: zeros, "No data", no answer rate."""
+    report = client.api("GET", "/analytics").json()
+    assert (report["conversations"], report["answer_rate"], report["note"]) == (0, None, None)
+    page = client.get("/admin/analytics?period=7d")
+    assert page.status_code == 200
+    assert "<dd>–</dd>" in page.text and page.text.count(">No data</text>") == 6
+    assert "Nothing in this period." in page.text
