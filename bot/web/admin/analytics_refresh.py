@@ -1,10 +1,11 @@
-"""Bring the analytics aggregate up to date before a dashboard view, at most once a minute.
+"""Bring the analytics aggregate up to date before a dashboard view (at most every few seconds).
 
 The aggregate (bot/analytics/aggregate.py) reads only the tracker-store events after its
 watermark, so a refresh costs what arrived since the last one. Doing it here means staff see
 today's conversations without a cron job; the throttle keeps a page that is reloaded, or the
 page, CSV and API asked together, from reading the store each time. When the tracker store
-cannot be read, the view still shows what the aggregate holds and says the newest may be missing.
+cannot be read, the view still shows what the aggregate holds and says the newest may be
+missing.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from bot.analytics.aggregate import refresh
 
 log = logging.getLogger(__name__)
 STALE_NOTE = (
-    "The conversation store could not be read just now: these figures may miss the newest "
-    "conversations. Reload in a minute."
+    "The newest conversations could not be read into these figures just now (the conversation "
+    "store or the staff database was busy or unreachable): reload in a moment."
 )
 
 
@@ -43,7 +44,7 @@ class AggregateRefresher:
                 return ""
             try:
                 result = refresh(self.staff, self.tracker_url)
-            except Exception as error:  # the store is down or locked: show what we have
+            except Exception as error:  # a store is down or locked: show what we have
                 log.warning("analytics refresh from the tracker store failed: %s", error)
                 return STALE_NOTE
             self._last = time.monotonic()

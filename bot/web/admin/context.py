@@ -52,7 +52,9 @@ class AdminSettings:
     # The tracker store the analytics read new conversations from before a view
     # (bot/web/admin/analytics_refresh.py); None: only what `python -m bot analytics` read.
     tracker_url: str | None = None
-    analytics_refresh_seconds: float = 60.0  # at most one refresh per this many seconds
+    # At most one refresh per this many seconds (ANALYTICS_REFRESH_SECONDS). A refresh with
+    # nothing new costs a few indexed queries, so this only spares a busy page's reloads.
+    analytics_refresh_seconds: float = 5.0
 
     @classmethod
     def from_env(cls) -> AdminSettings:
@@ -62,6 +64,7 @@ class AdminSettings:
             tracker_url=(
                 os.environ.get("TRACKER_DB_URL") or os.environ.get("TRACKER_STORE_URL") or None
             ),
+            analytics_refresh_seconds=float(os.environ.get("ANALYTICS_REFRESH_SECONDS") or 5.0),
         )
 
 

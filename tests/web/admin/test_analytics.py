@@ -19,6 +19,7 @@ import pytest
 
 from bot.staff_db.inbox import Inbox
 from bot.web.admin.analytics_query import baku_today
+from bot.web.admin.analytics_refresh import STALE_NOTE
 from tests.analytics.generate import Conversation, brute_force
 from tests.web.admin.analytics_fixtures import DAYS, analytics_live, tracker  # noqa: F401
 from tests.web.admin.live import Client
@@ -175,3 +176,20 @@ def test_no_conversations_yet(client):
     assert page.status_code == 200
     assert "<dd>–</dd>" in page.text and page.text.count(">No data</text>") == 6
     assert "Nothing in this period." in page.text
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # about the tracker store only
+def test_an_unreachable_tracker_store_still_shows_the_aggregate_and_says_so(make_live, staff):
+    live = make_live(
+        tracker_url="postgresql://nobody@127.0.0.1:1/none", analytics_refresh_seconds=0
+    )
+    client = Client(live.url)
+    try:
+        assert client.login().status_code == 200
+        report = client.api("GET", "/analytics?period=7d")
+        assert report.status_code == 200
+        assert report.json()["note"] == STALE_NOTE
+        page = client.get("/admin/analytics?period=7d")
+        assert page.status_code == 200 and 'class="warning" role="status"' in page.text
+    finally:
+        client.close()
