@@ -1,4 +1,4 @@
-"""Bring the analytics aggregate up to date before a dashboard view (at most every few seconds).
+"""Bring the analytics aggregate up to date before a dashboard view (at most once a second).
 
 The aggregate (bot/analytics/aggregate.py) reads only the tracker-store events after its
 watermark, so a refresh costs what arrived since the last one. Doing it here means staff see

@@ -54,7 +54,7 @@ class AdminSettings:
     tracker_url: str | None = None
     # At most one refresh per this many seconds (ANALYTICS_REFRESH_SECONDS). A refresh with
     # nothing new costs a few indexed queries, so this only spares a busy page's reloads.
-    analytics_refresh_seconds: float = 5.0
+    analytics_refresh_seconds: float = 1.0
 
     @classmethod
     def from_env(cls) -> AdminSettings:
@@ -64,7 +64,7 @@ class AdminSettings:
             tracker_url=(
                 os.environ.get("TRACKER_DB_URL") or os.environ.get("TRACKER_STORE_URL") or None
             ),
-            analytics_refresh_seconds=float(os.environ.get("ANALYTICS_REFRESH_SECONDS") or 5.0),
+            analytics_refresh_seconds=float(os.environ.get("ANALYTICS_REFRESH_SECONDS") or 1.0),
         )
 
 
