@@ -3,7 +3,8 @@ and compiles the reply catalogues (`python -m bot locales` updates and checks th
 `python -m bot serve` runs the assistant (bot/ops), `python -m bot status` shows its processes;
 `python -m bot web` serves the demo page with the widget (bot/web);
 `python -m bot users|db|faq ...` manages the staff database (bot/staff_db/cli.py);
-`python -m bot retention` deletes idle conversations (bot/ops/retention.py)."""
+`python -m bot retention` deletes idle conversations (bot/ops/retention.py);
+`python -m bot analytics` prints the headline figures (bot/analytics/cli.py)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,10 @@ def main(argv: List[str] | None = None) -> int:
         from bot.ops.retention import main as retention_main
 
         return retention_main(argv[1:])
+    if argv and argv[0] == "analytics":  # headline figures; updates the aggregate first
+        from bot.analytics.cli import main as analytics_main
+
+        return analytics_main(argv[1:])
     if argv and argv[0] in STORE_COMMANDS:  # staff accounts, database, FAQ import/export
         from bot.staff_db.cli import main as store_main
 

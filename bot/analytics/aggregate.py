@@ -30,6 +30,7 @@ import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, List
 
 import sqlalchemy as sa
@@ -60,6 +61,25 @@ EVENTS = sa.Table(
     sa.Column("timestamp", sa.Float),
     sa.Column("data", sa.Text),
 )
+
+
+class SourceChanged(RuntimeError):
+    """The aggregate was read from another tracker store: its watermark means nothing here."""
+
+
+def missing_sqlite_file(url: str) -> bool:
+    """A SQLite URL whose file doesn't exist (nothing to read; don't create it)."""
+    parsed = sa.engine.make_url(url)
+    database = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    return database not in (None, "", ":memory:") and not Path(database).exists()
+
+
+def source_name(tracker: Engine) -> str:
+    """The tracker store the aggregate reads, as recorded next to the watermark."""
+    url = tracker.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return f"sqlite:///{Path(url.database).resolve()}"
+    return url.set(password=None).render_as_string(hide_password=True)
 
 
 @dataclass
@@ -126,7 +146,7 @@ def refresh(
         if not sa.inspect(engine).has_table("events"):
             result.watermark = watermark(staff)
             return result
-        _ensure_watermark_row(staff)
+        _ensure_watermark_row(staff, source_name(engine))
         hasher = _Hasher(Inbox(staff, salt=salt))
         if settle_seconds is None:
             sqlite = engine.dialect.name == "sqlite"
@@ -156,23 +176,36 @@ def refresh(
     return result
 
 
-def _ensure_watermark_row(staff: Engine) -> None:
+def _ensure_watermark_row(staff: Engine, source: str) -> None:
+    """The watermark and the tracker store it belongs to, made on the first refresh; a refresh
+    from another tracker store is refused (its event ids would be read against this one's)."""
     with staff.connect() as connection:
-        if _watermark_exists(connection):
-            return
-    try:
-        with write_transaction(staff) as connection:
-            if not _watermark_exists(connection):
-                connection.execute(
-                    insert(t.settings).values(key=t.ANALYTICS_WATERMARK_KEY, value="0")
-                )
-    except IntegrityError:
-        pass  # another refresh made it at the same moment
+        recorded = _recorded_source(connection)
+    if recorded is None:
+        try:
+            with write_transaction(staff) as connection:
+                if _recorded_source(connection) is None:
+                    connection.execute(
+                        insert(t.settings),
+                        [
+                            {"key": t.ANALYTICS_WATERMARK_KEY, "value": "0"},
+                            {"key": t.ANALYTICS_SOURCE_KEY, "value": source},
+                        ],
+                    )
+        except IntegrityError:
+            pass  # another refresh made them at the same moment
+        with staff.connect() as connection:
+            recorded = _recorded_source(connection)
+    if recorded != source:
+        raise SourceChanged(
+            f"the analytics aggregate was read from {recorded}, not {source}: "
+            "point TRACKER_DB_URL at that store"
+        )
 
 
-def _watermark_exists(connection: Connection) -> bool:
-    query = select(t.settings.c.key).where(t.settings.c.key == t.ANALYTICS_WATERMARK_KEY)
-    return connection.execute(query).first() is not None
+def _recorded_source(connection: Connection) -> str | None:
+    query = select(t.settings.c.value).where(t.settings.c.key == t.ANALYTICS_SOURCE_KEY)
+    return connection.execute(query).scalar()
 
 
 def _read_limit(engine: Engine, start: int, settle_seconds: float, now: float | None) -> int:
@@ -353,6 +386,11 @@ def _store(
         if _watermark(connection, lock=True) != start:
             return False
         rows = [row for message in messages for row in message.rows]
+        # a watermark set back by hand re-reads events: their rows are replaced, not doubled
+        parts = t.analytics_parts
+        connection.execute(
+            delete(parts).where(parts.c.message_event > start, parts.c.message_event <= last)
+        )
         for chunk in _chunks(rows, 2000):
             connection.execute(insert(t.analytics_parts), chunk)
         conversations = {m.conversation for m in messages}
@@ -433,6 +471,25 @@ def _update_conversations(connection: Connection, conversations: Iterable[str]) 
 def _chunks(items: List[Any], size: int) -> Iterator[List[Any]]:
     for begin in range(0, len(items), size):
         yield items[begin : begin + size]
+
+
+def refresh_before_retention(tracker: Any, staff_url: str | None = None) -> int | None:
+    """Bring the aggregate up to date before retention deletes conversations; returns the
+    watermark to delete up to, or None when there is no staff database with the aggregate
+    (nothing to keep counts in). A staff database that fails raises: better to delete tomorrow
+    than to lose the counts."""
+    from bot.staff_db.db import database_url, is_up_to_date, make_engine
+
+    url = staff_url or database_url()
+    if missing_sqlite_file(url):
+        return None
+    staff = make_engine(url)
+    try:
+        if not sa.inspect(staff).has_table(t.analytics_parts.name) or not is_up_to_date(staff):
+            return None
+        return refresh(staff, tracker).watermark
+    finally:
+        staff.dispose()
 
 
 def forget_conversation(staff: Engine, conversation: str) -> int:

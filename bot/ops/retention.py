@@ -91,15 +91,17 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield items[start : start + size]
 
 
-def expired_conversations(engine: Engine, cutoff: float) -> list[str]:
-    """Sender ids whose newest event is older than `cutoff` (Unix seconds)."""
+def expired_conversations(
+    engine: Engine, cutoff: float, read_up_to: int | None = None
+) -> list[str]:
+    """Sender ids whose newest event is older than `cutoff` (Unix seconds), and (with
+    `read_up_to`) whose every event the analytics aggregate has read."""
     if not sa.inspect(engine).has_table("events"):
         return []
-    query = (
-        sa.select(EVENTS.c.sender_id)
-        .group_by(EVENTS.c.sender_id)
-        .having(sa.func.max(EVENTS.c.timestamp) < cutoff)
-    )
+    idle = sa.func.max(EVENTS.c.timestamp) < cutoff
+    if read_up_to is not None:
+        idle = sa.and_(idle, sa.func.max(EVENTS.c.id) <= read_up_to)
+    query = sa.select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id).having(idle)
     with engine.connect() as connection:
         return [row[0] for row in connection.execute(query)]
 
@@ -110,18 +112,21 @@ def delete_conversations_older_than(
     *,
     dry_run: bool = False,
     now: float | None = None,
+    read_up_to: int | None = None,
 ) -> int:
     """Delete every event of the conversations last active more than `days` days ago.
 
     Accepts a database URL, an SQLAlchemy engine or a rasa SQLTrackerStore. Returns how many
     conversations were deleted (with dry_run: how many would be; nothing is changed).
+    `read_up_to`: the analytics watermark; a conversation with a later event is kept until the
+    aggregate has read it, so deleting never loses its counts.
     """
     if days < 0:
         raise ValueError("the retention period cannot be negative")
     engine, owned = _engine(tracker_store_url_or_engine)
     try:
         cutoff = (time.time() if now is None else now) - days * 86400
-        expired = expired_conversations(engine, cutoff)
+        expired = expired_conversations(engine, cutoff, read_up_to)
         if dry_run:
             return len(expired)
         deleted = 0
@@ -179,7 +184,15 @@ def main(argv: list[str] | None = None) -> int:
     if database not in (None, "", ":memory:") and not Path(database).exists():
         print(f"no tracker store at {database}: nothing to delete")
         return 0
-    count = delete_conversations_older_than(url, days, dry_run=args.dry_run)
+    read_up_to = None
+    if not args.dry_run:  # the aggregate reads them first, so their counts outlive them
+        from bot.analytics.aggregate import SourceChanged, refresh_before_retention
+
+        try:
+            read_up_to = refresh_before_retention(url)
+        except SourceChanged as error:  # another store's aggregate: its counts can't be kept
+            print(f"warning: {error}; deleting without counting", file=sys.stderr)
+    count = delete_conversations_older_than(url, days, dry_run=args.dry_run, read_up_to=read_up_to)
     verb = "would delete" if args.dry_run else "deleted"
     print(f"{verb} {count} conversation(s) idle for more than {days:g} days in {_describe(url)}")
     return 0

@@ -147,6 +147,7 @@ FAQ_MARKER_KEY = "faq_revision"  # bumped in the same transaction as every FAQ w
 INBOX_SALT_KEY = "inbox_salt"
 
 ANALYTICS_WATERMARK_KEY = "analytics_watermark"  # the last tracker event id the aggregate read
+ANALYTICS_SOURCE_KEY = "analytics_source"  # the tracker store it reads (a URL, no password)
 
 # The analytics aggregate (bot/analytics/aggregate.py): one row per question part, keyed by the
 # tracker event of the student's message, so re-reading an event never counts it twice.

@@ -4,7 +4,8 @@ One row per question part (a message with no answer metadata, such as a feedback
 row with no outcome, so it still counts as a message), and one row per conversation. Rows are
 keyed by the tracker's event id, so a re-run never counts twice; conversations are keyed by the
 inbox's salted hash, never the raw sender id. The watermark (the last tracker event read) lives
-in `settings` under `analytics_watermark`.
+in `settings` under `analytics_watermark`, with the tracker store it belongs to
+(`analytics_source`).
 
 Revision ID: 0006
 Revises: 0005
@@ -61,4 +62,4 @@ def downgrade() -> None:
     op.drop_index("ix_analytics_parts_conversation", table_name="analytics_parts")
     op.drop_index("ix_analytics_parts_day", table_name="analytics_parts")
     op.drop_table("analytics_parts")
-    op.execute("DELETE FROM settings WHERE key = 'analytics_watermark'")
+    op.execute("DELETE FROM settings WHERE key IN ('analytics_watermark', 'analytics_source')")
