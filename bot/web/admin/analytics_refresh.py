@@ -16,7 +16,7 @@ import time
 
 from sqlalchemy.engine import Engine
 
-from bot.analytics.aggregate import refresh
+from bot.analytics.aggregate import SourceChanged, missing_sqlite_file, refresh
 
 log = logging.getLogger(__name__)
 STALE_NOTE = (
@@ -37,13 +37,16 @@ class AggregateRefresher:
 
     def __call__(self) -> str:
         """Refresh if due; "" when the aggregate is as fresh as it can be, else a note for staff."""
-        if not self.tracker_url:
-            return ""
+        if not self.tracker_url or missing_sqlite_file(self.tracker_url):
+            return ""  # no conversations yet (never create the store's file from here)
         with self._lock:  # a second view waits for the first one's refresh, then uses it
             if time.monotonic() - self._last < self.every_seconds:
                 return ""
             try:
                 result = refresh(self.staff, self.tracker_url)
+            except SourceChanged as error:  # a deployment mistake: say what to fix
+                log.error("analytics refresh refused: %s", error)
+                return f"These figures cannot be brought up to date: {error}."
             except Exception as error:  # a store is down or locked: show what we have
                 log.warning("analytics refresh from the tracker store failed: %s", error)
                 return STALE_NOTE
