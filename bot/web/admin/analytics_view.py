@@ -8,6 +8,7 @@ file in long form, `section,label,measure,value`, which any spreadsheet pivots b
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.web.admin import charts
-from bot.web.admin.analytics_query import AnalyticsQuery
+from bot.web.admin.analytics_query import BAKU, AnalyticsQuery
 
 OUTCOMES = {  # short enough for a chart's label column
     "answered_fact": "From the facts",
@@ -76,6 +77,7 @@ class Dashboard:
     headline: list[tuple[str, str, str]]  # (report key, label, as shown)
     tables: list[Table] = field(default_factory=list)
     note: str = ""  # said above the figures (the aggregate could not be brought up to date)
+    as_of: str = field(default_factory=lambda: dt.datetime.now(BAKU).strftime("%Y-%m-%d %H:%M"))
 
     def table(self, table_id: str) -> Table:
         return next(t for t in self.tables if t.id == table_id)
@@ -325,8 +327,12 @@ def _csv_safe(text: str) -> str:
 
 
 def csv_text(view: Dashboard) -> str:
-    """Every table of the dashboard as `section,label,measure,value` rows (headline first)."""
+    """Every table of the dashboard as `section,label,measure,value` rows (headline first).
+
+    Starts with a byte-order mark: without it Excel reads UTF-8 as a legacy code page and
+    the students' Azerbaijani and Russian questions come out garbled."""
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for name, value in view.query.params().items():

@@ -151,7 +151,8 @@ def test_page_and_csv_show_the_same_numbers_as_the_api(staff_client, tracker, en
     reply = staff_client.get("/admin/analytics.csv?period=30d&channel=rest")
     assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/csv")
     assert 'attachment; filename="beu-analytics-' in reply.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(reply.text)))
+    assert reply.content.startswith(b"\xef\xbb\xbf"), "a BOM, for Excel"
+    rows = list(csv.DictReader(io.StringIO(reply.content.decode("utf-8-sig"))))
     assert set(rows[0]) == {"section", "label", "measure", "value"}
     cells = {(r["section"], r["label"], r["measure"]): r["value"] for r in rows}
     assert cells[("filter", "channel", "")] == "rest"
