@@ -19,13 +19,13 @@ from bot.analytics.report import build_report
 from bot.i18n.context import SUPPORTED_LANGUAGES
 from bot.staff_db.validation import ValidationError
 from bot.web.admin import render
-from bot.web.admin.analytics_query import PERIODS, RANGE, AnalyticsQuery, parse_query
+from bot.web.admin.analytics_query import RANGE, AnalyticsQuery, parse_query
 from bot.web.admin.analytics_view import Dashboard, csv_text, dashboard
 from bot.web.admin.auth import guarded
 from bot.web.admin.context import Admin, run_sync
 from bot.web.admin.preview import PREVIEW_LANGUAGES
 
-KNOWN_CHANNELS = ("rest", "socketio", "facebook")
+KNOWN_CHANNELS = ("messenger", "rest", "socketio")  # bot/rasa_server/channels/; more as seen
 FORM_FIELDS = ("period", "start", "end", "channel", "language")
 
 
@@ -113,4 +113,3 @@ PAGE_ROUTES = [
 ]
 API_ROUTES = [(api_report, "/api/analytics", ["GET"])]
 ROUTES = PAGE_ROUTES + API_ROUTES
-__all__ = ["PERIODS", "ROUTES"]
