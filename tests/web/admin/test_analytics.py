@@ -55,6 +55,10 @@ def assert_figures(report: Dict[str, Any], want) -> None:
     assert hours == dict(want.hours)
 
 
+SQLITE_ONLY = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # no storage in it
+
+
+@SQLITE_ONLY
 def test_closed_without_login(anonymous):
     for path in ("/admin/analytics", "/admin/analytics.csv?period=7d"):
         reply = anonymous.get(path)
@@ -101,6 +105,7 @@ def test_api_figures_equal_a_brute_force_count_and_follow_every_filter(staff_cli
         assert report["messages"] < everything["messages"], "the filter changes the figures"
 
 
+@SQLITE_ONLY
 def test_bad_filters_are_refused_clearly_and_keep_what_was_typed(staff_client):
     bad = staff_client.api("GET", "/analytics?period=range&start=2026-02-30&end=yesterday")
     assert bad.status_code == 422
@@ -183,7 +188,7 @@ def test_no_conversations_yet(client):
     assert "Nothing in this period." in page.text
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # about the tracker store only
+@SQLITE_ONLY  # about the tracker store
 def test_a_tracker_store_that_cannot_be_read_leaves_the_aggregate_shown_with_a_note(
     make_live,
     staff,
