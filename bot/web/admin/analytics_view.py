@@ -186,18 +186,42 @@ def question_table(
     )
 
 
+MAX_DAY_ROWS = 92  # a longer period is shown per week (a column per day would be a hair)
+
+
+def _per_week(days: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Days summed in runs of seven from the first day (the last week may be shorter)."""
+    weeks = []
+    for begin in range(0, len(days), 7):
+        run = days[begin : begin + 7]
+        weeks.append(
+            {
+                "day": run[0]["day"],
+                "questions": sum(d["questions"] for d in run),
+                "unanswered": sum(d["unanswered"] for d in run),
+            }
+        )
+    return weeks
+
+
 def unanswered_table(report: dict[str, Any]) -> Table:
+    days = report["unanswered_per_day"]
+    weekly = len(days) > MAX_DAY_ROWS
+    items = _per_week(days) if weekly else days
     rows = [
         Row(item["day"], {"questions": item["questions"], "unanswered": item["unanswered"]})
-        for item in report["unanswered_per_day"]
+        for item in items
     ]
-    title = "Unanswered questions per day"
+    unit = "week" if weekly else "day"
+    title = f"Unanswered questions per {unit}"
     labels = [r.label[5:] for r in rows]  # MM-DD: the table has the whole date
     return Table(
         "unanswered",
         title,
-        "Question parts not answered, per Baku day",
-        "Day",
+        "Question parts not answered, per week (7 Baku days from the date shown)"
+        if weekly
+        else "Question parts not answered, per Baku day",
+        "Week from" if weekly else "Day",
         [Measure("questions", "Questions"), Measure("unanswered", "Not answered")],
         rows,
         charts.columns(title, labels, [r.values["unanswered"] for r in rows]),

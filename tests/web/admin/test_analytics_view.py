@@ -5,6 +5,7 @@ FAQ links, and a CSV a spreadsheet will not run as formulas."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 
@@ -69,3 +70,16 @@ def test_csv_cells_never_start_a_formula():
         for r in rows
         if (r["section"], r["label"]) == ("feedback-faq", "Is there a shuttle?")
     } == {"0", "2", "0.0"}
+
+
+def test_a_long_period_is_shown_per_week_with_nothing_lost():
+    first = dt.date(2026, 1, 1)
+    days = [DayCount(first + dt.timedelta(days=i), 2, i % 3, {}) for i in range(100)]
+    long = dataclasses.replace(report(), start=first, end=days[-1].day, unanswered_per_day=days)
+    query = parse_query({"start": first.isoformat(), "end": days[-1].day.isoformat()})
+    table = dashboard(long.to_dict(), query).table("unanswered")
+    assert table.title == "Unanswered questions per week" and len(table.rows) == 15
+    assert table.rows[1].label == "2026-01-08" and table.rows[-1].values["questions"] == 2 * 2
+    assert sum(r.values["unanswered"] for r in table.rows) == sum(d.unanswered for d in days)
+    short = dashboard(report().to_dict(), query).table("unanswered")
+    assert short.title == "Unanswered questions per day" and len(short.rows) == 1
