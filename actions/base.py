@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.feedback import COMMENT_SLOT, offer_feedback, reply_to_comment
 from actions.handoff import add_contact_to_handoff
 from actions.question import Question
 from actions.reply import (
@@ -80,6 +81,9 @@ class AnswerAction(Action, ABC):
         if added is not None:
             send(dispatcher, contact_added(queued=added.outcome == "queued"), counted=False)
             return [SlotSet("handoff_id", None)]
+        commented = await reply_to_comment(dispatcher, tracker)  # "what was wrong?" answered
+        if commented is not None:
+            return commented
         from actions.parts import answer_message  # the registry of actions imports this module
 
         reply, unanswered = await answer_message(self, tracker)
@@ -94,8 +98,12 @@ class AnswerAction(Action, ABC):
         offered = any(b.payload == button.payload for b in reply.buttons)
         if failures >= FAILURES_BEFORE_HANDOFF_BUTTON and not offered:
             reply.buttons = [*reply.buttons, button]
+        feedback = offer_feedback(tracker, reply)  # 👍/👎 after the answer's own buttons
         send(dispatcher, reply, intent)
         events = [SlotSet("topic", reply.topic), SlotSet("failed_answers", float(failures))]
+        events += feedback
+        if tracker.get_slot(COMMENT_SLOT):  # the message after a 👎 was a new question
+            events.append(SlotSet(COMMENT_SLOT, None))
         events += [SlotSet(name, value) for name, value in reply.subject.items()]
         if reply.listed:
             events.append(SlotSet("listed", reply.listed))

@@ -45,7 +45,8 @@ def latest_intent(tracker: Tracker) -> str | None:
 def analytics_part(intent: str | None, answer: Answer) -> Dict[str, Any]:
     """What answering one question did (bot/analytics/outcome.py)."""
     facts = fact_paths(answer.facts)
-    return outcome.part(intent, answer.topic, answer.known, answer.faq_entry, facts)
+    entry = answer.faq_entries[0] if answer.faq_entries else None
+    return outcome.part(intent, answer.topic, answer.known, entry, facts)
 
 
 def send(

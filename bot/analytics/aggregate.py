@@ -38,10 +38,10 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.analytics.report import BAKU
+from bot.analytics.report import ANSWERED, BAKU, UNANSWERED
 from bot.analytics.text import question_key
 from bot.staff_db import tables as t
-from bot.staff_db.db import write_transaction
+from bot.staff_db.db import as_utc, write_transaction
 from bot.staff_db.inbox import Inbox
 
 BATCH_EVENTS = 20_000
@@ -382,28 +382,81 @@ def _store(
     """Write one batch and move the watermark from `start` to `last`, all or nothing. False
     when another refresh moved the watermark first (its rows are the same: nothing to do)."""
     late = [_late_message(tracker, sender, bot_id, hasher) for sender, bot_id, _ in orphans]
+    parts = t.analytics_parts
     with write_transaction(staff) as connection:
         if _watermark(connection, lock=True) != start:
             return False
         rows = [row for message in messages for row in message.rows]
-        # a watermark set back by hand re-reads events: their rows are replaced, not doubled
-        parts = t.analytics_parts
-        connection.execute(
-            delete(parts).where(parts.c.message_event > start, parts.c.message_event <= last)
-        )
-        for chunk in _chunks(rows, 2000):
-            connection.execute(insert(t.analytics_parts), chunk)
+        days = {row["day"] for row in rows}
         conversations = {m.conversation for m in messages}
+        # a watermark set back by hand re-reads events: their rows are replaced, not doubled
+        in_range = sa.and_(parts.c.message_event > start, parts.c.message_event <= last)
+        for day, conversation in connection.execute(
+            select(parts.c.day, parts.c.conversation).where(in_range).distinct()
+        ):
+            days.add(day)
+            conversations.add(conversation)
+        connection.execute(delete(parts).where(in_range))
+        for chunk in _chunks(rows, 2000):
+            connection.execute(insert(parts), chunk)
         for message, (_sender, _bot_id, analytics) in zip(late, orphans, strict=True):
             if message is not None and _replace_placeholder(connection, message, analytics):
                 conversations.add(message.conversation)
+                days.add(message.at.astimezone(BAKU).date())
         _update_conversations(connection, conversations)
+        recount_days(connection, days)
         connection.execute(
             update(t.settings)
             .where(t.settings.c.key == t.ANALYTICS_WATERMARK_KEY)
             .values(value=str(last))
         )
     return True
+
+
+def recount_days(connection: Connection, days: Iterable[dt.date]) -> None:
+    """Recompute the per-day tables of these Baku days from their parts (idempotent)."""
+    parts = t.analytics_parts
+    first_part = func.sum(sa.case((parts.c.part == 0, 1), else_=0))
+    questions = sa.and_(
+        parts.c.question_key.is_not(None),
+        parts.c.question.is_not(None),
+        parts.c.outcome.in_(ANSWERED + UNANSWERED),
+    )
+    for chunk in _chunks(sorted(days), 200):
+        where = parts.c.day.in_(chunk)
+        for table in (t.analytics_daily, t.analytics_hourly, t.analytics_questions):
+            connection.execute(delete(table).where(table.c.day.in_(chunk)))
+        by = (parts.c.day, parts.c.channel, parts.c.language)
+        daily = select(*by, parts.c.topic, parts.c.outcome, func.count(), first_part)
+        daily = daily.where(where).group_by(*by, parts.c.topic, parts.c.outcome)
+        columns = ["day", "channel", "language", "topic", "outcome", "parts", "messages"]
+        connection.execute(insert(t.analytics_daily).from_select(columns, daily))
+        hourly = select(*by, parts.c.hour, func.count()).where(where, parts.c.part == 0)
+        hourly = hourly.group_by(*by, parts.c.hour)
+        columns = ["day", "channel", "language", "hour", "messages"]
+        connection.execute(insert(t.analytics_hourly).from_select(columns, hourly))
+        asked = select(
+            *by,
+            parts.c.question_key,
+            func.count(),
+            func.sum(sa.case((parts.c.outcome.in_(ANSWERED), 1), else_=0)),
+            func.sum(sa.case((parts.c.outcome.in_(UNANSWERED), 1), else_=0)),
+            func.max(parts.c.question),
+            func.max(parts.c.topic),
+        )
+        asked = asked.where(where, questions).group_by(*by, parts.c.question_key)
+        columns = [
+            "day",
+            "channel",
+            "language",
+            "question_key",
+            "asked",
+            "answered",
+            "unanswered",
+            "text",
+            "topic",
+        ]
+        connection.execute(insert(t.analytics_questions).from_select(columns, asked))
 
 
 def _late_message(tracker: Engine, sender: str, bot_id: int, hasher: _Hasher) -> _Message | None:
@@ -439,33 +492,36 @@ def _replace_placeholder(
 
 
 def _update_conversations(connection: Connection, conversations: Iterable[str]) -> None:
-    """Recount the touched conversations from their parts: idempotent, however often it runs."""
+    """Recount the touched conversations from their messages: idempotent, however often it
+    runs. A conversation is counted where it started: its first message's day, channel and
+    language."""
     parts, table = t.analytics_parts, t.analytics_conversations
     for chunk in _chunks(sorted(conversations), 500):
         query = (
-            select(
-                parts.c.conversation,
-                func.min(parts.c.channel),
-                func.min(parts.c.at),
-                func.max(parts.c.at),
-                func.sum(sa.case((parts.c.part == 0, 1), else_=0)),
-            )
-            .where(parts.c.conversation.in_(chunk))
-            .group_by(parts.c.conversation)
+            select(parts.c.conversation, parts.c.at, parts.c.channel, parts.c.language)
+            .where(parts.c.conversation.in_(chunk), parts.c.part == 0)
+            .order_by(parts.c.conversation, parts.c.at, parts.c.message_event)
         )
-        rows = [
-            {
-                "conversation": conversation,
-                "channel": channel,
-                "first_at": first_at,
-                "last_at": last_at,
-                "messages": int(messages or 0),
-            }
-            for conversation, channel, first_at, last_at, messages in connection.execute(query)
-        ]
+        found: Dict[str, Dict[str, Any]] = {}
+        for conversation, at, channel, language in connection.execute(query):
+            row = found.get(conversation)
+            if row is None:
+                at = as_utc(at)
+                found[conversation] = {
+                    "conversation": conversation,
+                    "first_day": at.astimezone(BAKU).date(),
+                    "channel": channel,
+                    "language": language,
+                    "first_at": at,
+                    "last_at": at,
+                    "messages": 1,
+                }
+            else:
+                row["last_at"] = as_utc(at)
+                row["messages"] += 1
         connection.execute(delete(table).where(table.c.conversation.in_(chunk)))
-        if rows:
-            connection.execute(insert(table), rows)
+        if found:
+            connection.execute(insert(table), list(found.values()))
 
 
 def _chunks(items: List[Any], size: int) -> Iterator[List[Any]]:
@@ -497,11 +553,16 @@ def forget_conversation(staff: Engine, conversation: str) -> int:
     no text). Returns how many question parts lost their text."""
     parts = t.analytics_parts
     with write_transaction(staff) as connection:
+        days = connection.execute(
+            select(parts.c.day).where(parts.c.conversation == conversation).distinct()
+        ).scalars()
+        days = list(days)
         result = connection.execute(
             update(parts)
             .where(parts.c.conversation == conversation, parts.c.question.is_not(None))
             .values(question=None, question_key=None)
         )
+        recount_days(connection, days)  # its texts leave the top questions too
         return result.rowcount or 0
 
 

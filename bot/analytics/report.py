@@ -5,6 +5,8 @@ aggregate tables, the handoffs and (when it exists) the feedback table. Days are
 both ends included. Nothing here sees a sender id: conversations are the aggregate's salted hashes.
 
 Counting rules:
+- a *conversation* is counted in the period it started in (its first message's day, channel
+  and language);
 - a *message* is one student message; a *question part* is one question of a message with an
   answer outcome, chit-chat excluded (a greeting is not a question);
 - the *answer rate* is the share of question parts answered from the facts or the FAQ;
@@ -154,6 +156,17 @@ def baku_today(now: dt.datetime | None = None) -> dt.date:
     return (now or dt.datetime.now(dt.timezone.utc)).astimezone(BAKU).date()
 
 
+def _filters(
+    table: Table, start: dt.date, end: dt.date, channel: str | None, language: str | None
+) -> Any:
+    where = [table.c.day >= start, table.c.day <= end]
+    if channel:
+        where.append(table.c.channel == channel)
+    if language:
+        where.append(table.c.language == language)
+    return and_(*where)
+
+
 def build_report(
     engine: Engine,
     start: dt.date,
@@ -161,133 +174,142 @@ def build_report(
     channel: str | None = None,
     language: str | None = None,
 ) -> Report:
-    """Every figure of the dashboard for the Baku days start..end (inclusive)."""
+    """Every figure of the dashboard for the Baku days start..end (inclusive), read from the
+    per-day tables (bot/analytics/aggregate.py keeps them), never from the parts themselves."""
     if end < start:
         raise ValueError("the period ends before it starts")
-    parts = t.analytics_parts
-    where = [parts.c.day >= start, parts.c.day <= end]
-    if channel:
-        where.append(parts.c.channel == channel)
-    if language:
-        where.append(parts.c.language == language)
-    condition = and_(*where)
+    daily = t.analytics_daily
+    within = _filters(daily, start, end, channel, language)
     with engine.connect() as connection:
-        outcomes, messages = _outcomes(connection, condition)
-        conversations = connection.execute(
-            select(func.count(func.distinct(parts.c.conversation))).where(condition)
-        ).scalar_one()
+        outcomes, messages = _outcomes(connection, within)
         question_parts = sum(n for o, n in outcomes.items() if o not in NOT_QUESTIONS)
         answered = sum(outcomes[o] for o in ANSWERED)
         feedback = _feedback(connection, start, end, channel, language)
+        questions = _filters(t.analytics_questions, start, end, channel, language)
         return Report(
             start=start,
             end=end,
             channel=channel,
             language=language,
-            conversations=conversations,
+            conversations=_conversations(connection, start, end, channel, language),
             messages=messages,
             question_parts=question_parts,
             answered=answered,
             answer_rate=round(answered / question_parts, 4) if question_parts else None,
             outcomes=outcomes,
-            top_topics=_topics(connection, condition),
-            top_questions=_questions(connection, condition),
+            top_topics=_topics(connection, within),
+            top_questions=_questions(connection, questions, t.analytics_questions.c.asked),
             top_unanswered_questions=_questions(
-                connection, and_(condition, parts.c.outcome.in_(UNANSWERED))
+                connection, questions, t.analytics_questions.c.unanswered
             ),
-            unanswered_per_day=_days(connection, condition, start, end),
+            unanswered_per_day=_days(connection, within, start, end),
             feedback_by_topic=feedback[0],
             feedback_by_faq_entry=feedback[1],
             handoffs=_handoffs(connection, start, end, channel, outcomes["handoff"]),
-            busiest_hours=_hours(connection, condition),
-            channels=_distinct(connection, parts.c.channel),
-            languages=_distinct(connection, parts.c.language),
+            busiest_hours=_hours(
+                connection, _filters(t.analytics_hourly, start, end, channel, language)
+            ),
+            channels=_distinct(connection, daily.c.channel),
+            languages=_distinct(connection, daily.c.language),
         )
+
+
+def _conversations(
+    connection: Connection,
+    start: dt.date,
+    end: dt.date,
+    channel: str | None,
+    language: str | None,
+) -> int:
+    """Conversations that started in the period (on this channel, in this language)."""
+    table = t.analytics_conversations
+    where = [table.c.first_day >= start, table.c.first_day <= end]
+    if channel:
+        where.append(table.c.channel == channel)
+    if language:
+        where.append(table.c.language == language)
+    return connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
 
 
 def _outcomes(connection: Connection, condition: Any) -> tuple[Dict[str, int], int]:
-    parts = t.analytics_parts
+    daily = t.analytics_daily
     counts = {outcome: 0 for outcome in OUTCOMES}
     messages = 0
     query = (
-        select(
-            parts.c.outcome,
-            func.count(),
-            func.sum(case((parts.c.part == 0, 1), else_=0)),
-        )
+        select(daily.c.outcome, func.sum(daily.c.parts), func.sum(daily.c.messages))
         .where(condition)
-        .group_by(parts.c.outcome)
+        .group_by(daily.c.outcome)
     )
-    for outcome, count, first_parts in connection.execute(query):
+    for outcome, parts, first_parts in connection.execute(query):
         messages += int(first_parts or 0)
         if outcome in counts:
-            counts[outcome] += count
+            counts[outcome] += int(parts or 0)
     return counts, messages
 
 
-def _answered_columns(parts: Table) -> list[Any]:
-    answered = func.sum(case((parts.c.outcome.in_(ANSWERED), 1), else_=0))
-    unanswered = func.sum(case((parts.c.outcome.in_(UNANSWERED), 1), else_=0))
-    return [answered, unanswered]
-
-
 def _topics(connection: Connection, condition: Any) -> List[TopicCount]:
-    parts = t.analytics_parts
-    questions = func.count()
+    daily = t.analytics_daily
+    asked = func.sum(daily.c.parts)
+    answered = func.sum(case((daily.c.outcome.in_(ANSWERED), daily.c.parts), else_=0))
+    unanswered = func.sum(case((daily.c.outcome.in_(UNANSWERED), daily.c.parts), else_=0))
     query = (
-        select(parts.c.topic, questions, *_answered_columns(parts))
-        .where(condition, parts.c.topic.is_not(None), parts.c.outcome.in_(ANSWERED + UNANSWERED))
-        .group_by(parts.c.topic)
-        .order_by(questions.desc(), parts.c.topic)
+        select(daily.c.topic, asked, answered, unanswered)
+        .where(condition, daily.c.topic.is_not(None), daily.c.outcome.in_(ANSWERED + UNANSWERED))
+        .group_by(daily.c.topic)
+        .order_by(asked.desc(), daily.c.topic)
         .limit(TOP)
     )
     return [
-        TopicCount(topic, count, int(answered or 0), int(unanswered or 0))
-        for topic, count, answered, unanswered in connection.execute(query)
+        TopicCount(topic, int(n), int(yes or 0), int(no or 0))
+        for topic, n, yes, no in connection.execute(query)
     ]
 
 
-def _questions(connection: Connection, condition: Any) -> List[QuestionCount]:
-    """The most asked questions, grouped by normalised text (bot/analytics/text.py)."""
-    parts = t.analytics_parts
-    count = func.count()
-    query = (
-        select(
-            parts.c.question_key,
-            func.max(parts.c.question),
-            count,
-            *_answered_columns(parts),
-            func.max(parts.c.topic),
-        )
-        .where(
-            condition,
-            parts.c.question_key.is_not(None),
-            parts.c.question.is_not(None),
-            parts.c.outcome.in_(ANSWERED + UNANSWERED),
-        )
-        .group_by(parts.c.question_key)
-        .order_by(count.desc(), parts.c.question_key)
+def _questions(connection: Connection, condition: Any, measure: Any) -> List[QuestionCount]:
+    """The most asked (or most often unanswered) questions, grouped by normalised text
+    (bot/analytics/text.py); then their counts and one way each was written."""
+    questions = t.analytics_questions
+    total = func.sum(measure)
+    top = (
+        select(questions.c.question_key, total)
+        .where(condition, measure > 0)
+        .group_by(questions.c.question_key)
+        .order_by(total.desc(), questions.c.question_key)
         .limit(TOP)
     )
+    keys = [key for key, _total in connection.execute(top)]
+    if not keys:
+        return []
+    details = (
+        select(
+            questions.c.question_key,
+            func.max(questions.c.text),
+            func.sum(questions.c.asked),
+            func.sum(questions.c.answered),
+            func.sum(questions.c.unanswered),
+            func.max(questions.c.topic),
+        )
+        .where(condition, questions.c.question_key.in_(keys))
+        .group_by(questions.c.question_key)
+    )
+    found = {row[0]: row[1:] for row in connection.execute(details)}
     return [
-        QuestionCount(text, n, int(answered or 0), int(unanswered or 0), topic)
-        for _key, text, n, answered, unanswered, topic in connection.execute(query)
+        QuestionCount(text, int(n), int(yes or 0), int(no or 0), topic)
+        for text, n, yes, no, topic in (found[key] for key in keys)
     ]
 
 
 def _days(connection: Connection, condition: Any, start: dt.date, end: dt.date) -> List[DayCount]:
     """Every day of the period, days without questions included (a chart needs the gaps)."""
-    parts = t.analytics_parts
+    daily = t.analytics_daily
     query = (
-        select(parts.c.day, parts.c.outcome, func.count())
-        .where(condition, parts.c.outcome.in_(ANSWERED + UNANSWERED))
-        .group_by(parts.c.day, parts.c.outcome)
+        select(daily.c.day, daily.c.outcome, func.sum(daily.c.parts))
+        .where(condition, daily.c.outcome.in_(ANSWERED + UNANSWERED))
+        .group_by(daily.c.day, daily.c.outcome)
     )
     per_day: Dict[dt.date, Dict[str, int]] = {}
     for day, outcome, count in connection.execute(query):
-        if isinstance(day, str):  # SQLite, in a raw aggregate
-            day = dt.date.fromisoformat(day)
-        per_day.setdefault(day, {})[outcome] = count
+        per_day.setdefault(day, {})[outcome] = int(count or 0)
     days = []
     day = start
     while day <= end:
@@ -299,13 +321,11 @@ def _days(connection: Connection, condition: Any, start: dt.date, end: dt.date) 
 
 
 def _hours(connection: Connection, condition: Any) -> List[HourCount]:
-    parts = t.analytics_parts
+    hourly = t.analytics_hourly
     query = (
-        select(parts.c.hour, func.count())
-        .where(condition, parts.c.part == 0)
-        .group_by(parts.c.hour)
+        select(hourly.c.hour, func.sum(hourly.c.messages)).where(condition).group_by(hourly.c.hour)
     )
-    counts = dict(connection.execute(query).all())
+    counts = {hour: int(n or 0) for hour, n in connection.execute(query)}
     return [HourCount(hour, counts.get(hour, 0)) for hour in range(24)]
 
 

@@ -61,7 +61,7 @@ class Answer:
     subject: Dict[str, str] = field(default_factory=dict)
     facts: List[Cited] = field(default_factory=list)  # what it rests on (for multi-part replies)
     listed: List[str] = field(default_factory=list)  # "kind:key" of a list shown ("the second one")
-    faq_entry: int | None = None  # the staff FAQ entry it comes from (analytics, feedback)
+    faq_entries: List[int] = field(default_factory=list)  # the staff FAQ entries it gives
     # analytics of each question a reply to several answers (bot/analytics/outcome.py)
     parts: List[Dict[str, Any]] = field(default_factory=list)
 
@@ -129,8 +129,16 @@ def merge(answers: Sequence[Answer], headings: Sequence[str] | None = None) -> A
     text = "\n\n".join(sections)
     if facts:
         text += "\n\n" + source_line(facts)
+    entries = [entry for r in answers for entry in r.faq_entries]
     return Answer(
-        text, list(last.buttons), last.topic, bool(known), dict(last.subject), facts, last.listed
+        text,
+        list(last.buttons),
+        last.topic,
+        bool(known),
+        dict(last.subject),
+        facts,
+        last.listed,
+        entries,
     )
 
 

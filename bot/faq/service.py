@@ -71,9 +71,7 @@ def entry_answer(entry: Any) -> Answer:
         text = entry.answer
         note_left_in_english(text)  # no-op in English
     source = _("_Source: International office FAQ, as of {date}._", date=long_date(entry.as_of))
-    return Answer(
-        f"{text.strip()}\n\n{source}", [], "faq", subject={}, faq_entry=getattr(entry, "id", None)
-    )
+    return Answer(f"{text.strip()}\n\n{source}", [], "faq", subject={}, faq_entries=[entry.id])
 
 
 class StaffFaq:

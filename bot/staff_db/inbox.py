@@ -52,6 +52,8 @@ class Unanswered:
     handled_at: dt.datetime | None
     record_key: str | None = None  # the action server outbox's key (a retried write)
     language: str | None = None  # en, az, ru, tr: what the student wrote in
+    kind: str = "unanswered"  # or 'wrong': an answer a student marked 👎 (bot/staff_db/feedback.py)
+    comment: str | None = None  # their "what was wrong", for kind 'wrong'
 
 
 @dataclass(frozen=True)

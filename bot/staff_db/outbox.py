@@ -43,7 +43,7 @@ from bot.staff_db.inbox import Inbox
 
 log = logging.getLogger(__name__)
 
-KINDS = ("unanswered", "handoff", "handoff_contact")
+KINDS = ("unanswered", "handoff", "handoff_contact", "feedback", "feedback_comment")
 DEFAULT_CAPACITY = 5000
 FIRST_RETRY_SECONDS = 0.5
 LAST_RETRY_SECONDS = 10.0
@@ -109,11 +109,14 @@ class StaffOutbox:
 
     # -- the caller's side -----------------------------------------------------------------
 
-    def put(self, kind: str, data: Dict[str, Any]) -> Record | None:
-        """Queue a write (durably when the file can be written); None when the queue is full."""
+    def put(self, kind: str, data: Dict[str, Any], key: str | None = None) -> Record | None:
+        """Queue a write (durably when the file can be written); None when the queue is full.
+
+        `key`: the record key, when the caller has one that a retry of the same write repeats
+        (a student message's id), so even a write put twice is stored once."""
         if kind not in KINDS:
             raise ValueError(f"unknown outbox write {kind!r}")
-        record = Record(kind, data)
+        record = Record(kind, data) if key is None else Record(kind, data, key)
         with self._lock:
             if len(self._queue) >= self.capacity:
                 self.counters.refused += 1
@@ -139,7 +142,7 @@ class StaffOutbox:
         return record
 
     async def put_and_wait(
-        self, kind: str, data: Dict[str, Any], wait: float
+        self, kind: str, data: Dict[str, Any], wait: float, key: str | None = None
     ) -> tuple[Record | None, int | None]:
         """Queue a write and wait up to `wait` seconds for it to be stored.
 
@@ -159,7 +162,7 @@ class StaffOutbox:
                 loop.call_soon_threadsafe(set_result)
 
         with self._lock:  # registered before the worker can see the record
-            record = self.put(kind, data)
+            record = self.put(kind, data, key)
             if record is None:
                 return None, None
             self._waiters.setdefault(record.key, []).append(resolve)
@@ -271,6 +274,8 @@ class StaffOutbox:
                 at=at,
                 language=data.get("language"),
             )
+        if record.kind in ("feedback", "feedback_comment"):
+            return self._store_feedback(inbox, record, at)
         if record.kind == "handoff":
             return inbox.record_handoff(
                 data["sender"], data["channel"], data["transcript"], record_key=record.key, at=at
@@ -282,6 +287,28 @@ class StaffOutbox:
             raise LookupError(f"the handoff {data['handoff_key']} was never stored")
         added = inbox.add_to_handoff(int(handoff_id), data["sender"], data["text"], at=at)
         return int(handoff_id) if added else None
+
+    @staticmethod
+    def _store_feedback(inbox: Inbox, record: Record, at: dt.datetime) -> int | None:
+        from bot.staff_db.feedback import FeedbackRepository
+
+        repository, data = FeedbackRepository(inbox), record.data
+        if record.kind == "feedback_comment":
+            added = repository.add_comment(data["feedback_key"], data["sender"], data["text"])
+            return repository.id_for_key(data["feedback_key"]) if added else None
+        return repository.record(
+            data["value"],
+            data["sender"],
+            record_key=record.key,
+            question=data.get("question"),
+            facts=data.get("facts") or [],
+            faq_entries=data.get("faq_entries") or [],
+            topic=data.get("topic"),
+            intent=data.get("intent"),
+            language=data.get("language"),
+            channel=data.get("channel"),
+            at=at,
+        )
 
     # -- the file --------------------------------------------------------------------------
 

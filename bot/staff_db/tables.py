@@ -94,8 +94,34 @@ unanswered = Table(
     Column("handled_at", DateTime(timezone=True)),
     # set by the action server's outbox (bot/faq/outbox.py): a retried write is stored once
     Column("record_key", String(64), unique=True),
+    # 'wrong': an answer a student marked 👎 (the question, and their comment if they gave one)
+    Column("kind", String(16), nullable=False, server_default="unanswered"),
+    Column("comment", Text),
     CheckConstraint("status IN ('open', 'dismissed', 'answered')", name="status"),
+    CheckConstraint("kind IN ('unanswered', 'wrong')", name="kind"),
     Index("ix_unanswered_status_id", "status", "id"),
+)
+
+# Students' 👍/👎 on answers (bot/staff_db/feedback.py); the conversation only as a salted hash.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("value", String(8), nullable=False),
+    Column("comment", Text),
+    Column("question", Text),
+    # {"facts": [fact paths], "faq_entries": [ids]}: what the answer rested on
+    Column("answer_ref", JSON, nullable=False),
+    Column("topic", String(100)),
+    Column("intent", String(100)),
+    Column("language", String(8)),
+    Column("channel", String(50), nullable=False),
+    Column("conversation_hash", String(64), nullable=False),
+    # one per student message (the action server's outbox): a retried write is stored once
+    Column("record_key", String(64), nullable=False, unique=True),
+    CheckConstraint("value IN ('up', 'down')", name="value"),
+    Index("ix_feedback_created_at", "created_at"),
 )
 
 handoffs = Table(
@@ -165,21 +191,88 @@ analytics_parts = Table(
     Column("language", String(8)),
     Column("intent", String(100)),
     Column("topic", String(50)),
-    Column("outcome", String(20)),  # None: a message that asked nothing (a feedback click)
+    Column("outcome", String(20)),  # None: a message whose reply said nothing (a domain response)
     Column("faq_entry", Integer),
     Column("question", Text),  # None once its conversation was deleted by reference
     Column("question_key", String(200)),
     UniqueConstraint("message_event", "part", name="uq_analytics_parts_message_event"),
-    Index("ix_analytics_parts_day", "day", "outcome", "topic"),
+    Index("ix_analytics_parts_day", "day"),
     Index("ix_analytics_parts_conversation", "conversation"),
 )
 
+# Counted where it started: its first message's Baku day, channel and language.
 analytics_conversations = Table(
     "analytics_conversations",
     metadata,
     Column("conversation", String(64), primary_key=True),
+    Column("first_day", Date, nullable=False),
     Column("channel", String(50), nullable=False),
+    Column("language", String(8)),
     Column("first_at", DateTime(timezone=True), nullable=False),
     Column("last_at", DateTime(timezone=True), nullable=False),
     Column("messages", Integer, nullable=False),
+    Index("ix_analytics_conversations_first_day", "first_day", "channel", "language"),
+)
+
+# Per Baku day, recomputed from analytics_parts for every day a refresh touches: what the
+# dashboard reads, so 100,000 conversations render in well under a second. The indexes cover
+# the queries (no table lookups).
+analytics_daily = Table(
+    "analytics_daily",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("channel", String(50), nullable=False),
+    Column("language", String(8)),
+    Column("topic", String(50)),
+    Column("outcome", String(20)),
+    Column("parts", Integer, nullable=False),
+    Column("messages", Integer, nullable=False),  # student messages (their first part)
+    Index(
+        "ix_analytics_daily_day",
+        "day",
+        "channel",
+        "language",
+        "outcome",
+        "topic",
+        "parts",
+        "messages",
+    ),
+)
+
+analytics_hourly = Table(
+    "analytics_hourly",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("hour", Integer, nullable=False),
+    Column("channel", String(50), nullable=False),
+    Column("language", String(8)),
+    Column("messages", Integer, nullable=False),
+    Index("ix_analytics_hourly_day", "day", "channel", "language", "hour", "messages"),
+)
+
+analytics_questions = Table(
+    "analytics_questions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("channel", String(50), nullable=False),
+    Column("language", String(8)),
+    Column("question_key", String(200), nullable=False),
+    Column("asked", Integer, nullable=False),
+    Column("answered", Integer, nullable=False),
+    Column("unanswered", Integer, nullable=False),
+    Column("text", Text, nullable=False),  # one of the ways it was written
+    Column("topic", String(50)),
+    Index(
+        "ix_analytics_questions_day",
+        "day",
+        "channel",
+        "language",
+        "question_key",
+        "asked",
+        "unanswered",
+    ),
+    Index("ix_analytics_questions_key", "question_key"),
 )

@@ -17,7 +17,9 @@ def test_project_details_name_coordinator_period_and_aims():
     text = said(messages)
     assert "doctoral" in text and "university of montpellier (france)" in text
     assert "2015–2018" in text
+    assert slots.pop("feedback_answer")["facts"], "👍/👎 offered (tests/actions/test_feedback.py)"
     assert slots == {
+        "answers_since_feedback": 0.0,
         "topic": "project_details",
         "project": "NIZAMI",
         "failed_answers": 0.0,

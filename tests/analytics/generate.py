@@ -50,6 +50,39 @@ QUESTIONS = {
 }
 
 
+# Real questions have a long tail: most are asked once, in the student's own words.
+TAILS = (
+    "please",
+    "for masters",
+    "for bachelors",
+    "next year",
+    "as a foreigner",
+    "from Moldova",
+    "in English",
+    "for PhD",
+    "quickly",
+    "thanks",
+    "if possible",
+    "for my brother",
+    "again",
+    "in spring",
+    "in autumn",
+    "online",
+    "for engineering",
+    "for economics",
+    "by email",
+    "today",
+)
+LONG_TAIL = 0.3
+
+
+def _question(rng: random.Random, intent: str) -> str:
+    text = rng.choice(QUESTIONS[intent])
+    if rng.random() < LONG_TAIL:
+        text = f"{text} {rng.choice(TAILS)} {rng.choice(TAILS)} {rng.randint(1, 99)}"
+    return text
+
+
 @dataclass
 class Conversation:
     sender_id: str
@@ -130,7 +163,7 @@ def generate(
                 events.append(_bot("Sorry, something went wrong.", at + 1.5, None))
             else:
                 chosen = [rng.choice(ANSWERS) for _ in range(1 if rng.random() < 0.8 else 2)]
-                texts = [rng.choice(QUESTIONS[intent]) for intent, *_ in chosen]
+                texts = [_question(rng, intent) for intent, *_ in chosen]
                 text = " And ".join(texts)
                 parts = None
                 if len(chosen) > 1:
@@ -225,11 +258,13 @@ def brute_force(
     hours: Counter = Counter()
     for conversation in conversations:
         pending: Tuple[Dict, dt.datetime] | None = None
+        first = True
         for event in conversation.events:
             if event["event"] == "user":
                 pending = None
                 if event["parse_data"]["intent"]["name"] == "feedback":
                     continue
+                starts, first = first, False
                 local = dt.datetime.fromtimestamp(event["timestamp"], BAKU)
                 if not start <= local.date() <= end:
                     continue
@@ -237,7 +272,8 @@ def brute_force(
                     continue
                 if language and event["parse_data"]["language"]["code"] != language:
                     continue
-                senders.add(conversation.sender_id)
+                if starts:  # a conversation counts where it started
+                    senders.add(conversation.sender_id)
                 messages += 1
                 hours[local.hour] += 1
                 pending = (event, local)

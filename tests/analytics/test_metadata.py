@@ -33,13 +33,19 @@ def analytics_of(action, tracker) -> dict:
 
 def test_a_fact_answer_names_its_facts_by_path():
     tracker = create_tracker("any partners in Croatia?", "ask_partners", {"country": "Croatia"})
-    analytics = analytics_of(action_for("ask_partners"), tracker)
+    messages, _ = run_action(action_for("ask_partners"), tracker)
+    analytics = only_message(messages)["analytics"]
     (part,) = analytics["parts"]
     assert part["outcome"] == "answered_fact" and part["topic"] == "partners"
     assert part["intent"] == "ask_partners" and part["faq_entry"] is None
     paths = {path for path, _fact in iter_cited(knowledge().kb)}
     assert part["facts"] and set(part["facts"]) <= paths
-    assert analytics["language"] == "en" and analytics["feedback_offered"] is False
+    assert analytics["language"] == "en"
+    payloads = [b["payload"] for b in only_message(messages)["buttons"]]
+    assert analytics["feedback_offered"] is any(p.startswith("/feedback{") for p in payloads)
+    assert analytics["feedback_offered"], (
+        "a factual answer offers 👍/👎 (tests/actions/test_feedback)"
+    )
 
 
 def test_several_questions_are_one_message_with_one_part_each():

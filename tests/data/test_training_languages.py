@@ -13,8 +13,8 @@ MIN_EXAMPLES = 20
 FOLDED = str.maketrans("əışğçöüƏİŞĞÇÖÜ", "eisgcouEISGCOU")
 
 
-# Reached by the widget's language switch (a payload), not by typed questions.
-BUTTON_ONLY = {"set_language"}
+# Reached by buttons (the widget's language switch, 👍/👎 on an answer), not by typed questions.
+BUTTON_ONLY = {"set_language", "feedback"}
 
 
 def intents() -> list:

@@ -18,9 +18,13 @@ TABLES = {
     "users",
     "login_attempts",
     "settings",
+    "feedback",
     "alembic_version",
     "analytics_parts",
     "analytics_conversations",
+    "analytics_daily",
+    "analytics_hourly",
+    "analytics_questions",
 }
 
 

@@ -70,8 +70,12 @@ def _short_title(title: str, limit: int = MESSENGER_QUICK_REPLY_TITLE) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
+FEEDBACK_PAYLOAD = "/feedback{"  # 👍/👎 (bot/answers/feedback.py): they always fit
+
+
 def quick_replies(buttons: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
-    """Rasa buttons as Messenger quick replies (only those whose payload fits)."""
+    """Rasa buttons as Messenger quick replies (only those whose payload fits), at most 13: with
+    👍/👎 offered, the answer's follow-ups come first and are cut to 11, and 👍/👎 stay."""
     replies = []
     for button in buttons:
         payload = str(button.get("payload") or button.get("title") or "")
@@ -79,9 +83,9 @@ def quick_replies(buttons: Sequence[Dict[str, Any]]) -> List[Dict[str, str]]:
             continue
         title = _short_title(str(button.get("title") or payload))
         replies.append({"content_type": "text", "title": title, "payload": payload})
-        if len(replies) == MESSENGER_MAX_QUICK_REPLIES:
-            break
-    return replies
+    feedback = [r for r in replies if r["payload"].startswith(FEEDBACK_PAYLOAD)]
+    others = [r for r in replies if not r["payload"].startswith(FEEDBACK_PAYLOAD)]
+    return others[: MESSENGER_MAX_QUICK_REPLIES - len(feedback)] + feedback
 
 
 @dataclass(frozen=True)

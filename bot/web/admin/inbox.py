@@ -1,4 +1,5 @@
-"""The inbox: questions the assistant could not answer, grouped, and requests for a person.
+"""The inbox: questions the assistant could not answer, grouped; answers students marked wrong
+(a 👎, with their comment); and requests for a person.
 
 A group can be dismissed, or answered: "Answer" opens the new-entry form pre-filled with the
 group's questions, and the group leaves the inbox when that entry is published.
@@ -34,6 +35,8 @@ def _question(item: Unanswered) -> dict[str, Any]:
         "intent": item.guessed_intent,
         "confidence": item.confidence,
         "language": item.language,
+        "kind": item.kind,
+        "comment": item.comment,
     }
 
 
@@ -69,14 +72,27 @@ def handoff_view(handoff: Handoff) -> dict[str, Any]:
     }
 
 
+def wrong_groups(items: list[Unanswered]) -> list[dict[str, Any]]:
+    """Answers marked wrong, one group per question as asked (casefolded), newest first: each
+    keeps every student's comment, so staff see what was wrong before fixing the answer."""
+    by_text: dict[str, list[Unanswered]] = {}
+    for item in items:
+        by_text.setdefault(" ".join(item.text.casefold().split()), []).append(item)
+    groups = [group_view(sorted(g, key=lambda q: -q.id)) for g in by_text.values()]
+    return sorted(groups, key=lambda g: (g["newest"], max(g["ids"])), reverse=True)
+
+
 def inbox_view(admin: Admin, grouper: Grouper, wait: float | None) -> dict[str, Any]:
-    """Open questions in groups (newest group first) and open handoffs (newest first)."""
-    questions = admin.inbox.list_open_unanswered()
+    """Open questions in groups (newest group first), answers marked wrong, and open handoffs
+    (newest first)."""
+    everything = admin.inbox.list_open_unanswered()
+    questions = [q for q in everything if q.kind != "wrong"]
     indices, how = grouper.group([q.text for q in questions], wait)
     groups = [group_view(sorted((questions[i] for i in g), key=lambda q: -q.id)) for g in indices]
     groups.sort(key=lambda g: (g["newest"], max(g["ids"])), reverse=True)
+    wrong = wrong_groups([q for q in everything if q.kind == "wrong"])
     handoffs = [handoff_view(h) for h in admin.inbox.list_handoffs("open")]
-    return {"groups": groups, "grouping": how, "handoffs": handoffs}
+    return {"groups": groups, "grouping": how, "wrong": wrong, "handoffs": handoffs}
 
 
 async def load_inbox(request: Request) -> dict[str, Any]:

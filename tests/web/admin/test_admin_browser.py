@@ -15,6 +15,8 @@ import uuid
 import pytest
 
 from bot.staff_db.db import make_engine
+from bot.staff_db.feedback import FeedbackRepository
+from bot.staff_db.inbox import Inbox
 from bot.staff_db.users import Users
 from tests.web.browser import AXE, screenshot
 from tests.web.widget import Widget
@@ -200,6 +202,20 @@ def test_admin_pages_have_no_serious_accessibility_problems(servers, staff, chro
         assert "limit is 1000" in page.inner_text("#err-answer")
         assert page.get_attribute("#f-answer", "aria-invalid") == "true"
         problems += serious()
+        # an answer marked wrong, so the inbox's "marked wrong" section is checked with content
+        engine = make_engine(servers.database_url)
+        try:
+            FeedbackRepository(Inbox(engine)).record(
+                "down",
+                f"axe-{uuid.uuid4().hex}",
+                record_key=uuid.uuid4().hex,
+                question="Who coordinates PROMIG?",
+                comment="The coordinator changed.",
+                intent="ask_project_coordinator",
+                channel="rest",
+            )
+        finally:
+            engine.dispose()
         for path in ["inbox", "preview", "entries/1", "entries/1/history"]:
             page.goto(admin + path)
             problems += serious()

@@ -1,7 +1,10 @@
 """The analytics aggregate (issue 15), read incrementally from the tracker store.
 
-One row per question part (a message with no answer metadata, such as a feedback click, is one
-row with no outcome, so it still counts as a message), and one row per conversation. Rows are
+One row per question part (a message with no answer metadata, such as a domain response, is one
+row with no outcome, so it still counts as a message), and one row per conversation; from them,
+per Baku day, the small tables the dashboard reads: counts by channel, language, topic and
+outcome (`analytics_daily`), messages by hour (`analytics_hourly`) and questions by their
+normalised text (`analytics_questions`). Rows are
 keyed by the tracker's event id, so a re-run never counts twice; conversations are keyed by the
 inbox's salted hash, never the raw sender id. The watermark (the last tracker event read) lives
 in `settings` under `analytics_watermark`, with the tracker store it belongs to
@@ -44,20 +47,82 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_analytics_parts"),
         sa.UniqueConstraint("message_event", "part", name="uq_analytics_parts_message_event"),
     )
-    op.create_index("ix_analytics_parts_day", "analytics_parts", ["day", "outcome", "topic"])
+    op.create_index("ix_analytics_parts_day", "analytics_parts", ["day"])
     op.create_index("ix_analytics_parts_conversation", "analytics_parts", ["conversation"])
     op.create_table(
         "analytics_conversations",
         sa.Column("conversation", sa.String(64), nullable=False),
+        sa.Column("first_day", sa.Date(), nullable=False),
         sa.Column("channel", sa.String(50), nullable=False),
+        sa.Column("language", sa.String(8)),
         sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("messages", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("conversation", name="pk_analytics_conversations"),
     )
+    op.create_index(
+        "ix_analytics_conversations_first_day",
+        "analytics_conversations",
+        ["first_day", "channel", "language"],
+    )
+    op.create_table(
+        "analytics_daily",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("channel", sa.String(50), nullable=False),
+        sa.Column("language", sa.String(8)),
+        sa.Column("topic", sa.String(50)),
+        sa.Column("outcome", sa.String(20)),
+        sa.Column("parts", sa.Integer(), nullable=False),
+        sa.Column("messages", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_analytics_daily"),
+    )
+    op.create_index(
+        "ix_analytics_daily_day",
+        "analytics_daily",
+        ["day", "channel", "language", "outcome", "topic", "parts", "messages"],
+    )
+    op.create_table(
+        "analytics_hourly",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("hour", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(50), nullable=False),
+        sa.Column("language", sa.String(8)),
+        sa.Column("messages", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_analytics_hourly"),
+    )
+    op.create_index(
+        "ix_analytics_hourly_day",
+        "analytics_hourly",
+        ["day", "channel", "language", "hour", "messages"],
+    )
+    op.create_table(
+        "analytics_questions",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("channel", sa.String(50), nullable=False),
+        sa.Column("language", sa.String(8)),
+        sa.Column("question_key", sa.String(200), nullable=False),
+        sa.Column("asked", sa.Integer(), nullable=False),
+        sa.Column("answered", sa.Integer(), nullable=False),
+        sa.Column("unanswered", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("topic", sa.String(50)),
+        sa.PrimaryKeyConstraint("id", name="pk_analytics_questions"),
+    )
+    op.create_index(
+        "ix_analytics_questions_day",
+        "analytics_questions",
+        ["day", "channel", "language", "question_key", "asked", "unanswered"],
+    )
+    op.create_index("ix_analytics_questions_key", "analytics_questions", ["question_key"])
 
 
 def downgrade() -> None:
+    for table in ("analytics_questions", "analytics_hourly", "analytics_daily"):
+        op.drop_table(table)
+    op.drop_index("ix_analytics_conversations_first_day", table_name="analytics_conversations")
     op.drop_table("analytics_conversations")
     op.drop_index("ix_analytics_parts_conversation", table_name="analytics_parts")
     op.drop_index("ix_analytics_parts_day", table_name="analytics_parts")
