@@ -1,25 +1,22 @@
-"""👍/👎 counts from the students' feedback table (migration 0005, built by the feedback work).
+"""👍/👎 per topic and per FAQ entry, from the students' feedback table (migration 0005).
 
-Read by reflection so the report works whether or not that table exists yet, and whichever of
-the expected columns it has: `value` ("up"/"down"), `created_at`, and optionally `topic`,
-`faq_entry` (or `faq_entry_id`), `channel`, `language`.
+Feedback is a small fraction of the answers, so its rows for the period are tallied here rather
+than in SQL: an answer's FAQ entries are a JSON list (`answer_ref`), and its topic is grouped
+into the same areas as the questions (bot/analytics/outcome.py `topic_of`), so "👎 on
+exchange" and "questions about exchange" line up on the dashboard.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any, Dict, List, Tuple
 
-from sqlalchemy import MetaData, Table, case, func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from bot.analytics.outcome import topic_of
 from bot.staff_db import tables as t
-
-FEEDBACK_TABLE = "feedback"
-
-
-def _feedback_table(connection: Connection) -> Table:
-    return Table(FEEDBACK_TABLE, MetaData(), autoload_with=connection)
 
 
 def feedback_counts(
@@ -29,43 +26,41 @@ def feedback_counts(
     channel: str | None,
     language: str | None,
 ) -> Tuple[List[Any], List[Any]]:
-    """(per topic, per FAQ entry) counts of 👍 and 👎 given in [low, high)."""
+    """(per topic, per FAQ entry) counts of 👍 and 👎 given in [low, high), most rated first."""
     from bot.analytics.report import FeedbackCount
 
-    table = _feedback_table(connection)
-    columns = table.c
-    if "value" not in columns or "created_at" not in columns:
-        return [], []
-    where = [columns.created_at >= low, columns.created_at < high]
-    if channel and "channel" in columns:
-        where.append(columns.channel == channel)
-    if language and "language" in columns:
-        where.append(columns.language == language)
-    up = func.sum(case((columns.value == "up", 1), else_=0))
-    down = func.sum(case((columns.value == "down", 1), else_=0))
+    feedback = t.feedback
+    where = [feedback.c.created_at >= low, feedback.c.created_at < high]
+    if channel:
+        where.append(feedback.c.channel == channel)
+    if language:
+        where.append(feedback.c.language == language)
+    query = select(
+        feedback.c.value, feedback.c.intent, feedback.c.topic, feedback.c.answer_ref
+    ).where(*where)
+    topics: Dict[str, Counter] = {}
+    entries: Dict[int, Counter] = {}
+    for value, intent, topic, ref in connection.execute(query):
+        area = topic_of(intent, topic)
+        if area is not None:
+            topics.setdefault(area, Counter())[value] += 1
+        for entry in (ref or {}).get("faq_entries") or []:
+            entries.setdefault(int(entry), Counter())[value] += 1
+    labels = _faq_questions(connection, list(entries))
 
-    def counts(key: Any) -> List[Tuple[Any, int, int]]:
-        query = select(key, up, down).where(*where, key.is_not(None)).group_by(key)
-        rows = [(k, int(u or 0), int(d or 0)) for k, u, d in connection.execute(query)]
-        return sorted(rows, key=lambda row: (-(row[1] + row[2]), str(row[0])))
+    def ordered(tallies: Dict[Any, Counter]) -> List[Tuple[Any, Counter]]:
+        return sorted(tallies.items(), key=lambda item: (-sum(item[1].values()), str(item[0])))
 
-    by_topic = []
-    if "topic" in columns:
-        by_topic = [FeedbackCount(str(k), u, d) for k, u, d in counts(columns.topic)]
-    entry = columns.get("faq_entry_id", columns.get("faq_entry"))
-    by_entry = []
-    if entry is not None:
-        rows = counts(entry)
-        labels = _faq_questions(connection, [k for k, _u, _d in rows])
-        by_entry = [FeedbackCount(str(k), u, d, labels.get(k)) for k, u, d in rows]
+    by_topic = [FeedbackCount(key, c["up"], c["down"]) for key, c in ordered(topics)]
+    by_entry = [
+        FeedbackCount(str(key), c["up"], c["down"], labels.get(key)) for key, c in ordered(entries)
+    ]
     return by_topic, by_entry
 
 
-def _faq_questions(connection: Connection, ids: List[Any]) -> Dict[Any, str]:
-    numeric = [i for i in ids if isinstance(i, int)]
-    if not numeric:
+def _faq_questions(connection: Connection, ids: List[int]) -> Dict[int, str]:
+    if not ids:
         return {}
-    query = select(t.faq_entries.c.id, t.faq_entries.c.question).where(
-        t.faq_entries.c.id.in_(numeric)
-    )
+    entries = t.faq_entries
+    query = select(entries.c.id, entries.c.question).where(entries.c.id.in_(ids))
     return dict(connection.execute(query).all())

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, and_, case, func, inspect, select
+from sqlalchemy import Table, and_, case, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot.staff_db import tables as t
@@ -386,9 +386,7 @@ def _feedback(
     channel: str | None,
     language: str | None,
 ) -> tuple[List[FeedbackCount], List[FeedbackCount]]:
-    """👍/👎 per topic and per FAQ entry from the feedback table (migration 0005), if present."""
+    """👍/👎 per topic and per FAQ entry from the feedback table (migration 0005)."""
     from bot.analytics.feedback import feedback_counts
 
-    if not inspect(connection).has_table("feedback"):
-        return [], []
     return feedback_counts(connection, *baku_bounds(start, end), channel, language)

@@ -12,7 +12,7 @@ from typing import Iterator, List
 import pytest
 import sqlalchemy as sa
 
-from bot.analytics import aggregate
+from bot.analytics import aggregate, privacy
 from bot.analytics.aggregate import forget_sender, refresh, watermark
 from bot.analytics.report import BAKU, build_report
 from bot.ops.retention import delete_conversations_older_than
@@ -176,10 +176,20 @@ def test_deletion_by_reference_removes_the_texts_and_keeps_the_counts(filled):
     start = end - dt.timedelta(days=DAYS + 1)
     before = build_report(staff, start, end)
     asked = next(c for c in conversations if any(e["event"] == "user" for e in c.events))
+    conversation = aggregate.Inbox(staff, salt=SALT).hash_sender(asked.sender_id)
     assert forget_sender(staff, asked.sender_id, salt=SALT) > 0
+    assert privacy.forget_conversation(staff, conversation) == 0, "nothing left to forget"
     after = build_report(staff, start, end)
     assert (after.messages, after.outcomes) == (before.messages, before.outcomes)
-    conversation = aggregate.Inbox(staff, salt=SALT).hash_sender(asked.sender_id)
+    forgotten = g.brute_force([asked], start, end).questions
+    dropped = Counter()
+    for text, count in forgotten.items():
+        dropped[key(text)] += count
+    counts_before = {key(q.text): q.count for q in before.top_questions}
+    for question in after.top_questions:
+        k = key(question.text)
+        if k in counts_before:
+            assert question.count == counts_before[k] - dropped[k], question
     with staff.connect() as connection:
         texts = connection.execute(
             sa.select(t.analytics_parts.c.question).where(

@@ -148,3 +148,39 @@ def test_the_cli_updates_the_aggregate_and_prints_the_answer_rate(stores, capsys
 
     assert bot_main([*arguments, "--no-refresh", "--language", "xx"]) == 0
     assert "answer rate: n/a" in capsys.readouterr().out
+
+
+def test_thumbs_per_topic_and_faq_entry_from_the_feedback_table(stores):
+    from bot.staff_db.feedback import FeedbackRepository
+    from bot.staff_db.inbox import Inbox
+
+    staff, _tracker, _ = stores
+    repository = FeedbackRepository(Inbox(staff, salt="s"))
+    noon = dt.datetime(2026, 11, 30, 8, 0, tzinfo=UTC)  # noon in Baku
+    given = [
+        ("up", "ask_erasmus", "erasmus_ka1", [], "rest", noon),
+        ("down", "ask_mevlana", "exchange", [], "rest", noon),
+        ("up", "ask_office", "faq", [5], "messenger", noon),
+        ("down", "ask_not_covered", "faq", [5], "rest", noon),
+        ("down", "ask_erasmus", "exchange", [], "rest", noon - dt.timedelta(days=3)),  # before
+    ]
+    for number, (value, intent, topic, entries, channel, at) in enumerate(given):
+        repository.record(
+            value,
+            f"student-{number}",
+            record_key=f"k{number}",
+            question="q",
+            faq_entries=entries,
+            topic=topic,
+            intent=intent,
+            channel=channel,
+            language="en",
+            at=at,
+        )
+    report = build_report(staff, NOV_30, NOV_30)
+    by_topic = {f.key: (f.up, f.down) for f in report.feedback_by_topic}
+    assert by_topic == {"exchange": (1, 1), "office": (1, 0), "practical": (0, 1)}
+    assert [(f.key, f.up, f.down) for f in report.feedback_by_faq_entry] == [("5", 1, 1)]
+    assert report.to_dict()["feedback_by_faq_entry"][0]["up_rate"] == 0.5
+    messenger = build_report(staff, NOV_30, NOV_30, channel="messenger")
+    assert [(f.key, f.up, f.down) for f in messenger.feedback_by_topic] == [("office", 1, 0)]
