@@ -21,7 +21,10 @@ from sqlalchemy import update
 from bot.analytics.aggregate import refresh
 from bot.analytics.report import build_report
 from bot.staff_db import tables as t
+from bot.staff_db.faq import FaqRepository
+from bot.staff_db.feedback import FeedbackRepository
 from bot.staff_db.inbox import Inbox
+from bot.staff_db.validation import FaqDraft
 from bot.web.admin.analytics_query import baku_today
 from bot.web.admin.analytics_refresh import STALE_NOTE
 from tests.analytics.generate import Conversation, brute_force
@@ -137,10 +140,29 @@ def test_page_and_csv_show_the_same_numbers_as_the_api(staff_client, tracker, en
     closed = inbox.record_handoff("student-x", "rest", [], at=now - dt.timedelta(minutes=60))
     inbox.close_handoff(closed, "staff.one")
     inbox.record_handoff("student-y", "socketio", [], at=now - dt.timedelta(minutes=5))
+    entry = FaqRepository(engine).create(FaqDraft("Is there a gym?", "Yes.", owner="t"), "t")
+    feedback = FeedbackRepository(inbox)
+    given = [("up", "exchange", None), ("up", "exchange", None), ("down", "exchange", None)]
+    given += [("down", "office", entry.id), ("up", "exchange", None, "socketio")]
+    for number, (value, topic, faq, *channel) in enumerate(given):
+        feedback.record(
+            value,
+            f"student-{number}",
+            record_key=f"fb-{number}",
+            question="Erasmus?",
+            faq_entries=[faq] if faq else [],
+            topic=topic,
+            channel=channel[0] if channel else "rest",
+            language="en",
+        )
 
     report = staff_client.api("GET", "/analytics?period=30d&channel=rest").json()
     assert report["handoffs"]["opened"] == 1 and report["handoffs"]["closed"] == 1
     assert report["handoffs"]["median_minutes_to_close"] == 60.0
+    by_topic = {f["key"]: (f["up"], f["down"]) for f in report["feedback_by_topic"]}
+    assert by_topic == {"exchange": (2, 1), "office": (0, 1)}, "the channel filter applies"
+    by_entry = [(f["key"], f["label"], f["down"]) for f in report["feedback_by_faq_entry"]]
+    assert by_entry == [(str(entry.id), "Is there a gym?", 1)]
 
     page = staff_client.get("/admin/analytics?period=30d&channel=rest")
     assert page.status_code == 200
@@ -151,6 +173,8 @@ def test_page_and_csv_show_the_same_numbers_as_the_api(staff_client, tracker, en
     assert text.count('<svg class="chart"') == 6 and "style=" not in text
     assert text.count("<caption") == 9 and 'scope="row"' in text
     assert "<td>60 min</td>" in text, "median time to close"
+    assert f'<a href="/admin/entries/{entry.id}">Is there a gym?</a>' in text
+    assert "<td>66.7%</td>" in text, "2 of 3 found the exchange answers helpful"
     assert 'href="/admin/analytics.csv?period=30d&amp;channel=rest"' in text
 
     reply = staff_client.get("/admin/analytics.csv?period=30d&channel=rest")
@@ -176,6 +200,8 @@ def test_page_and_csv_show_the_same_numbers_as_the_api(staff_client, tracker, en
     )
     assert days == Counter({d["day"]: d["unanswered"] for d in report["unanswered_per_day"]})
     assert cells[("handoffs", "Median time to close", "value")] == "60 min"
+    assert cells[("feedback-topics", "exchange", "down")] == "1"
+    assert cells[("feedback-faq", "Is there a gym?", "up_rate")] == "0.0"
 
 
 def test_no_conversations_yet(client):
