@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from bot.staff_db.bootstrap import prepare_engine
 from bot.staff_db.db import make_engine
 from bot.web.admin import analytics, api, entries, inbox, login, preview
+from bot.web.admin.analytics_cache import ReportCache
 from bot.web.admin.analytics_refresh import AggregateRefresher
 from bot.web.admin.auth import Sessions
 from bot.web.admin.busy import unless_busy
@@ -50,6 +51,7 @@ def register_admin(
     app.ctx.analytics_refresher = AggregateRefresher(
         engine, settings.tracker_url, settings.analytics_refresh_seconds
     )
+    app.ctx.analytics_cache = ReportCache(settings.analytics_cache_seconds)
 
     blueprint = Blueprint(f"{app.name}_admin", url_prefix="/admin")
     for module in (login, entries, inbox, preview, api, analytics):

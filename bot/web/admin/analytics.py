@@ -1,9 +1,11 @@
 """How the assistant is doing: /admin/analytics (page), /admin/analytics.csv, /admin/api/analytics.
 
 All three take the same filters (analytics_query.py) and show the same Report
-(bot/analytics/report.py `build_report`, read from the aggregate table). The report is built
-and drawn in a worker thread, off the event loop. A bad filter is a 422: on the page, the form
-again with what was typed and the error beside the field; in the API, {"errors": {param: msg}}.
+(bot/analytics/report.py `build_report`, read from the aggregate table), refreshed from the
+tracker store first (analytics_refresh.py) and kept a few seconds (analytics_cache.py). The
+report is built and drawn in a worker thread, off the event loop. A bad filter is a 422: on
+the page, the form again with what was typed and the error beside the field; in the API,
+{"errors": {param: msg}}.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.analytics.aggregate import watermark
 from bot.analytics.report import build_report
 from bot.i18n.context import SUPPORTED_LANGUAGES
 from bot.staff_db.validation import ValidationError
@@ -29,17 +32,26 @@ KNOWN_CHANNELS = ("messenger", "rest", "socketio")  # bot/rasa_server/channels/;
 FORM_FIELDS = ("period", "start", "end", "channel", "language")
 
 
-def report_dict(admin: Admin, query: AnalyticsQuery) -> dict[str, Any]:
-    report = build_report(admin.engine, query.start, query.end, query.channel, query.language)
-    return report.to_dict()
+def load_report(request: Request, query: AnalyticsQuery) -> tuple[dict[str, Any], str, str]:
+    """Blocking (call through run_sync): the aggregate brought up to date, then the report for
+    `query` (built, or the same one built moments ago); with a note for staff and "as of"."""
+    note = request.app.ctx.analytics_refresher()
+    admin: Admin = request.app.ctx.admin
+    key = (query.start, query.end, query.channel, query.language, watermark(admin.engine))
+
+    def build() -> dict[str, Any]:
+        args = (query.start, query.end, query.channel, query.language)
+        return build_report(admin.engine, *args).to_dict()
+
+    report, built_at = request.app.ctx.analytics_cache.get(key, build)
+    return report, note, built_at.strftime("%Y-%m-%d %H:%M")
 
 
 def load_dashboard(request: Request, query: AnalyticsQuery) -> Dashboard:
-    """Blocking (call through run_sync): the aggregate brought up to date, then the report and
-    its tables and charts."""
-    note = request.app.ctx.analytics_refresher()
-    view = dashboard(report_dict(request.app.ctx.admin, query), query)
-    view.note = note
+    """Blocking: the report, and its tables and charts."""
+    report, note, as_of = load_report(request, query)
+    view = dashboard(report, query)
+    view.note, view.as_of = note, as_of
     return view
 
 
@@ -102,9 +114,8 @@ async def export_csv(request: Request) -> HTTPResponse:
 @guarded(api=True)
 async def api_report(request: Request) -> HTTPResponse:
     query = parse_query(request.args)  # ValidationError: 422 {"errors"} (auth.guarded)
-    note = await run_sync(request.app.ctx.analytics_refresher)
-    report = await run_sync(report_dict, request.app.ctx.admin, query)
-    return response.json({"period": query.period, **report, "note": note or None})
+    report, note, as_of = await run_sync(load_report, request, query)
+    return response.json({"period": query.period, **report, "as_of": as_of, "note": note or None})
 
 
 PAGE_ROUTES = [

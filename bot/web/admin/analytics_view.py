@@ -77,6 +77,7 @@ class Dashboard:
     headline: list[tuple[str, str, str]]  # (report key, label, as shown)
     tables: list[Table] = field(default_factory=list)
     note: str = ""  # said above the figures (the aggregate could not be brought up to date)
+    # When the report was built (Baku time): a report kept from moments ago says so.
     as_of: str = field(default_factory=lambda: dt.datetime.now(BAKU).strftime("%Y-%m-%d %H:%M"))
 
     def table(self, table_id: str) -> Table:

@@ -55,6 +55,9 @@ class AdminSettings:
     # At most one refresh per this many seconds (ANALYTICS_REFRESH_SECONDS). A refresh with
     # nothing new costs a few indexed queries, so this only spares a busy page's reloads.
     analytics_refresh_seconds: float = 1.0
+    # The same report asked again within this many seconds, with no new conversations read,
+    # is not built again (bot/web/admin/analytics_cache.py).
+    analytics_cache_seconds: float = 30.0
 
     @classmethod
     def from_env(cls) -> AdminSettings:

@@ -18,6 +18,7 @@ from bot.analytics.report import (
     QuestionCount,
     Report,
 )
+from bot.web.admin.analytics_cache import ReportCache
 from bot.web.admin.analytics_query import parse_query
 from bot.web.admin.analytics_view import csv_text, dashboard
 
@@ -83,3 +84,21 @@ def test_a_long_period_is_shown_per_week_with_nothing_lost():
     assert sum(r.values["unanswered"] for r in table.rows) == sum(d.unanswered for d in days)
     short = dashboard(report().to_dict(), query).table("unanswered")
     assert short.title == "Unanswered questions per day" and len(short.rows) == 1
+
+
+def test_a_report_is_reused_only_while_fresh_and_for_the_same_key():
+    built = []
+
+    def build(name: str):
+        return lambda: built.append(name) or {"name": name}
+
+    cache = ReportCache(ttl_seconds=60, size=2)
+    first, at = cache.get(("30d", 7), build("a"))
+    assert cache.get(("30d", 7), build("b")) == (first, at), "the same filters and watermark"
+    assert cache.get(("30d", 8), build("c"))[0] == {"name": "c"}, "new conversations were read"
+    cache.get(("7d", 8), build("d"))
+    assert cache.get(("30d", 7), build("e"))[0] == {"name": "e"}, "the oldest left (size 2)"
+    stale = ReportCache(ttl_seconds=0)
+    stale.get("k", build("f"))
+    assert stale.get("k", build("g"))[0] == {"name": "g"}, "too old"
+    assert built == ["a", "c", "d", "e", "f", "g"]
