@@ -104,7 +104,31 @@ def timed_reports(staff: sa.engine.Engine, start: dt.date, end: dt.date) -> tupl
     }
 
 
-def run(count: int, new: int, folder: Path) -> Dict[str, Any]:
+def grouping_cost(staff: sa.engine.Engine, sizes: tuple[int, ...]) -> Dict[str, float]:
+    """Seconds the inbox's meaning-based grouping (bot/faq/grouping.py: e5 embeddings, average
+    linkage, O(n^2) memory) takes for the n most asked distinct questions: why top questions
+    are grouped by normalised text instead (bot/analytics/text.py)."""
+    from bot.faq.grouping import group_similar
+    from bot.language.e5 import get_e5_encoder
+
+    encoder = get_e5_encoder()
+    group_similar(["warm up"], encoder)
+    query = sa.text(
+        "SELECT MAX(text) FROM analytics_questions GROUP BY question_key "
+        "ORDER BY SUM(asked) DESC LIMIT :n"
+    )
+    seconds = {}
+    for size in sizes:
+        with staff.connect() as connection:
+            texts = list(connection.execute(query, {"n": size}).scalars())
+        began = time.perf_counter()
+        group_similar(texts, encoder)
+        seconds[str(len(texts))] = round(time.perf_counter() - began, 2)
+        print(f"grouping {len(texts)} distinct questions by meaning: {seconds[str(len(texts))]} s")
+    return seconds
+
+
+def run(count: int, new: int, folder: Path, grouping: bool = True) -> Dict[str, Any]:
     staff = make_engine(f"sqlite:///{folder / 'staff.sqlite3'}")
     migrate(staff)
     tracker = sa.create_engine(f"sqlite:///{folder / 'tracker.sqlite3'}")
@@ -162,6 +186,13 @@ def run(count: int, new: int, folder: Path) -> Dict[str, Any]:
             f"equals brute force: {figures[f'report_{name}']['equals_brute_force']}"
         )
     figures["tracker_mb"] = round((folder / "tracker.sqlite3").stat().st_size / 2**20, 1)
+    figures["staff_mb"] = round((folder / "staff.sqlite3").stat().st_size / 2**20, 1)
+    with staff.connect() as connection:
+        figures["distinct_questions"] = connection.execute(
+            sa.text("SELECT COUNT(DISTINCT question_key) FROM analytics_questions")
+        ).scalar_one()
+    if grouping:
+        figures["group_by_meaning_s"] = grouping_cost(staff, (200, 1000))
     staff.dispose()
     tracker.dispose()
     return figures
@@ -172,13 +203,14 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--new", type=int, default=1_000, help="for the incremental run")
     parser.add_argument("--keep", type=Path, help="keep the generated stores in this folder")
+    parser.add_argument("--no-grouping", action="store_true", help="skip timing e5 grouping")
     args = parser.parse_args(argv)
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        figures = run(args.conversations, args.new, args.keep)
+        figures = run(args.conversations, args.new, args.keep, not args.no_grouping)
     else:
         with tempfile.TemporaryDirectory(prefix="bench-analytics-") as folder:
-            figures = run(args.conversations, args.new, Path(folder))
+            figures = run(args.conversations, args.new, Path(folder), not args.no_grouping)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "bench_analytics.json"
     out.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

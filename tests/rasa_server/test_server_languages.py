@@ -178,6 +178,9 @@ def test_a_failed_action_call_is_apologised_for_in_the_conversation_language(lan
     assert len(events) == 1 and isinstance(events[0], BotUttered)
     assert events[0].text == f"apology in {language}"
     assert events[0].message()["language"] == language, "the widget learns the language"
+    analytics = events[0].metadata["analytics"]  # counted: the question went unanswered
+    assert [p["outcome"] for p in analytics["parts"]] == ["fallback"]
+    assert analytics["language"] == language
 
 
 def _current():

@@ -146,6 +146,16 @@ def _tracker_of(args: tuple, kwargs: Dict[str, Any]) -> Any:
     return kwargs.get("tracker", args[2] if len(args) > 2 else None)
 
 
+def _missed(args: tuple, kwargs: Dict[str, Any], language: str) -> Dict[str, Any]:
+    """The apology's analytics metadata: the question went unanswered (counted as a fallback)."""
+    from bot.analytics.outcome import metadata, part
+
+    tracker = _tracker_of(args, kwargs)
+    latest = getattr(tracker, "latest_message", None)
+    intent = (latest.intent or {}).get("name") if latest is not None else None
+    return {"analytics": metadata([part(intent, "unavailable", False)], language)}
+
+
 def apologising(original: Callable[..., Awaitable[List[Event]]]) -> Callable[..., Any]:
     """RemoteAction.run, timed on its own time, with the apology for a failed or slow call."""
     by_language = apologies()  # rendered once, at start-up, so a broken KB fails loudly here
@@ -161,6 +171,10 @@ def apologising(original: Callable[..., Awaitable[List[Event]]]) -> Callable[...
             language = conversation_language(_tracker_of(args, kwargs))
             text = by_language.get(language, by_language["en"])
             shown = language if language in by_language else "en"
-            return [create_bot_utterance({"text": text, "language": shown})]
+            return [
+                create_bot_utterance(
+                    {"text": text, "language": shown, **_missed(args, kwargs, shown)}
+                )
+            ]
 
     return run_or_apologise
