@@ -57,15 +57,16 @@ def send(
     counted: bool = True,
 ) -> None:
     """Send `answer` with its analytics metadata: one part per question it answers (the parts a
-    multi-part reply collected, else this answer to `intent`). `counted=False`: a reply to a
-    message that asked nothing (an e-mail added to a handoff) carries none."""
+    multi-part reply collected, else this answer to `intent`). `counted=False`, or a reply
+    about the conversation itself (feedback thanks): a reply to a message that asked nothing
+    (an e-mail added to a handoff, a comment) carries none."""
     text = answer.text
     note = untranslated_note()  # some free text had no translation: said once, at the end
     if note:
         text = f"{text}\n\n{note}"
     buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]
     extra: Dict[str, Any] = {}
-    if counted:
+    if counted and outcome.counted(answer.topic):
         parts = answer.parts or [analytics_part(intent, answer)]
         extra["analytics"] = outcome.metadata(parts, current_language(), buttons)
     dispatcher.utter_message(text=text, buttons=buttons, **extra)

@@ -26,6 +26,7 @@ is read next time rather than skipped.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -96,6 +97,7 @@ class _Message:
     """A student message read in this batch, and the rows it will become."""
 
     event_id: int
+    key: str  # sender, Rasa's message id and time: unique even where event ids are reused
     conversation: str
     at: dt.datetime
     channel: str
@@ -151,6 +153,7 @@ def refresh(
         if settle_seconds is None:
             sqlite = engine.dialect.name == "sqlite"
             settle_seconds = 0.0 if sqlite else POSTGRES_SETTLE_SECONDS
+        follow_deletions(staff, engine)
         while True:
             start = watermark(staff)
             limit = _read_limit(engine, start, settle_seconds, now)
@@ -174,6 +177,36 @@ def refresh(
             engine.dispose()
     result.seconds = time.perf_counter() - began
     return result
+
+
+def follow_deletions(staff: Engine, tracker: Any) -> int | None:
+    """After the newest events were deleted (a deletion by reference, retention), SQLite gives
+    the next events those ids again: bring the watermark down to the newest id left, so they are
+    read. (What was read stays counted: rows are keyed by message, not by event id.) Returns the
+    new watermark when it moved."""
+    engine, owned = _tracker_engine(tracker)
+    try:
+        if not sa.inspect(engine).has_table("events"):
+            return None
+        with staff.connect() as connection:
+            if _recorded_source(connection) != source_name(engine):
+                return None  # another store's watermark: not ours to move
+        with engine.connect() as connection:
+            newest = int(connection.execute(select(func.max(EVENTS.c.id))).scalar() or 0)
+    finally:
+        if owned:
+            engine.dispose()
+    if watermark(staff) <= newest:  # the usual case: nothing deleted at the end
+        return None
+    with write_transaction(staff) as connection:
+        if _watermark(connection, lock=True) <= newest:
+            return None
+        connection.execute(
+            update(t.settings)
+            .where(t.settings.c.key == t.ANALYTICS_WATERMARK_KEY)
+            .values(value=str(newest))
+        )
+    return newest
 
 
 def _ensure_watermark_row(staff: Engine, source: str) -> None:
@@ -262,27 +295,31 @@ def _turns(
     in the batch; and the replies whose message came in an earlier batch (sender, bot event id,
     analytics)."""
     messages: List[_Message] = []
-    latest: Dict[str, _Message] = {}
+    latest: Dict[str, _Message | None] = {}  # None: a 👍/👎 click, whose replies don't count
     answered: set[int] = set()
     orphans: List[tuple[str, int, Mapping[str, Any]]] = []
     for event in events:
+        if event["type"] == "bot" and '"analytics"' not in event["data"]:
+            continue  # most bot events of other sources: not worth parsing
         data = json.loads(event["data"])
         sender = event["sender_id"]
         if event["type"] == "user":
             message = _message(event["id"], sender, data, hasher)
+            latest[sender] = message
             if message is None:
-                latest.pop(sender, None)
                 continue
             messages.append(message)
-            latest[sender] = message
             continue
         analytics = (data.get("metadata") or {}).get("analytics")
         if not isinstance(analytics, Mapping):
             continue
-        message = latest.get(sender)
-        if message is None:
+        if sender not in latest:  # its message was read in an earlier batch
             orphans.append((sender, event["id"], analytics))
-        elif message.event_id not in answered:  # one reply's parts per message, counted once
+            continue
+        message = latest[sender]
+        if message is None:
+            continue
+        if message.event_id not in answered:  # one reply's parts per message, counted once
             answered.add(message.event_id)
             message.rows = _part_rows(message, analytics)
     for message in messages:
@@ -302,8 +339,11 @@ def _message(
     detected = parse.get("language")
     language = detected.get("code") if isinstance(detected, Mapping) else None
     parts = [p for p in parse.get("question_parts") or [] if isinstance(p, Mapping)]
+    stamp = repr(float(data.get("timestamp") or 0))
+    identity = "\x00".join((sender, str(data.get("message_id") or ""), stamp))
     return _Message(
         event_id=event_id,
+        key=hashlib.sha256(identity.encode("utf-8")).hexdigest(),
         conversation=hasher(sender),
         at=at,
         channel=str(data.get("input_channel") or UNKNOWN_CHANNEL)[:50],
@@ -353,6 +393,7 @@ def _row(
     local = message.at.astimezone(BAKU)
     question = text[:MAX_QUESTION] if text and not text.startswith("/") else None
     return {
+        "message_key": message.key,
         "message_event": message.event_id,
         "part": index,
         "conversation": message.conversation,
@@ -389,14 +430,9 @@ def _store(
         rows = [row for message in messages for row in message.rows]
         days = {row["day"] for row in rows}
         conversations = {m.conversation for m in messages}
-        # a watermark set back by hand re-reads events: their rows are replaced, not doubled
-        in_range = sa.and_(parts.c.message_event > start, parts.c.message_event <= last)
-        for day, conversation in connection.execute(
-            select(parts.c.day, parts.c.conversation).where(in_range).distinct()
-        ):
-            days.add(day)
-            conversations.add(conversation)
-        connection.execute(delete(parts).where(in_range))
+        # a message read again (a watermark set back by hand) is replaced, never doubled
+        for keys in _chunks([m.key for m in messages], 500):
+            connection.execute(delete(parts).where(parts.c.message_key.in_(keys)))
         for chunk in _chunks(rows, 2000):
             connection.execute(insert(parts), chunk)
         for message, (_sender, _bot_id, analytics) in zip(late, orphans, strict=True):
@@ -479,14 +515,14 @@ def _replace_placeholder(
     the message already has parts (then this is a second message of the same reply)."""
     parts = t.analytics_parts
     existing = connection.execute(
-        select(parts.c.outcome).where(parts.c.message_event == message.event_id)
+        select(parts.c.outcome).where(parts.c.message_key == message.key)
     ).all()
     if any(outcome is not None for (outcome,) in existing):
         return False
     rows = _part_rows(message, analytics)
     if not rows:
         return False
-    connection.execute(delete(parts).where(parts.c.message_event == message.event_id))
+    connection.execute(delete(parts).where(parts.c.message_key == message.key))
     connection.execute(insert(parts), rows)
     return True
 
@@ -534,18 +570,39 @@ def refresh_before_retention(tracker: Any, staff_url: str | None = None) -> int 
     watermark to delete up to, or None when there is no staff database with the aggregate
     (nothing to keep counts in). A staff database that fails raises: better to delete tomorrow
     than to lose the counts."""
+    staff = _aggregate_engine(staff_url)
+    if staff is None:
+        return None
+    try:
+        return refresh(staff, tracker).watermark
+    finally:
+        staff.dispose()
+
+
+def after_deleting(tracker: Any, staff_url: str | None = None) -> int | None:
+    """`follow_deletions` for the deleting commands (retention, deletion by reference): the
+    staff database of DATABASE_URL, when it holds the aggregate."""
+    staff = _aggregate_engine(staff_url)
+    if staff is None:
+        return None
+    try:
+        return follow_deletions(staff, tracker)
+    finally:
+        staff.dispose()
+
+
+def _aggregate_engine(staff_url: str | None) -> Engine | None:
+    """The staff database (DATABASE_URL by default) if it exists and holds the aggregate."""
     from bot.staff_db.db import database_url, is_up_to_date, make_engine
 
     url = staff_url or database_url()
     if missing_sqlite_file(url):
         return None
     staff = make_engine(url)
-    try:
-        if not sa.inspect(staff).has_table(t.analytics_parts.name) or not is_up_to_date(staff):
-            return None
-        return refresh(staff, tracker).watermark
-    finally:
+    if not sa.inspect(staff).has_table(t.analytics_parts.name) or not is_up_to_date(staff):
         staff.dispose()
+        return None
+    return staff
 
 
 def forget_conversation(staff: Engine, conversation: str) -> int:

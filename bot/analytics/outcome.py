@@ -25,6 +25,9 @@ OUTCOMES = (
     "chitchat",
 )
 MAX_FACTS = 8
+# Replies about the conversation itself, not answers: "thank you for your feedback". They carry
+# no analytics, so the message they reply to counts as a message, not a question.
+UNCOUNTED_TOPICS = frozenset({"feedback"})
 FEEDBACK_PAYLOAD = "/feedback"
 # An answer's own topic when it says what happened rather than what it was about.
 OUTCOME_TOPICS = {
@@ -80,6 +83,11 @@ ANSWER_TOPICS = {
     "admissions": "admissions",
     "source": "source",
 }
+
+
+def counted(answer_topic: str | None) -> bool:
+    """Whether a reply with this topic answers a question (and carries analytics)."""
+    return answer_topic not in UNCOUNTED_TOPICS
 
 
 def topic_of(intent: str | None, answer_topic: str | None) -> str | None:

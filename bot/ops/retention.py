@@ -193,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         except SourceChanged as error:  # another store's aggregate: its counts can't be kept
             print(f"warning: {error}; deleting without counting", file=sys.stderr)
     count = delete_conversations_older_than(url, days, dry_run=args.dry_run, read_up_to=read_up_to)
+    if read_up_to is not None and count:  # SQLite gives the newest ids again: read them then
+        from bot.analytics.aggregate import after_deleting
+
+        after_deleting(url)
     verb = "would delete" if args.dry_run else "deleted"
     print(f"{verb} {count} conversation(s) idle for more than {days:g} days in {_describe(url)}")
     return 0

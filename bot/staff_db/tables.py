@@ -176,12 +176,15 @@ ANALYTICS_WATERMARK_KEY = "analytics_watermark"  # the last tracker event id the
 ANALYTICS_SOURCE_KEY = "analytics_source"  # the tracker store it reads (a URL, no password)
 
 # The analytics aggregate (bot/analytics/aggregate.py): one row per question part, keyed by the
-# tracker event of the student's message, so re-reading an event never counts it twice.
+# student's message, so re-reading an event never counts it twice.
 analytics_parts = Table(
     "analytics_parts",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("message_event", BigInteger, nullable=False),
+    # the student's message: a hash of its sender, Rasa's message id and time; the event id alone
+    # is not unique over time (SQLite reuses ids after the newest rows were deleted)
+    Column("message_key", String(64), nullable=False),
+    Column("message_event", BigInteger, nullable=False),  # the tracker event id (order)
     Column("part", Integer, nullable=False),
     Column("conversation", String(64), nullable=False),  # salted hash, never the sender id
     Column("at", DateTime(timezone=True), nullable=False),
@@ -195,7 +198,7 @@ analytics_parts = Table(
     Column("faq_entry", Integer),
     Column("question", Text),  # None once its conversation was deleted by reference
     Column("question_key", String(200)),
-    UniqueConstraint("message_event", "part", name="uq_analytics_parts_message_event"),
+    UniqueConstraint("message_key", "part", name="uq_analytics_parts_message_key"),
     Index("ix_analytics_parts_day", "day"),
     Index("ix_analytics_parts_conversation", "conversation"),
 )

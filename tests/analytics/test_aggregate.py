@@ -199,6 +199,31 @@ def test_deletion_by_reference_removes_the_texts_and_keeps_the_counts(filled):
         assert set(texts) == {None}
 
 
+def test_deleting_the_newest_conversations_keeps_their_counts_and_reads_the_next(filled):
+    """SQLite hands the ids of deleted newest rows out again: the next events are still read,
+    and what the deleted ones asked stays counted."""
+    staff, tracker, _conversations = filled
+    window = END + dt.timedelta(days=9)
+    newest = g.generate(5, window, 0.5, seed=19, prefix="newest")
+    g.store(tracker, newest)
+    refresh(staff, tracker, salt=SALT, settle_seconds=0)
+    with tracker.begin() as connection:  # a deletion by reference of each of them
+        deleted_up_to = connection.execute(sa.select(sa.func.max(g.EVENTS.c.id))).scalar_one()
+        connection.execute(sa.delete(g.EVENTS).where(g.EVENTS.c.sender_id.like("newest-%")))
+    aggregate.follow_deletions(staff, tracker)  # what the deleting command does next
+    after = g.generate(8, window, 0.5, seed=20, prefix="after")
+    g.store(tracker, after)
+    with tracker.connect() as connection:
+        first_new = connection.execute(
+            sa.select(sa.func.min(g.EVENTS.c.id)).where(g.EVENTS.c.sender_id.like("after-%"))
+        ).scalar_one()
+    refresh(staff, tracker, salt=SALT, settle_seconds=0)
+    day = window.astimezone(BAKU).date()
+    check(staff, newest + after, day - dt.timedelta(days=1), day)
+    if tracker.dialect.name == "sqlite":
+        assert first_new <= deleted_up_to, "the ids were handed out again"
+
+
 def test_another_tracker_store_is_refused(filled, tmp_path):
     staff, _tracker, _conversations = filled
     other = sa.create_engine(f"sqlite:///{tmp_path / 'other.sqlite3'}")
@@ -206,3 +231,19 @@ def test_another_tracker_store_is_refused(filled, tmp_path):
     with pytest.raises(aggregate.SourceChanged):
         refresh(staff, other, salt=SALT)
     other.dispose()
+
+
+def test_refreshes_at_the_same_time_count_everything_once(filled):
+    from concurrent.futures import ThreadPoolExecutor
+
+    staff, tracker, _conversations = filled
+    later = g.generate(60, END + dt.timedelta(days=6), 1, seed=18, prefix="together")
+    g.store(tracker, later)
+    with ThreadPoolExecutor(3) as pool:
+        results = list(
+            pool.map(lambda _: refresh(staff, tracker, salt=SALT, settle_seconds=0), range(3))
+        )
+    read = sum(1 for c in later for e in c.events if e["event"] in ("user", "bot"))
+    assert sum(r.events_read for r in results) == read, "each batch stored by one of them"
+    days = (END + dt.timedelta(days=4)).astimezone(BAKU).date()
+    check(staff, later, days, days + dt.timedelta(days=3))

@@ -135,6 +135,17 @@ def test_a_handoff_is_counted_and_an_email_for_it_is_not():
     assert "analytics" not in only_message(messages), "an e-mail address is not a question"
 
 
+def test_thanks_for_feedback_is_not_an_answer():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.reply import send
+    from bot.answers.base import Answer
+
+    dispatcher = CollectingDispatcher()
+    send(dispatcher, Answer("Thank you, noted.", [], "feedback"), "nlu_fallback")
+    assert "analytics" not in only_message(dispatcher.messages)
+
+
 def test_greetings_are_chitchat():
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import UserUttered

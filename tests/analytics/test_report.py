@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import time
 
 import pytest
@@ -46,10 +47,20 @@ def answered(sender: str, at: dt.datetime, channel: str = "rest") -> g.Conversat
     )
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """A migrated staff database file, copied for each test (migrating costs ~0.3 s)."""
+    path = tmp_path_factory.mktemp("template") / "staff.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture()
-def stores(tmp_path):
+def stores(tmp_path, migrated):
+    shutil.copy(migrated, tmp_path / "staff.sqlite3")
     staff = make_engine(f"sqlite:///{tmp_path / 'staff.sqlite3'}")
-    migrate(staff)
     tracker = sa.create_engine(f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
     yield staff, tracker, tmp_path
     staff.dispose()

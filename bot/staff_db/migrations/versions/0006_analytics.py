@@ -4,11 +4,11 @@ One row per question part (a message with no answer metadata, such as a domain r
 row with no outcome, so it still counts as a message), and one row per conversation; from them,
 per Baku day, the small tables the dashboard reads: counts by channel, language, topic and
 outcome (`analytics_daily`), messages by hour (`analytics_hourly`) and questions by their
-normalised text (`analytics_questions`). Rows are
-keyed by the tracker's event id, so a re-run never counts twice; conversations are keyed by the
-inbox's salted hash, never the raw sender id. The watermark (the last tracker event read) lives
-in `settings` under `analytics_watermark`, with the tracker store it belongs to
-(`analytics_source`).
+normalised text (`analytics_questions`). Parts are keyed by the student's message (its sender,
+Rasa's message id and time; not the event id, which SQLite reuses after the newest rows are
+deleted), so a re-read never counts twice; conversations by the inbox's salted hash, never the
+raw sender id. The watermark (the last tracker event read) lives in `settings` under
+`analytics_watermark`, with the tracker store it belongs to (`analytics_source`).
 
 Revision ID: 0006
 Revises: 0005
@@ -30,6 +30,7 @@ def upgrade() -> None:
     op.create_table(
         "analytics_parts",
         sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("message_key", sa.String(64), nullable=False),
         sa.Column("message_event", sa.BigInteger(), nullable=False),
         sa.Column("part", sa.Integer(), nullable=False),
         sa.Column("conversation", sa.String(64), nullable=False),
@@ -45,7 +46,7 @@ def upgrade() -> None:
         sa.Column("question", sa.Text()),
         sa.Column("question_key", sa.String(200)),
         sa.PrimaryKeyConstraint("id", name="pk_analytics_parts"),
-        sa.UniqueConstraint("message_event", "part", name="uq_analytics_parts_message_event"),
+        sa.UniqueConstraint("message_key", "part", name="uq_analytics_parts_message_key"),
     )
     op.create_index("ix_analytics_parts_day", "analytics_parts", ["day"])
     op.create_index("ix_analytics_parts_conversation", "analytics_parts", ["conversation"])
