@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from functools import lru_cache
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -34,7 +33,7 @@ from bot.answers.feedback import (
     UP,
     ask_what_was_wrong,
     feedback_buttons,
-    helpful_prompt,
+    feedback_offered,
     noted,
     skipped,
     thanks_for_comment,
@@ -47,6 +46,7 @@ from bot.kb.provenance import iter_cited
 from bot.understanding.feedback_comment import is_new_question
 
 log = logging.getLogger(__name__)
+__all__ = ["ActionFeedback", "feedback_offered", "offer_feedback", "reply_to_comment"]
 
 COUNT_SLOT = "answers_since_feedback"
 OFFER_SLOT = "feedback_answer"
@@ -65,11 +65,6 @@ def is_factual(reply: Answer) -> bool:
     return bool(reply.facts or reply.faq_entries)
 
 
-def feedback_offered(reply: Answer) -> bool:
-    """Whether this reply carries 👍/👎 (for the analytics metadata `feedback_offered`)."""
-    return any(b.payload.startswith(f"/{FEEDBACK_INTENT}{{") for b in reply.buttons)
-
-
 def offer_feedback(tracker: Tracker, reply: Answer) -> List[Dict[str, Any]]:
     """Add 👍/👎 to a factual reply when it is due (after its own buttons, with a one-line
     prompt) and return the slot events that count answers; [] when nothing changes."""
@@ -78,8 +73,7 @@ def offer_feedback(tracker: Tracker, reply: Answer) -> List[Dict[str, Any]]:
     since = tracker.get_slot(COUNT_SLOT)
     due = since is None or since >= ANSWERS_BETWEEN_OFFERS - 1
     if is_factual(reply) and due:
-        reply.buttons = [*reply.buttons, *feedback_buttons()]
-        reply.text = f"{reply.text}\n\n{helpful_prompt()}"
+        reply.buttons = [*reply.buttons, *feedback_buttons()]  # send() adds the prompt line
         offer = {
             "question": (tracker.latest_message or {}).get("text"),
             "facts": fact_paths(reply.facts),
@@ -96,16 +90,20 @@ def offer_feedback(tracker: Tracker, reply: Answer) -> List[Dict[str, Any]]:
 
 def fact_paths(facts: Sequence[Any]) -> List[str]:
     """The knowledge-base paths of the facts an answer rests on ("projects[promig]")."""
-    paths = _paths_by_identity(id(knowledge().kb))
+    paths = _paths_of(knowledge().kb)
     return [paths[id(fact)] for fact in facts if id(fact) in paths]
 
 
-@lru_cache(maxsize=2)
-def _paths_by_identity(kb_id: int) -> Dict[int, str]:
-    """id(fact) -> path for the knowledge base currently loaded (a new one gets a new map)."""
-    kb = knowledge().kb
-    assert id(kb) == kb_id
-    return {id(fact): path for path, fact in iter_cited(kb)}
+_PATHS: Tuple[Any, Dict[int, str]] | None = None  # (the knowledge base, id(fact) -> path)
+
+
+def _paths_of(kb: Any) -> Dict[int, str]:
+    """Built once per knowledge base loaded (a live edit loads a new one); the reference kept
+    here means an id is never reused for another fact while the map is in use."""
+    global _PATHS
+    if _PATHS is None or _PATHS[0] is not kb:
+        _PATHS = (kb, {id(fact): path for path, fact in iter_cited(kb)})
+    return _PATHS[1]
 
 
 def _user_events(tracker: Tracker) -> List[Dict[str, Any]]:

@@ -259,5 +259,7 @@ def combine(replies: List[Tuple[Question, Answer]], asked: int) -> Answer:
         headings.append(_("The other questions"))
     reply = merge(answers, headings)
     reply.known = any(r.known for _, r in replies)
-    reply.parts = [analytics_part(question.intent, answer) for question, answer in replies]
+    reply.parts = [
+        analytics_part(getattr(question, "intent", None), answer) for question, answer in replies
+    ]
     return reply

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.analytics import outcome
 from bot.analytics.facts import fact_paths
 from bot.answers import Answer
+from bot.answers.feedback import feedback_offered, helpful_prompt
 from bot.faq.service import PREVIEW_PREFIX
 from bot.i18n import SUPPORTED_LANGUAGES, current_language, untranslated_note
 from bot.language.detect import answer_language
@@ -64,6 +65,8 @@ def send(
     note = untranslated_note()  # some free text had no translation: said once, at the end
     if note:
         text = f"{text}\n\n{note}"
+    if feedback_offered(answer):  # "Was this helpful?" last, just above 👍/👎
+        text = f"{text}\n\n{helpful_prompt()}"
     buttons = [{"title": b.title, "payload": b.payload} for b in answer.buttons]
     extra: Dict[str, Any] = {}
     if counted and outcome.counted(answer.topic):

@@ -39,7 +39,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from bot.analytics.report import ANSWERED, BAKU, UNANSWERED
+from bot.analytics.report import BAKU
+from bot.analytics.rollup import recount_days
 from bot.analytics.text import question_key
 from bot.staff_db import tables as t
 from bot.staff_db.db import as_utc, write_transaction
@@ -447,52 +448,6 @@ def _store(
             .values(value=str(last))
         )
     return True
-
-
-def recount_days(connection: Connection, days: Iterable[dt.date]) -> None:
-    """Recompute the per-day tables of these Baku days from their parts (idempotent)."""
-    parts = t.analytics_parts
-    first_part = func.sum(sa.case((parts.c.part == 0, 1), else_=0))
-    questions = sa.and_(
-        parts.c.question_key.is_not(None),
-        parts.c.question.is_not(None),
-        parts.c.outcome.in_(ANSWERED + UNANSWERED),
-    )
-    for chunk in _chunks(sorted(days), 200):
-        where = parts.c.day.in_(chunk)
-        for table in (t.analytics_daily, t.analytics_hourly, t.analytics_questions):
-            connection.execute(delete(table).where(table.c.day.in_(chunk)))
-        by = (parts.c.day, parts.c.channel, parts.c.language)
-        daily = select(*by, parts.c.topic, parts.c.outcome, func.count(), first_part)
-        daily = daily.where(where).group_by(*by, parts.c.topic, parts.c.outcome)
-        columns = ["day", "channel", "language", "topic", "outcome", "parts", "messages"]
-        connection.execute(insert(t.analytics_daily).from_select(columns, daily))
-        hourly = select(*by, parts.c.hour, func.count()).where(where, parts.c.part == 0)
-        hourly = hourly.group_by(*by, parts.c.hour)
-        columns = ["day", "channel", "language", "hour", "messages"]
-        connection.execute(insert(t.analytics_hourly).from_select(columns, hourly))
-        asked = select(
-            *by,
-            parts.c.question_key,
-            func.count(),
-            func.sum(sa.case((parts.c.outcome.in_(ANSWERED), 1), else_=0)),
-            func.sum(sa.case((parts.c.outcome.in_(UNANSWERED), 1), else_=0)),
-            func.max(parts.c.question),
-            func.max(parts.c.topic),
-        )
-        asked = asked.where(where, questions).group_by(*by, parts.c.question_key)
-        columns = [
-            "day",
-            "channel",
-            "language",
-            "question_key",
-            "asked",
-            "answered",
-            "unanswered",
-            "text",
-            "topic",
-        ]
-        connection.execute(insert(t.analytics_questions).from_select(columns, asked))
 
 
 def _late_message(tracker: Engine, sender: str, bot_id: int, hasher: _Hasher) -> _Message | None:

@@ -75,7 +75,14 @@ def main(argv: List[str] | None = None) -> int:
     from bot.ops.retention import tracker_db_url
     from bot.staff_db import db
 
-    engine = db.make_engine(args.database_url)
+    staff_url = args.database_url or db.database_url()
+    if missing_sqlite_file(staff_url):
+        print(
+            f"error: no staff database at {staff_url}: run `python -m bot db upgrade`",
+            file=sys.stderr,
+        )
+        return 1
+    engine = db.make_engine(staff_url)
     try:
         if not db.is_up_to_date(engine):
             message = "the staff database schema is not up to date: run `python -m bot db upgrade`"

@@ -1,8 +1,11 @@
 """The figures staff see, computed from the aggregate (bot/analytics/aggregate.py) alone.
 
 `build_report(engine, start, end, channel, language)` reads only the staff database: the
-aggregate tables, the handoffs and (when it exists) the feedback table. Days are Asia/Baku days,
-both ends included. Nothing here sees a sender id: conversations are the aggregate's salted hashes.
+per-day tables of the aggregate (bot/analytics/rollup.py), the handoffs and the feedback table.
+Days are Asia/Baku days, both ends included. Nothing here sees a sender id: conversations are
+the aggregate's salted hashes. Top questions are grouped by normalised text (bot/analytics/
+text.py): the inbox's grouping by meaning costs seconds per few hundred questions
+(tests/bench_analytics.py measures it), far over the dashboard's second.
 
 Counting rules:
 - a *conversation* is counted in the period it started in (its first message's day, channel
@@ -10,7 +13,9 @@ Counting rules:
 - a *message* is one student message; a *question part* is one question of a message with an
   answer outcome, chit-chat excluded (a greeting is not a question);
 - the *answer rate* is the share of question parts answered from the facts or the FAQ;
-- *unanswered* parts are every other outcome (not covered, fallback, out of scope, handoff).
+- *unanswered* parts are every other outcome (not covered, fallback, out of scope, handoff);
+- handoffs opened/closed come from the handoffs table, which has no language: the language
+  filter applies to `handoffs.requested` (question parts) only.
 """
 
 from __future__ import annotations
@@ -272,12 +277,18 @@ def _questions(connection: Connection, condition: Any, measure: Any) -> List[Que
     total = func.sum(measure)
     top = (
         select(questions.c.question_key, total)
-        .where(condition, measure > 0)
         .group_by(questions.c.question_key)
         .order_by(total.desc(), questions.c.question_key)
         .limit(TOP)
     )
-    keys = [key for key, _total in connection.execute(top)]
+    # Questions asked once in all can't beat one asked twice: rank the repeated ones first, and
+    # the whole long tail only when fewer than TOP of them were asked twice in the period.
+    found = connection.execute(top.where(condition, measure > 0, questions.c.repeated)).all()
+    if len(found) < TOP or found[-1][1] < 2:
+        # `repeated IN (true, false)`: two range scans of the index it leads, not the table
+        everything = questions.c.repeated.in_([True, False])
+        found = connection.execute(top.where(everything, condition, measure > 0)).all()
+    keys = [key for key, _total in found]
     if not keys:
         return []
     details = (

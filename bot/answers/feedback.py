@@ -21,8 +21,13 @@ def feedback_buttons() -> List[Button]:
     ]
 
 
+def feedback_offered(reply: Answer) -> bool:
+    """Whether this reply carries 👍/👎 (also for the analytics metadata `feedback_offered`)."""
+    return any(b.payload.startswith(f"/{FEEDBACK_INTENT}{{") for b in reply.buttons)
+
+
 def helpful_prompt() -> str:
-    """The line above the 👍/👎 quick replies."""
+    """The last line of a reply offering 👍/👎, just above them (actions/reply.py `send`)."""
     return _("_Was this helpful?_")
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.staff_db import tables as t
@@ -159,6 +159,15 @@ class FeedbackRepository:
                 .values(comment=comment)
             )
             return True
+
+    def forget_conversation(self, conversation_hash: str) -> int:
+        """Delete every 👍/👎 of one conversation (a deletion request: bot/ops/retention.py);
+        its inbox questions, 'wrong' ones included, carry the same hash as `sender_hash`.
+        Returns how many were deleted."""
+        table = t.feedback
+        with write_transaction(self.engine) as connection:
+            statement = delete(table).where(table.c.conversation_hash == conversation_hash)
+            return connection.execute(statement).rowcount
 
     def id_for_key(self, record_key: str) -> int | None:
         statement = select(t.feedback.c.id).where(t.feedback.c.record_key == record_key)

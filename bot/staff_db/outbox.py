@@ -1,5 +1,6 @@
-"""The action server's writes to the staff database, queued so a locked or read-only database
-never loses them and never stalls a student.
+"""The action server's writes to the staff database (unanswered questions, handoffs, students'
+👍/👎 and comments), queued so a locked or read-only database never loses them and never stalls
+a student.
 
 Why a queue and a file: an unanswered question or a handoff arrives while the database may be
 write-locked (an admin bulk import, a backup, a stuck transaction) or read-only (a full disk, a

@@ -268,8 +268,12 @@ analytics_questions = Table(
     Column("unanswered", Integer, nullable=False),
     Column("text", Text, nullable=False),  # one of the ways it was written
     Column("topic", String(50)),
+    # asked more than once in all: only these can beat a question asked once, so the top
+    # questions scan them, not the long tail of questions asked once
+    Column("repeated", Boolean, nullable=False),
     Index(
         "ix_analytics_questions_day",
+        "repeated",
         "day",
         "channel",
         "language",

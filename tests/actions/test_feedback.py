@@ -23,7 +23,6 @@ from actions.feedback import (
 from actions.parts import action_for
 from bot.answers import Answer, Button
 from bot.faq import service
-from bot.rasa_server.channels.render import quick_replies
 from bot.staff_db import tables as t
 from bot.staff_db.db import make_engine
 from bot.staff_db.feedback import FeedbackRepository
@@ -107,6 +106,16 @@ def test_a_factual_answer_offers_thumbs_after_its_own_buttons():
         "[" in p or "." in p for p in slots[OFFER_SLOT]["facts"]
     )
     assert "mobility.students" in slots[OFFER_SLOT]["facts"]
+
+
+def test_a_staff_faq_answer_is_factual_and_names_its_entry():
+    message, slots = ask("Where do I send my application documents?", "ask_not_covered")
+    assert offered(message)
+    entries = slots[OFFER_SLOT]["faq_entries"]
+    assert len(entries) == 1 and slots[OFFER_SLOT]["topic"] == "faq"
+    assert service.staff_faq().entries[entries[0]].question == (
+        "Where do I send my application documents?"
+    )
 
 
 @pytest.mark.parametrize(
@@ -247,17 +256,26 @@ def test_skip_after_thumbs_down_stores_no_comment():
     assert reply["text"] and slots[COMMENT_SLOT] is None
 
 
-def test_messenger_keeps_thumbs_and_cuts_follow_ups_to_eleven():
-    follow_ups = [{"title": f"Question {i}", "payload": f"/ask_{i}"} for i in range(14)]
-    thumbs = [{"title": "👍", "payload": UP}, {"title": "👎", "payload": DOWN}]
-    replies = quick_replies([*follow_ups, *thumbs])
-    assert len(replies) == 13
-    assert [r["payload"] for r in replies] == [f"/ask_{i}" for i in range(11)] + [UP, DOWN]
-    assert len(quick_replies(follow_ups)) == 13, "without thumbs, 13 follow-ups as before"
-
-
 def test_feedback_offered_says_whether_a_reply_carries_the_thumbs():
     reply = Answer("text", [Button.ask("More", "ask_projects")], "projects", faq_entries=[1])
     assert not feedback_offered(reply)
     offer_feedback(create_tracker("q", "ask_projects"), reply)
     assert feedback_offered(reply) and reply.buttons[0].title == "More"
+
+
+def test_the_prompt_is_the_last_line_after_the_untranslated_note():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.reply import send
+    from bot.answers.feedback import feedback_buttons
+    from bot.i18n import speaking
+    from bot.i18n.context import note_left_in_english
+
+    dispatcher = CollectingDispatcher()
+    with speaking("ru"):
+        note_left_in_english("An aim with no translation yet.")
+        send(dispatcher, Answer("Ответ.", feedback_buttons(), "projects"))
+    paragraphs = dispatcher.messages[0]["text"].split("\n\n")
+    assert paragraphs[0] == "Ответ."
+    assert "English" in paragraphs[1] or "англ" in paragraphs[1].lower()
+    assert paragraphs[2] == "_Было ли это полезно?_"

@@ -159,6 +159,9 @@ def test_the_cli_updates_the_aggregate_and_prints_the_answer_rate(stores, capsys
 
     assert bot_main([*arguments, "--no-refresh", "--language", "xx"]) == 0
     assert "answer rate: n/a" in capsys.readouterr().out
+    missing = folder / "missing.sqlite3"
+    assert bot_main(["analytics", "--database-url", f"sqlite:///{missing}"]) == 1
+    assert "db upgrade" in capsys.readouterr().err and not missing.exists()
 
 
 def test_thumbs_per_topic_and_faq_entry_from_the_feedback_table(stores):

@@ -111,6 +111,15 @@ def test_counts_per_topic_and_per_faq_entry(repository):
     assert {k: (v.up, v.down) for k, v in entries.items()} == {3: (1, 1), 4: (1, 0)}
 
 
+def test_forgetting_a_conversation_deletes_only_its_feedback(repository):
+    down(repository)
+    repository.record("up", "someone-else", record_key="other", question="Q?")
+    conversation = repository.inbox.hash_sender(SENDER)
+    assert repository.forget_conversation(conversation) == 1
+    assert [f.record_key for f in repository.list()] == ["other"]
+    assert repository.forget_conversation(conversation) == 0
+
+
 def test_an_unknown_value_is_refused(repository):
     with pytest.raises(ValueError):
         repository.record("meh", SENDER, record_key="x", question="q")

@@ -114,3 +114,18 @@ def test_rest_output_shows_refused_links_as_text():
         return await queue.get()
 
     _no_live_script(run_coroutine(streamed())["text"])
+
+
+UP = '/feedback{"value": "up"}'
+DOWN = '/feedback{"value": "down"}'
+
+
+def test_messenger_keeps_thumbs_and_cuts_follow_ups_to_eleven():
+    follow_ups = [{"title": f"Question {i}", "payload": f"/ask_{i}"} for i in range(14)]
+    thumbs = [{"title": "👍", "payload": UP}, {"title": "👎", "payload": DOWN}]
+    replies = quick_replies([*follow_ups, *thumbs])
+    assert len(replies) == 13
+    assert [r["payload"] for r in replies] == [f"/ask_{i}" for i in range(11)] + [UP, DOWN]
+    assert len(quick_replies(follow_ups)) == 13, "without thumbs, 13 follow-ups as before"
+    last = to_messenger("x " * 1500, [*follow_ups, *thumbs])[-1]
+    assert [r["title"] for r in last.quick_replies][-2:] == ["👍", "👎"], "on the last message"

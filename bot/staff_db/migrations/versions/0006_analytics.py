@@ -110,12 +110,13 @@ def upgrade() -> None:
         sa.Column("unanswered", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("topic", sa.String(50)),
+        sa.Column("repeated", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_analytics_questions"),
     )
     op.create_index(
         "ix_analytics_questions_day",
         "analytics_questions",
-        ["day", "channel", "language", "question_key", "asked", "unanswered"],
+        ["repeated", "day", "channel", "language", "question_key", "asked", "unanswered"],
     )
     op.create_index("ix_analytics_questions_key", "analytics_questions", ["question_key"])
 
