@@ -7,6 +7,7 @@ Modules, one per concern:
     entries.py  FAQ list/add/edit/publish/history/rollback; the home (due.py: due for review)
     knowledge.py  the knowledge base's facts: list, edit, add, retire, history, rollback
     inbox.py    inbox and handoff screens (grouping in grouping.py)
+    analytics.py  how the assistant is doing: page, CSV and /admin/api/analytics
     preview.py  "what would the bot answer now" (Rasa REST channel)
     page_diff.py  a new version of the source page: upload, resolve each fact, accept; coverage
     review.py   conversations that fell back, got a 👎 or a handoff; deletion by reference
@@ -26,6 +27,7 @@ from sqlalchemy.engine import Engine
 from bot.staff_db.bootstrap import prepare_engine
 from bot.staff_db.db import make_engine
 from bot.web.admin import (
+    analytics,
     api,
     entries,
     facts_api,
@@ -36,6 +38,8 @@ from bot.web.admin import (
     preview,
     review,
 )
+from bot.web.admin.analytics_cache import ReportCache
+from bot.web.admin.analytics_refresh import AggregateRefresher
 from bot.web.admin.auth import Sessions
 from bot.web.admin.busy import unless_busy
 from bot.web.admin.context import Admin, AdminSettings
@@ -58,13 +62,28 @@ def register_admin(
     app.ctx.admin = admin
     app.ctx.admin_sessions = Sessions(admin)
     app.ctx.admin_grouper = grouper or process_grouper()
+    app.ctx.analytics_refresher = AggregateRefresher(
+        engine, admin.tracker_url(), settings.analytics_refresh_seconds
+    )
+    app.ctx.analytics_cache = ReportCache(settings.analytics_cache_seconds)
 
     blueprint = Blueprint(f"{app.name}_admin", url_prefix="/admin")
-    for module in (login, entries, knowledge, inbox, preview, page_diff, review, api, facts_api):
+    for module in (
+        login,
+        entries,
+        knowledge,
+        inbox,
+        preview,
+        page_diff,
+        review,
+        analytics,
+        api,
+        facts_api,
+    ):
         for handler, uri, methods in module.ROUTES:
             name = f"{module.__name__.rsplit('.', 1)[-1]}_{handler.__name__}_{methods[0].lower()}"
             if module is not login and handler.__name__ != "login":  # login: bot/web/admin/login.py
-                handler = unless_busy(handler, api=module in (api, facts_api))
+                handler = unless_busy(handler, api=module is api or uri.startswith("/api/"))
             blueprint.add_route(handler, uri, methods=methods, name=name, strict_slashes=False)
 
     @blueprint.middleware("response")

@@ -50,10 +50,16 @@ class AdminSettings:
     # How long an inbox view waits for the sentence encoder before grouping by exact text.
     grouping_wait_seconds: float = 5.0
     seed_file: Path | None = field(default_factory=lambda: paths.KNOWLEDGE / "faq.yml")
-    # The tracker store (conversations) the review reads (bot/web/admin/review.py); None: the
-    # one `python -m bot retention` finds (endpoints.yml, else var/tracker.sqlite3). The same
-    # setting as issue 15's analytics refresh.
+    # The tracker store (conversations) the review reads (bot/web/admin/review.py) and the
+    # analytics read new conversations from before a view (bot/web/admin/analytics_refresh.py);
+    # None: the one `python -m bot retention` finds (endpoints.yml, else var/tracker.sqlite3).
     tracker_url: str | None = None
+    # At most one refresh per this many seconds (ANALYTICS_REFRESH_SECONDS). A refresh with
+    # nothing new costs a few indexed queries, so this only spares a busy page's reloads.
+    analytics_refresh_seconds: float = 1.0
+    # The same report asked again within this many seconds, with no new conversations read,
+    # is not built again (bot/web/admin/analytics_cache.py).
+    analytics_cache_seconds: float = 30.0
 
     @classmethod
     def from_env(cls) -> AdminSettings:
@@ -63,6 +69,7 @@ class AdminSettings:
             tracker_url=(
                 os.environ.get("TRACKER_DB_URL") or os.environ.get("TRACKER_STORE_URL") or None
             ),
+            analytics_refresh_seconds=float(os.environ.get("ANALYTICS_REFRESH_SECONDS") or 1.0),
         )
 
 
@@ -84,15 +91,19 @@ class Admin:
         self.users = Users(engine, rounds=settings.bcrypt_rounds)
         self._tracker: Engine | None = None
 
+    def tracker_url(self) -> str:
+        """The tracker store the review and the analytics read: the setting, else the one
+        `python -m bot retention` finds (endpoints.yml, else var/tracker.sqlite3)."""
+        from bot.ops.retention import tracker_db_url
+
+        return self.settings.tracker_url or tracker_db_url(paths.ROOT / "endpoints.yml")
+
     def tracker(self) -> Engine:
         """The tracker store's database (conversations), connected on first use."""
         if self._tracker is None:
             from sqlalchemy import create_engine
 
-            from bot.ops.retention import tracker_db_url
-
-            url = self.settings.tracker_url or tracker_db_url(paths.ROOT / "endpoints.yml")
-            self._tracker = create_engine(url, pool_pre_ping=True)
+            self._tracker = create_engine(self.tracker_url(), pool_pre_ping=True)
         return self._tracker
 
     # -- settings rows ---------------------------------------------------------------------

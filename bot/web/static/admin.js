@@ -19,6 +19,17 @@
       summary.focus();
     }
 
+    // Analytics: picking a day of a date range selects "Date range" as the period.
+    var period = document.getElementById("f-period");
+    ["f-start", "f-end"].forEach(function (id) {
+      var input = document.getElementById(id);
+      if (period && input) {
+        input.addEventListener("change", function () {
+          if (input.value) { period.value = "range"; }
+        });
+      }
+    });
+
     // A live character count for the answer.
     var answer = document.querySelector("textarea[data-limit]");
     var counter = document.getElementById("answer-count");
