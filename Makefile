@@ -109,7 +109,8 @@ test-fast: $(KB_STAMP) lint
 # aggregate and dashboard over 100,000 generated conversations, deletion by reference among them.
 bench: train
 	$(PY) -m tests.benchmark
-	$(PY) -m tests.bench_analytics
+	$(PY) -m tests.bench_analytics --keep build/bench-analytics
+	$(PY) -m tests.bench_dashboard --from build/bench-analytics
 	$(PY) -m tests.bench_deletion
 
 # Fails on a known vulnerability not explained in audit-allowlist.txt. Where no advisory service

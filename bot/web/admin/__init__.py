@@ -63,7 +63,7 @@ def register_admin(
     app.ctx.admin_sessions = Sessions(admin)
     app.ctx.admin_grouper = grouper or process_grouper()
     app.ctx.analytics_refresher = AggregateRefresher(
-        engine, admin.tracker_url(), settings.analytics_refresh_seconds
+        engine, settings.tracker_url, settings.analytics_refresh_seconds
     )
     app.ctx.analytics_cache = ReportCache(settings.analytics_cache_seconds)
 

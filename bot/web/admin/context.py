@@ -51,8 +51,9 @@ class AdminSettings:
     grouping_wait_seconds: float = 5.0
     seed_file: Path | None = field(default_factory=lambda: paths.KNOWLEDGE / "faq.yml")
     # The tracker store (conversations) the review reads (bot/web/admin/review.py) and the
-    # analytics read new conversations from before a view (bot/web/admin/analytics_refresh.py);
-    # None: the one `python -m bot retention` finds (endpoints.yml, else var/tracker.sqlite3).
+    # analytics read new conversations from before a view (bot/web/admin/analytics_refresh.py).
+    # None: the review reads the one `python -m bot retention` finds (endpoints.yml, else
+    # var/tracker.sqlite3) and the analytics show what `python -m bot analytics` last read.
     tracker_url: str | None = None
     # At most one refresh per this many seconds (ANALYTICS_REFRESH_SECONDS). A refresh with
     # nothing new costs a few indexed queries, so this only spares a busy page's reloads.
