@@ -19,7 +19,8 @@ from typing import List
 def kb_command(args: argparse.Namespace) -> int:
     if getattr(args, "kb_run", None) is not None:  # kb export | import | ... (bot/kb/cli.py)
         return args.kb_run(args)
-    from bot.offline.kb_build import build, without_tensorflow
+    from bot.offline.kb_build import build
+    from bot.runtime import without_tensorflow
 
     with without_tensorflow():
         return build(args)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -25,3 +27,19 @@ def single_threaded_blas() -> bool:
     for variable in BLAS_THREAD_VARIABLES:
         os.environ.setdefault(variable, "1")
     return True
+
+
+@contextmanager
+def without_tensorflow() -> Iterator[None]:
+    """thinc (spaCy's machine-learning library) tries `import tensorflow` when it loads, only to
+    offer TensorFlow models the build never uses: seconds of start-up and CUDA warnings. With
+    None in sys.modules that import fails at once with ImportError, which thinc handles; the
+    marker is removed afterwards. A process that already has TensorFlow keeps it."""
+    blocked = "tensorflow" not in sys.modules
+    if blocked:
+        sys.modules["tensorflow"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if blocked and sys.modules.get("tensorflow", 0) is None:
+            del sys.modules["tensorflow"]

@@ -19,7 +19,7 @@ from typing import Dict, List, Tuple
 
 from bot.kb.provenance import COVERED_FRACTION, iter_cited, normalise, source_sentences
 from bot.kb.schema import Cited, KnowledgeBase
-from bot.offline.kb_build import without_tensorflow
+from bot.runtime import without_tensorflow
 
 # Two sentences are "the same sentence, edited" from this similarity on (difflib ratio of the
 # lower-cased, folded sentences). A changed figure or name scores > 0.85; an unrelated sentence

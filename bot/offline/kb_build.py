@@ -2,7 +2,7 @@
 cites and what is due for review (facts, and their translations in knowledge/translations/), and
 generate the NLU artefacts (Rasa data, spaCy patterns).
 
-It does not load TensorFlow (`without_tensorflow()`, around the build in the `make kb` process).
+It does not load TensorFlow (`bot.runtime.without_tensorflow()`, around the build).
 """
 
 from __future__ import annotations
@@ -11,24 +11,6 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-
-@contextmanager
-def without_tensorflow() -> Iterator[None]:
-    """thinc (spaCy's machine-learning library) tries `import tensorflow` when it loads, only to
-    offer TensorFlow models the build never uses: seconds of start-up and CUDA warnings. With
-    None in sys.modules that import fails at once with ImportError, which thinc handles; the
-    marker is removed afterwards. A process that already has TensorFlow keeps it."""
-    blocked = "tensorflow" not in sys.modules
-    if blocked:
-        sys.modules["tensorflow"] = None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        if blocked and sys.modules.get("tensorflow", 0) is None:
-            del sys.modules["tensorflow"]
 
 
 def build(args: argparse.Namespace) -> int:

@@ -141,7 +141,8 @@ def test_a_translation_file_for_another_language_is_refused(tmp_path):
 
 
 def test_python_m_bot_kb_fails_on_a_broken_translation_file(tmp_path, monkeypatch, capsys):
-    from bot.offline.kb_build import build, without_tensorflow
+    from bot.offline.kb_build import build
+    from bot.runtime import without_tensorflow
 
     monkeypatch.setattr(translations, "TRANSLATIONS", tmp_path)
     write(tmp_path, "az", {"language": "az", "translations": [entry(text="")]})
