@@ -112,6 +112,7 @@ bench: train
 	$(PY) -m tests.bench_analytics --keep build/bench-analytics
 	$(PY) -m tests.bench_dashboard --from build/bench-analytics
 	$(PY) -m tests.bench_deletion
+	BEU_KB_SOURCE=files $(PY) -m tests.bench_tracker_events
 
 # Fails on a known vulnerability not explained in audit-allowlist.txt. Where no advisory service
 # is reachable (our CI) it says NOT AUDITED loudly; `make audit` alone then fails in CI.
