@@ -9,8 +9,6 @@ Import is all-or-nothing: one invalid entry and nothing is written.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List
@@ -20,6 +18,7 @@ from sqlalchemy import select, update
 
 from bot.staff_db import tables as t
 from bot.staff_db.faq import FaqEntry, content_hash, prepare
+from bot.staff_db.files import write_atomically
 from bot.staff_db.validation import FaqDraft, ValidationError, normalise_question, validate
 
 if TYPE_CHECKING:
@@ -108,17 +107,7 @@ def export_yaml(repo: FaqRepository, path: Path) -> int:
         default_flow_style=False,
         width=100_000,  # one line per field: no re-wrapping noise in diffs
     )
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it owner-only; this file is meant for git
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(Path(path), text)
     return len(entries)
 
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Tuple
@@ -27,6 +25,7 @@ from sqlalchemy import insert, select, update
 from bot.kb import fact_paths as fp
 from bot.kb.load import KnowledgeError, parse_yaml, source_names, validate_document
 from bot.staff_db import tables as t
+from bot.staff_db.files import write_atomically
 from bot.staff_db.knowledge import (
     KnowledgeValidationError,
     LiveKnowledge,
@@ -318,7 +317,7 @@ def export_yaml(repo: KnowledgeRepository, kb_path: Path, sources_dir: Path) -> 
     if live is None:
         raise LookupError("the staff database holds no knowledge base to export")
     written = [kb_path]
-    _write(kb_path, render_yaml(live.document, kb_path if kb_path.is_file() else None))
+    write_atomically(kb_path, render_yaml(live.document, kb_path if kb_path.is_file() else None))
     cited = _cited(live)
     for name in sorted(cited):
         if not safe_source_name(name):  # stored names are checked; never write outside
@@ -326,7 +325,7 @@ def export_yaml(repo: KnowledgeRepository, kb_path: Path, sources_dir: Path) -> 
         target = sources_dir / name
         text = live.sources[name]
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            _write(target, text)
+            write_atomically(target, text)
             written.append(target)
     return written
 
@@ -335,19 +334,6 @@ def _cited(live: LiveKnowledge) -> Iterable[str]:
     from bot.kb.load import cited_sources
 
     return cited_sources(live.kb) & set(live.sources)
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it owner-only; this file is meant for git
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
