@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tests.web.browser import AXE, screenshot
-from tests.web.widget import CLIENT_BUBBLES, Widget
+from tests.web.widget import CLIENT_BUBBLES, Widget, open_site
 
 pytestmark = pytest.mark.e2e
 
@@ -19,12 +19,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture()
 def page(chromium, servers):
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(servers.page)
-    page.wait_for_selector(".rw-launcher", timeout=15_000)
-    yield page
+    yield open_site(context, servers)
     context.close()
 
 

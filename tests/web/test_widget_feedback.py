@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.widget import Widget
+from tests.web.widget import Widget, open_site
 
 pytestmark = pytest.mark.e2e
 
@@ -13,12 +13,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture()
 def page(chromium, servers):
     context = chromium.new_context(viewport={"width": 375, "height": 740})
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(servers.page)
-    page.wait_for_selector(".rw-launcher", timeout=15_000)
-    yield page
+    yield open_site(context, servers)
     context.close()
 
 

@@ -66,3 +66,14 @@ class Widget:
         message = self.page.locator(".rw-from-response .rw-message").nth(before)
         replies = message.locator(".rw-reply").all_inner_texts()
         return Answer(bubble.inner_text(), bubble.inner_html(), replies)
+
+
+def open_site(context, servers):
+    """The demo site in a new page of `context`, its launcher shown; `page.errors` collects the
+    page's script errors (not the CSP's refusals of third-party fonts the widget asks for)."""
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(servers.page)
+    page.wait_for_selector(".rw-launcher", timeout=15_000)
+    return page

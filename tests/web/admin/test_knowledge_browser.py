@@ -18,7 +18,7 @@ from bot.staff_db.users import Users
 from tests.servers import ask
 from tests.web.admin.test_admin_browser import login, watch
 from tests.web.browser import AXE, screenshot
-from tests.web.widget import Widget
+from tests.web.widget import Widget, open_site
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "a long staff password"
@@ -112,11 +112,7 @@ def test_staff_edit_a_fact_see_the_error_then_publish(servers, staff, chromium, 
         assert page.locator("#f-count").input_value() == "31"
         screenshot(page, "admin-knowledge-fact")
         if LIVE_RELOAD:  # a student asking in the site's widget gets the new figure within 5 s
-            student = context.new_page()  # the site page: its script errors, not the CSP's refusals
-            student.errors = []
-            student.on("pageerror", lambda error: student.errors.append(str(error)))
-            student.goto(servers.page)
-            student.wait_for_selector(".rw-launcher", timeout=15_000)
+            student = open_site(context, servers)
             widget = Widget(student)
             widget.open()
             while not re.search(r"\b31\b", widget.ask(QUESTION).text):
